@@ -1,0 +1,124 @@
+"""Settings: Development, Testing and Production classes.
+
+Every key can be overridden from the environment with the prefix DIGICOACH_ (for example
+DIGICOACH_MAIL_SERVER=smtp.gent.be); DATABASE_URL is accepted as an alias for the database.
+The README's configuration table lists the keys an operator is expected to set.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Public address used in links that leave the app (e-mails, SMS, calendar feeds).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Reverse proxy hops to trust for X-Forwarded-* headers (0: no proxy in front).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+
+    # Languages and time.
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "digicoach", "translations"
+    )
+
+    # Sessions and cookies.
+    SESSION_COOKIE_NAME = "digicoach_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    STAFF_IDLE_TIMEOUT_MINUTES = 30
+    # A signed-in session lives at most this long, with or without "remember me".
+    SESSION_MAX_HOURS_WITHOUT_REMEMBER = 12
+
+    # A form may be open all afternoon: the CSRF token lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Login throttling, stored in the database so it holds across workers and restarts.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_THROTTLE_WINDOW_MINUTES = 15
+
+    # argon2id cost (RFC 9106's second recommended set).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
+    PASSWORD_HASH_PARALLELISM = 4
+
+    # Links sent by e-mail.
+    PASSWORD_RESET_HOURS = 2
+    EMAIL_VERIFICATION_HOURS = 48
+    INVITATION_DAYS = 7
+
+    # Rate limits on public endpoints (Flask-Limiter); Redis in production.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Mail: "smtp" or "file" (instance/mail.log, for development).
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "digicoach <noreply@digicoach.localhost>"
+    MAIL_MESSAGE_ID_DOMAIN = "digicoach.localhost"
+
+    # SMS: "http" (a JSON gateway) or "file" (instance/sms.log, for development).
+    SMS_BACKEND = "file"
+    SMS_GATEWAY_URL: str | None = None
+    SMS_GATEWAY_TOKEN: str | None = None
+    SMS_SENDER = "digicoach"
+
+    # Send a message queued by a request right after it commits; the scheduler retries the rest.
+    OUTBOX_SEND_IMMEDIATELY = True
+
+    # Phone shown on every page when no location's desk number applies.
+    FRONT_DESK_PHONE = "09 123 45 67"
+
+
+class DevelopmentConfig(Config):
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_BACKEND = "file"
+    SMS_BACKEND = "file"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    # Cheap hashes keep the suite fast; production uses argon2-cffi's defaults.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 8
+    PASSWORD_HASH_PARALLELISM = 1
+    SECRET_KEY = "testing-only-secret-key-not-for-production"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_ENABLED = False
+    MAIL_BACKEND = "smtp"
+    SMS_BACKEND = "file"
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,5 @@
+"""digicoach: run a municipal digital-inclusion programme with volunteer digicoaches."""
+
+from digicoach.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,1 @@
+"""Accounts: users, roles and municipal scope, sign-in, sessions, two-factor, invitations."""

@@ -1,0 +1,107 @@
+"""Server-side sessions: the cookie carries only a random token; the row decides.
+
+Logging out ends the row, so a copied cookie stops working; deactivating a user ends all their
+rows. Staff sessions end after STAFF_IDLE_TIMEOUT_MINUTES without a request; every session ends
+at `expires_at` (12 hours, or 14 days with "remember me").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, session
+from flask_login import LoginManager
+from sqlalchemy import select, update
+
+from digicoach.accounts.models import User, UserSession
+from digicoach.core import clock
+from digicoach.extensions import db
+
+SESSION_KEY = "sid"
+# Writing last_seen_at on every request would turn every page view into a write.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, remember: bool, now: datetime) -> str:
+    """Open a session row for `user` and return the raw token for the cookie."""
+    config = current_app.config
+    lifetime = (
+        config["PERMANENT_SESSION_LIFETIME"]
+        if remember
+        else timedelta(hours=config["SESSION_MAX_HOURS_WITHOUT_REMEMBER"])
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            remember=remember,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def end_session(token: str, *, now: datetime) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+def end_all_sessions(user_id: int, *, now: datetime) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+def session_is_live(row: UserSession, user: User, now: datetime) -> bool:
+    """A session is live until it ends, expires, or (for staff) sits idle too long."""
+    if row.ended_at is not None or now >= row.expires_at or not user.active:
+        return False
+    if user.is_staff:
+        idle = timedelta(minutes=current_app.config["STAFF_IDLE_TIMEOUT_MINUTES"])
+        if now - row.last_seen_at > idle:
+            return False
+    return True
+
+
+def load_user_for_request(user_id: str) -> User | None:
+    token = session.get(SESSION_KEY)
+    if not token or not user_id.isdigit():
+        return None
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    if row is None or row.user_id != int(user_id):
+        return None
+    user = db.session.get(User, row.user_id)
+    now = clock.now()
+    if user is None or not session_is_live(row, user, now):
+        session.pop(SESSION_KEY, None)
+        return None
+    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        # Its own small transaction: a GET must not hold a write lock for the whole request.
+        db.session.execute(
+            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        )
+        db.session.commit()
+    return user
+
+
+def configure_login_manager(login_manager: LoginManager) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page itself says what to do
+    # Flask-Login's "strong" protection would end sessions when a phone changes network.
+    login_manager.session_protection = None
+    login_manager.user_loader(load_user_for_request)

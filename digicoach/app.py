@@ -1,0 +1,143 @@
+"""The application factory: config, extensions, blueprints (an explicit list), errors, CLI."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS
+from digicoach import (
+    cli,
+    models,  # noqa: F401 - registers every table before mappers configure
+)
+from digicoach.accounts import permissions as account_permissions
+from digicoach.accounts import sessions as account_sessions
+from digicoach.accounts.views import bp as accounts_bp
+from digicoach.admin import permissions as admin_permissions
+from digicoach.admin.views import bp as admin_bp
+from digicoach.content import permissions as content_permissions
+from digicoach.content.views import bp as content_bp
+from digicoach.core import errors as error_pages
+from digicoach.core import i18n, outbox, templating
+from digicoach.core.db import configure_sqlite
+from digicoach.core.health import bp as health_bp
+from digicoach.core.security import register_security_headers
+from digicoach.extensions import babel, csrf, db, limiter, login_manager, migrate
+from digicoach.places import permissions as place_permissions
+from digicoach.places.views import bp as places_bp
+
+BLUEPRINTS = (health_bp, content_bp, accounts_bp, places_bp, admin_bp)
+PERMISSION_MODULES: tuple[ModuleType, ...] = (
+    account_permissions,
+    place_permissions,
+    content_permissions,
+    admin_permissions,
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(Path(os.environ.get("DIGICOACH_INSTANCE_PATH", ROOT / "instance"))),
+    )
+    load_config(app, config_name, overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    error_pages.register_error_handlers(app)
+    templating.register_template_helpers(app, PERMISSION_MODULES)
+    register_security_headers(app)
+    cli.register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) -> None:
+    name = config_name or os.environ.get("DIGICOACH_ENV", "production")
+    if name not in CONFIGS:
+        raise RuntimeError(f"DIGICOACH_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    app.config.from_object(CONFIGS[name])
+    app.config["ENV_NAME"] = name
+    app.config.from_prefixed_env("DIGICOACH")
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url and "DIGICOACH_SQLALCHEMY_DATABASE_URI" not in os.environ:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    app.config.update(overrides)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if name == "production":
+        missing = [key for key in CONFIGS[name].REQUIRED if not app.config.get(key)]  # type: ignore[attr-defined]
+        if missing:
+            raise RuntimeError(
+                "Production needs these settings: "
+                + ", ".join(f"DIGICOACH_{key}" for key in missing)
+                + " (DATABASE_URL is accepted for the database)."
+            )
+    else:
+        app.config.setdefault("SECRET_KEY", None)
+        if not app.config["SECRET_KEY"]:
+            app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            database = Path(app.instance_path) / "digicoach.sqlite3"
+            app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+    proxies = {
+        "x_for": int(app.config["PROXY_FIX_X_FOR"]),
+        "x_proto": int(app.config["PROXY_FIX_X_PROTO"]),
+        "x_host": int(app.config["PROXY_FIX_X_HOST"]),
+    }
+    if any(proxies.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **proxies)  # type: ignore[method-assign]
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in instance/, so development sessions survive a restart."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    account_sessions.configure_login_manager(login_manager)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+            db.engine.dispose()
+    app.after_request(_send_outbox)
+
+
+def _send_outbox(response: Any) -> Any:
+    if response.status_code < 400:
+        outbox.send_queued_by_this_request()
+    return response
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Editable public texts with versions: accessibility statement, privacy notice, volunteer note."""

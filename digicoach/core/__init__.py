@@ -1,0 +1,1 @@
+"""Infrastructure every feature builds on: database helpers, time, errors, permissions, mail."""

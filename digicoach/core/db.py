@@ -1,0 +1,131 @@
+"""Database helpers: UTC datetimes, the unit of work, SQLite tuning and race-free capacity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, Engine, event, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from digicoach.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Set by unit_of_work() so that CLI commands and jobs start SQLite write transactions with
+# BEGIN IMMEDIATE, like unsafe HTTP requests do.
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every engine.
+
+    SQLite stores no offset, so values are normalised to UTC before they are written and
+    marked as UTC when they are read. Naive datetimes are refused: they are always a bug.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout and foreign keys; write transactions start with BEGIN IMMEDIATE.
+
+    pysqlite defers BEGIN until the first write, so two transactions can both read a count
+    and then both write, and a reader that later writes fails at once with "database is
+    locked" instead of waiting. A transaction that may write (an unsafe HTTP method, or a
+    unit of work outside a request) therefore starts with BEGIN IMMEDIATE, which takes the
+    write lock first and waits for it up to the busy timeout. Reads stay concurrent (WAL).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    if _write_intent.get():
+        return True
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """One commit at the edge: views, API handlers, CLI commands and jobs wrap their work in this.
+
+    Services only flush. On an exception everything rolls back and nothing queued in the
+    outbox for this transaction is sent.
+    """
+    token = _write_intent.set(True)
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _write_intent.reset(token)
+
+
+def take_place(model: type, row_id: int, taken_column: str, capacity_column: str) -> bool:
+    """Take one place of a limited capacity, race-free on every engine.
+
+    A conditional counter update: only one of many concurrent callers can move the counter
+    past the capacity, because the database re-checks the condition under its row lock.
+    Returns False when the capacity is reached.
+    """
+    table = model.__table__
+    taken = table.c[taken_column]
+    capacity = table.c[capacity_column]
+    result = db.session.execute(
+        update(table)
+        .where(table.c.id == row_id, taken < capacity)
+        .values({taken_column: taken + 1})
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release_place(model: type, row_id: int, taken_column: str) -> None:
+    """Give a place back (the counter never drops below zero)."""
+    table = model.__table__
+    taken = table.c[taken_column]
+    db.session.execute(
+        update(table)
+        .where(table.c.id == row_id, taken > 0)
+        .values({taken_column: taken - 1})
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,115 @@
+"""Domain errors: what a service raises when it refuses, with a message a person can act on.
+
+Messages are lazy translations, rendered in the reader's language when shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A refusal by a business rule. `message` is shown to the user as it is."""
+
+    status_code = 400
+    code = "refused"
+
+    def __init__(self, message: Any, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the actor may not know that it does."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request is valid but the world changed: a place was taken, a state moved on."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class ValidationFailed(DomainError):
+    """Input that a form or schema could not catch alone, per field."""
+
+    status_code = 422
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[Any]]) -> None:
+        first = next(iter(errors.values()))[0] if errors else ""
+        super().__init__(first)
+        self.errors = errors
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Plain-language error pages, JSON under /api; never a stack trace."""
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    def render(status: int, template: str, **context: Any) -> ResponseReturnValue:
+        if wants_json():
+            return jsonify({"error": ERROR_CODES.get(status, "error")}), status
+        return render_template(template, status=status, **context), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> ResponseReturnValue:
+        return render(400, "errors/csrf.html")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        status = error.code or 500
+        if status == 405 and not wants_json():
+            status = 404
+        template = f"errors/{status}.html" if status in PAGES else "errors/generic.html"
+        response = render(status, template)
+        if status == 429 and error.response is not None:
+            retry_after = error.response.headers.get("Retry-After")
+            if retry_after:
+                rendered = make_response(response)
+                rendered.headers["Retry-After"] = retry_after
+                return rendered
+        return response
+
+    @app.errorhandler(NotFound)
+    def _not_found(_error: NotFound) -> ResponseReturnValue:
+        return render(404, "errors/404.html")
+
+    @app.errorhandler(PermissionDenied)
+    def _forbidden(_error: PermissionDenied) -> ResponseReturnValue:
+        return render(403, "errors/403.html")
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> ResponseReturnValue:
+        app.logger.exception("unhandled error", exc_info=error)
+        return render(500, "errors/500.html")
+
+
+PAGES = frozenset({400, 403, 404, 429, 500})
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+}

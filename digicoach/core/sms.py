@@ -1,0 +1,38 @@
+"""Deliver one SMS through the configured gateway: an HTTP JSON provider, or a development file."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+from flask import current_app
+
+from digicoach.core import clock
+
+
+def send(*, recipient: str, body: str) -> None:
+    """Send now. Raises on failure: the outbox retries."""
+    config = current_app.config
+    backend = config["SMS_BACKEND"]
+    if backend == "file":
+        path = Path(current_app.instance_path) / "sms.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"{clock.now().isoformat()}\t{recipient}\t{body}\n")
+        return
+    if backend != "http":
+        raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")
+    payload = json.dumps({"to": recipient, "from": config["SMS_SENDER"], "text": body}).encode()
+    gateway = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting
+        config["SMS_GATEWAY_URL"],
+        data=payload,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN']}",
+        },
+    )
+    with urllib.request.urlopen(gateway, timeout=15) as response:  # noqa: S310
+        if response.status >= 300:
+            raise RuntimeError(f"SMS gateway answered {response.status}")

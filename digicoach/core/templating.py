@@ -1,0 +1,62 @@
+"""What every template can use: `can()`, dates in words, the languages, the front-desk phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from digicoach.core import i18n
+
+
+def collect_predicates(modules: Iterable[ModuleType]) -> dict[str, Callable[..., bool]]:
+    """The features' `can_*` functions, by name, for `can('can_edit_location', location)`."""
+    predicates: dict[str, Callable[..., bool]] = {}
+    for module in modules:
+        for name, value in vars(module).items():
+            if name.startswith("can_") and callable(value):
+                predicates[name] = value
+    return predicates
+
+
+def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleType]) -> None:
+    app.extensions["digicoach.predicates"] = collect_predicates(permission_modules)
+
+    def can(rule: str, *args: Any) -> bool:
+        if not current_user.is_authenticated:
+            return False
+        return bool(current_app.extensions["digicoach.predicates"][rule](current_user, *args))
+
+    def language_url(language: str) -> str:
+        return url_for("content.set_language", code=language, next=request.full_path)
+
+    app.jinja_env.globals.update(
+        can=can,
+        languages=i18n.LANGUAGES,
+        language_names=i18n.LANGUAGE_NAMES,
+        current_language=i18n.current_language,
+        language_url=language_url,
+        front_desk_phone=lambda: current_app.config["FRONT_DESK_PHONE"],
+    )
+    app.jinja_env.filters.update(
+        when=i18n.when,
+        day=i18n.day,
+        time_of_day=i18n.time_of_day,
+        short_datetime=i18n.short_datetime,
+        paragraphs=paragraphs,
+    )
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def paragraphs(text: str) -> Markup:
+    """Plain text with blank lines between paragraphs, as escaped HTML paragraphs."""
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in block.split("\n")))
+        for block in blocks
+        if block
+    )

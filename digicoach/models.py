@@ -1,0 +1,8 @@
+"""Every table of digicoach, so metadata is complete for the app, migrations and tests."""
+
+from digicoach.accounts import models as accounts_models
+from digicoach.content import models as content_models
+from digicoach.core import audit, outbox
+from digicoach.places import models as places_models
+
+MODEL_MODULES = (audit, outbox, accounts_models, places_models, content_models)

@@ -1,0 +1,1 @@
+"""Places and programmes: municipalities, neighbourhoods, digipunt locations, programmes."""

@@ -1,0 +1,154 @@
+"""Test fixtures: a fresh database per test (SQLite or PostgreSQL), a real SMTP server, sign-in.
+
+SQLite: the schema is built once per run into a template file, and each test gets a copy.
+PostgreSQL (TEST_DATABASE_URL): the schema is built once per run (per xdist worker, in its own
+database) and every table is truncated before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from digicoach import create_app
+from digicoach.accounts import sessions
+from digicoach.accounts.models import User
+from digicoach.core import clock
+from digicoach.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailSink:
+    """An aiosmtpd handler that keeps every message it receives, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Controller, MailSink]]:
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, sink
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Controller, MailSink]) -> MailSink:
+    _controller, sink = smtp_server
+    sink.clear()
+    return sink
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Build the schema once per run; return the URL (PostgreSQL) or the template file (SQLite)."""
+    if POSTGRES_URL:
+        url = make_url(POSTGRES_URL).set(
+            drivername="postgresql+psycopg",
+        )
+        url = url.set(database=f"{url.database}_{_worker_suffix()}")
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        admin.dispose()
+        database_url = url.render_as_string(hide_password=False)
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
+        return database_url
+    template = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{template}")
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return str(template)
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> str:
+    if POSTGRES_URL:
+        engine = create_engine(database_template)
+        with engine.begin() as connection:
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return database_template
+    copy = tmp_path / "test.sqlite3"
+    shutil.copyfile(database_template, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app_config(smtp_server: tuple[Controller, MailSink], database_url: str, tmp_path: Path) -> dict:
+    """Settings for this test's app; a test may change them before asking for `app`."""
+    controller, _sink = smtp_server
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": controller.hostname,
+        "MAIL_PORT": controller.port,
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    monkeypatch.setenv("DIGICOACH_INSTANCE_PATH", str(tmp_path / "instance"))
+    application = create_app("testing", **app_config)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def sign_in(client: FlaskClient, user: User) -> None:
+    """Open a server-side session for `user` in this client, as a completed sign-in does."""
+    token = sessions.start_session(user, remember=False, now=clock.now())
+    db.session.commit()
+    with client.session_transaction() as cookie:
+        cookie[sessions.SESSION_KEY] = token
+        cookie["_user_id"] = str(user.id)
+        cookie["_fresh"] = True

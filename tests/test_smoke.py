@@ -1,0 +1,35 @@
+from digicoach.core import outbox
+from digicoach.extensions import db
+from tests.conftest import sign_in
+from tests.factories import make_admin
+
+
+def test_home_page_answers_in_dutch_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'<html lang="nl">' in response.data
+
+
+def test_healthz_reports_the_database(client):
+    assert client.get("/healthz").json["database"] is True
+
+
+def test_a_message_queued_by_a_request_is_sent_after_commit(app, mailbox):
+    with app.test_request_context("/"):
+        outbox.enqueue(
+            dedupe_key="smoke",
+            kind="smoke",
+            channel=outbox.Channel.EMAIL,
+            recipient="someone@example.org",
+            subject="Hallo",
+            body_text="Dag",
+        )
+        db.session.commit()
+        outbox.send_queued_by_this_request()
+    assert [m["Subject"] for m in mailbox.to("someone@example.org")] == ["Hallo"]
+
+
+def test_a_signed_in_admin_reaches_the_user_list(client):
+    admin = make_admin()
+    sign_in(client, admin)
+    assert client.get("/admin/users").status_code == 200
