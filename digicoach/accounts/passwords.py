@@ -12,6 +12,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
@@ -52,3 +53,14 @@ def common_passwords() -> frozenset[str]:
 
 def is_common(password: str) -> bool:
     return password.strip().lower() in common_passwords()
+
+
+def policy_errors(password: str) -> list[str]:
+    """What is wrong with a new password, as translated sentences (empty when acceptable)."""
+    if len(password) < MIN_LENGTH:
+        return [_("Use at least %(count)d characters.", count=MIN_LENGTH)]
+    if len(password) > MAX_LENGTH:
+        return [_("Use at most %(count)d characters.", count=MAX_LENGTH)]
+    if is_common(password):
+        return [_("Many people use this password. Choose another one.")]
+    return []
