@@ -31,6 +31,7 @@ from digicoach.core.security import register_security_headers
 from digicoach.extensions import babel, csrf, db, limiter, login_manager, migrate
 from digicoach.places import permissions as place_permissions
 from digicoach.places.views import bp as places_bp
+from digicoach.scheduler import scheduler_cli
 
 BLUEPRINTS = (health_bp, content_bp, accounts_bp, places_bp, admin_bp)
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
@@ -56,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     templating.register_template_helpers(app, PERMISSION_MODULES)
     register_security_headers(app)
     cli.register_commands(app)
+    app.cli.add_command(scheduler_cli)
     return app
 
 

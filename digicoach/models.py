@@ -2,7 +2,7 @@
 
 from digicoach.accounts import models as accounts_models
 from digicoach.content import models as content_models
-from digicoach.core import audit, outbox
+from digicoach.core import audit, heartbeat, outbox
 from digicoach.places import models as places_models
 
-MODEL_MODULES = (audit, outbox, accounts_models, places_models, content_models)
+MODEL_MODULES = (audit, heartbeat, outbox, accounts_models, places_models, content_models)
