@@ -27,6 +27,7 @@ from digicoach.accounts import sessions
 from digicoach.accounts.models import User
 from digicoach.core import clock
 from digicoach.extensions import db
+from tests.racing import race
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -152,3 +153,16 @@ def sign_in(client: FlaskClient, user: User) -> None:
         cookie[sessions.SESSION_KEY] = token
         cookie["_user_id"] = str(user.id)
         cookie["_fresh"] = True
+
+
+@pytest.fixture
+def racing_processes(app_config: dict, tmp_path: Path):
+    """`racing_processes(n, target, *args)`: run a module-level `target(index, *args) -> str`
+    in n real processes against this test's database, all released at once."""
+
+    def run(count: int, target, *args):
+        return race(
+            count, target, *args, config=dict(app_config), instance_path=str(tmp_path / "instance")
+        )
+
+    return run
