@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,12 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
 
 def select_locale() -> str:
-    """The user's saved preference, then the language cookie, then the browser, then Dutch."""
+    """The user's saved preference, then the language cookie, then the browser, then Dutch.
+
+    Outside a request (CLI, scheduler) it is Dutch unless the caller uses `force_locale`.
+    """
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     preference = getattr(current_user, "language", None) if current_user else None
     if preference in LANGUAGES:
         return preference

@@ -31,9 +31,10 @@ def build(
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = recipient
     message["Subject"] = subject
-    message["Content-Language"] = language
     message["Message-ID"] = make_msgid(domain=config["MAIL_MESSAGE_ID_DOMAIN"])
     message.set_content(body_text)
+    # After set_content, which replaces the content headers.
+    message["Content-Language"] = language
     if body_html:
         message.add_alternative(body_html, subtype="html")
     if attachment is not None:

@@ -1,8 +1,9 @@
-"""Security headers on every response: a strict CSP without inline scripts, and friends."""
+"""Request guards, and security headers on every response: a strict CSP without inline scripts."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from werkzeug.datastructures import MultiDict
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -20,7 +21,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def register_security_headers(app: Flask) -> None:
+def register_security(app: Flask) -> None:
+    """Request guards and security headers on every response."""
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        """No text column may hold NUL (PostgreSQL refuses it): refuse it at the door, as 400."""
+        values = [value for multi in (request.args, request.form) for value in _all(multi)]
+        values.extend(str(value) for value in (request.view_args or {}).values())
+        if any("\x00" in value for value in values):
+            abort(400)
+        if request.is_json:
+            body = request.get_data()
+            if b"\x00" in body or b"\\u0000" in body:
+                abort(400)
+
     @app.after_request
     def _set_headers(response: Response) -> Response:
         headers = response.headers
@@ -32,3 +47,7 @@ def register_security_headers(app: Flask) -> None:
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def _all(multi: MultiDict[str, str]) -> list[str]:
+    return [value for _key, values in multi.lists() for value in values]
