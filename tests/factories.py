@@ -97,7 +97,7 @@ def make_user(
     user.role_rows = [UserRole(role=role.value) for role in roles]
     user.scope_rows = [UserMunicipality(municipality_id=m.id) for m in municipalities]
     if two_factor:
-        user.totp_secret = "JBSWY3DPEHPK3PXP"
+        user.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
         user.totp_enabled_at = clock.now()
     db.session.add(user)
     db.session.flush()

@@ -46,6 +46,23 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 @cache
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    return hasher.hash("no account has this password")
+
+
+def verify_against_dummy(password: str) -> bool:
+    """Spend the same work as a real check, for an unknown address; always False.
+
+    Without it, "unknown address" answers measurably faster than "wrong password".
+    """
+    hasher = _hasher()
+    dummy = _dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    verify_password(dummy, password)
+    return False
+
+
+@cache
 def common_passwords() -> frozenset[str]:
     text = resources.files("digicoach.accounts").joinpath("common_passwords.txt").read_text()
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())

@@ -1,21 +1,84 @@
-"""Account use cases. Services flush; the caller's unit of work commits."""
+"""Account use cases. Services flush; the caller's unit of work commits.
+
+Sign-in answers with an outcome instead of raising, because a refused attempt must still be
+committed (the throttle counts it). Every other refusal is a DomainError with a message a
+person can act on. Nothing here reads the request or the Flask session: the view passes the
+IP address and keeps the session token.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import column, delete, func, select, table
 
-from digicoach.accounts import passwords
-from digicoach.accounts.models import Role, User, UserMunicipality, UserRole, email_key
-from digicoach.core import audit
-from digicoach.core.errors import Conflict
+from digicoach.accounts import passwords, permissions, rules, sessions, throttle, tokens, twofactor
+from digicoach.accounts.models import (
+    OneTimeToken,
+    RecoveryCode,
+    Role,
+    User,
+    UserMunicipality,
+    UserRole,
+    email_key,
+)
+from digicoach.accounts.signals import email_verified
+from digicoach.core import audit, outbox
+from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.i18n import LANGUAGES
+from digicoach.core.permissions import ensure
 from digicoach.extensions import db
+
+PASSWORD_RESET = "password_reset"
+EMAIL_VERIFICATION = "email_verification"
+INVITATION = "invitation"
+# At most this many reset mails per account per hour: the form must not become a mail cannon.
+RESET_MAILS_PER_HOUR = 3
+
+# The municipality table belongs to `places`, a higher layer: refer to it by name only.
+_municipality = table("municipality", column("id"))
+
+
+# --- looking users up --------------------------------------------------------------------
 
 
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email_key == email_key(email)))
+
+
+def get_user(*, actor: User, user_id: int) -> User:
+    """A user an admin may manage. Raises NotFound otherwise (also for non-admins)."""
+    user = db.session.get(User, user_id)
+    if user is None or not permissions.can_manage_users(actor):
+        raise NotFound(_("This user does not exist."))
+    return user
+
+
+def may_sign_in(user: User | None) -> bool:
+    return (
+        user is not None
+        and user.active
+        and user.anonymised_at is None
+        and user.password_hash is not None
+    )
+
+
+def load_pending_user(user_id: int | None) -> User | None:
+    """The user of a half-finished sign-in, if they may still sign in."""
+    user = db.session.get(User, user_id) if user_id else None
+    return user if may_sign_in(user) else None
+
+
+# --- creating users ----------------------------------------------------------------------
 
 
 def create_user(
@@ -56,3 +119,661 @@ def create_user(
     db.session.flush()
     audit.record(actor, "user.create", user, ["email", "name", "roles", "municipalities"])
     return user
+
+
+# --- signing in --------------------------------------------------------------------------
+
+
+class Step(StrEnum):
+    SIGNED_IN = "signed_in"
+    CODE = "code"  # password accepted; the second factor is next
+    SETUP = "setup"  # password accepted; two-factor must be set up first
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    step: Step
+    user_id: int | None = None
+    # The raw token for the Flask session, when signed in.
+    session_token: str | None = None
+    # A translated sentence, when refused.
+    error: str | None = None
+    throttled: bool = False
+    # Shown once, right after two-factor was set up.
+    recovery_codes: list[str] = field(default_factory=list)
+
+
+def _throttled(wait: timedelta) -> SignInOutcome:
+    minutes = rules.whole_minutes(wait)
+    message = ngettext(
+        "Too many attempts to sign in. Wait %(num)d minute and try again, "
+        "or call the front desk: %(phone)s.",
+        "Too many attempts to sign in. Wait %(num)d minutes and try again, "
+        "or call the front desk: %(phone)s.",
+        minutes,
+        phone=current_app.config["FRONT_DESK_PHONE"],
+    )
+    return SignInOutcome(Step.REFUSED, error=message, throttled=True)
+
+
+def _count_failure(key: str, user: User | None, ip: str | None, now: datetime) -> None:
+    account_locked, ip_locked = throttle.record_failure(email_key=key, ip=ip, now=now)
+    if account_locked:
+        audit.record(None, "login.lockout", user, object_type="User")
+    if ip_locked:
+        audit.record(None, "login.ip_lockout", object_type="ip")
+
+
+def _signed_in(user: User, *, remember: bool, now: datetime, **extra: Any) -> SignInOutcome:
+    token = sessions.start_session(user, remember=remember, now=now)
+    user.last_login_at = now
+    throttle.forget_account(user.email_key)
+    audit.record(user, "user.login", user)
+    return SignInOutcome(Step.SIGNED_IN, user_id=user.id, session_token=token, **extra)
+
+
+def sign_in_with_password(
+    *, email: str, password: str, remember: bool, ip: str | None, now: datetime
+) -> SignInOutcome:
+    """First step of signing in.
+
+    Unknown address, wrong password, no password yet, or a deactivated account: one answer,
+    after the same hashing work. While throttled (per address or per IP) even the right
+    password is refused, again the same for every address. Staff who need (or chose)
+    two-factor are not signed in yet: the outcome says which step comes next.
+    """
+    key = email_key(email)
+    wait = throttle.wait(email_key=key, ip=ip, now=now)
+    if wait > timedelta(0):
+        passwords.verify_against_dummy(password)
+        return _throttled(wait)
+    user = find_by_email(email)
+    if may_sign_in(user):
+        assert user is not None and user.password_hash is not None
+        accepted = passwords.verify_password(user.password_hash, password)
+    else:
+        accepted = passwords.verify_against_dummy(password)
+    if not accepted:
+        _count_failure(key, user, ip, now)
+        return SignInOutcome(
+            Step.REFUSED,
+            error=_("The e-mail address or the password is not right. Check both and try again."),
+        )
+    assert user is not None and user.password_hash is not None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    if user.totp_enabled_at is not None:
+        return SignInOutcome(Step.CODE, user_id=user.id)
+    if user.needs_two_factor:
+        return SignInOutcome(Step.SETUP, user_id=user.id)
+    return _signed_in(user, remember=remember, now=now)
+
+
+def _wrong_code() -> str:
+    return _(
+        "This code is not right. Type the 6-digit code your app shows now, "
+        "or one of your recovery codes."
+    )
+
+
+def _accept_code(user: User, code: str, now: datetime) -> bool:
+    """A current TOTP code (not replayed) or an unused recovery code, which is then spent."""
+    if user.totp_secret is None:
+        return False
+    if twofactor.is_totp_shaped(code):
+        step = twofactor.matching_step(
+            user.totp_secret, code, now=now, last_step=user.totp_last_step
+        )
+        if step is None:
+            return False
+        user.totp_last_step = step
+        return True
+    row = db.session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == twofactor.hash_recovery_code(user.id, code),
+            RecoveryCode.used_at.is_(None),
+        )
+    )
+    if row is None:
+        return False
+    row.used_at = now
+    audit.record(user, "user.recovery_code_use", user)
+    return True
+
+
+def sign_in_with_code(
+    *, user_id: int, code: str, remember: bool, ip: str | None, now: datetime
+) -> SignInOutcome:
+    """Second step: a TOTP code or a recovery code. Wrong codes count toward the throttle."""
+    user = load_pending_user(user_id)
+    if user is None or user.totp_enabled_at is None:
+        return SignInOutcome(Step.REFUSED, error=_wrong_code())
+    wait = throttle.wait(email_key=user.email_key, ip=ip, now=now)
+    if wait > timedelta(0):
+        return _throttled(wait)
+    if not _accept_code(user, code, now):
+        _count_failure(user.email_key, user, ip, now)
+        return SignInOutcome(Step.REFUSED, user_id=user.id, error=_wrong_code())
+    return _signed_in(user, remember=remember, now=now)
+
+
+def begin_two_factor_setup(user: User, *, now: datetime) -> str:
+    """The secret to show while setting up two-factor; made once, kept until confirmed.
+
+    Keeping it means a page reload does not invalidate a QR code already scanned.
+    Raises Conflict when two-factor is already on.
+    """
+    if user.totp_enabled_at is not None:
+        raise Conflict(_("Two-step verification is already on."))
+    if user.totp_secret is None:
+        user.totp_secret = twofactor.new_secret()
+        db.session.flush()
+    return user.totp_secret
+
+
+def _enable_two_factor(user: User, code: str, now: datetime) -> list[str] | None:
+    if user.totp_enabled_at is not None or user.totp_secret is None:
+        return None
+    step = twofactor.matching_step(user.totp_secret, code, now=now, last_step=user.totp_last_step)
+    if step is None:
+        return None
+    user.totp_last_step = step
+    user.totp_enabled_at = now
+    codes = _replace_recovery_codes(user)
+    audit.record(user, "user.two_factor_enable", user, ["totp"])
+    return codes
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = twofactor.new_recovery_codes()
+    db.session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=twofactor.hash_recovery_code(user.id, code))
+        for code in codes
+    )
+    db.session.flush()
+    return codes
+
+
+def sign_in_after_setup(
+    *, user_id: int, code: str, remember: bool, ip: str | None, now: datetime
+) -> SignInOutcome:
+    """Confirm a new two-factor set-up with a first code, then sign in.
+
+    The outcome carries the ten recovery codes, to be shown once.
+    """
+    user = load_pending_user(user_id)
+    if user is None:
+        return SignInOutcome(Step.REFUSED, error=_wrong_code())
+    wait = throttle.wait(email_key=user.email_key, ip=ip, now=now)
+    if wait > timedelta(0):
+        return _throttled(wait)
+    codes = _enable_two_factor(user, code, now)
+    if codes is None:
+        _count_failure(user.email_key, user, ip, now)
+        return SignInOutcome(
+            Step.REFUSED,
+            user_id=user.id,
+            error=_("This code is not right. Type the 6-digit code your app shows now."),
+        )
+    return _signed_in(user, remember=remember, now=now, recovery_codes=codes)
+
+
+def enable_two_factor(*, actor: User, code: str, now: datetime) -> list[str]:
+    """A signed-in user turns two-factor on. Returns the recovery codes, to be shown once.
+
+    Raises ValidationFailed (field "code") when the code is wrong.
+    """
+    codes = _enable_two_factor(actor, code, now)
+    if codes is None:
+        raise ValidationFailed(
+            {"code": [_("This code is not right. Type the 6-digit code your app shows now.")]}
+        )
+    return codes
+
+
+def _check_current_password(user: User, password: str, field_name: str) -> None:
+    if not passwords.verify_password(user.password_hash, password):
+        raise ValidationFailed({field_name: [_("This is not your current password.")]})
+
+
+def disable_two_factor(*, actor: User, password: str, now: datetime) -> None:
+    """Turn two-factor off; only for users whose role does not require it.
+
+    Raises PermissionDenied for admins and coordinators, ValidationFailed for a wrong password.
+    """
+    ensure(not actor.needs_two_factor)
+    _check_current_password(actor, password, "password")
+    actor.totp_secret = None
+    actor.totp_enabled_at = None
+    actor.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == actor.id))
+    audit.record(actor, "user.two_factor_disable", actor, ["totp"])
+
+
+def regenerate_recovery_codes(*, actor: User, password: str, now: datetime) -> list[str]:
+    """New recovery codes (the old ones stop working). Needs the current password."""
+    if actor.totp_enabled_at is None:
+        raise Conflict(_("Turn on two-step verification first."))
+    _check_current_password(actor, password, "password")
+    codes = _replace_recovery_codes(actor)
+    audit.record(actor, "user.recovery_codes_regenerate", actor, ["recovery_codes"])
+    return codes
+
+
+def unused_recovery_codes(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
+
+
+def sign_out(*, user: User | None, token: str | None, now: datetime) -> None:
+    """End this session on the server, so a copy of the cookie stops working too."""
+    if token:
+        sessions.end_session(token, now=now)
+    if user is not None:
+        audit.record(user, "user.logout", user)
+
+
+# --- e-mail ------------------------------------------------------------------------------
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A link for an e-mail; works inside and outside a request (CLI, scheduler)."""
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+    )
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
+
+
+def _mail(
+    *,
+    recipient: str,
+    language: str,
+    kind: str,
+    dedupe_key: str,
+    subject: Any,
+    template: str,
+    **context: Any,
+) -> None:
+    """Queue an e-mail rendered in the recipient's language."""
+    language = language if language in LANGUAGES else "nl"
+    context.setdefault("phone", current_app.config["FRONT_DESK_PHONE"])
+    with force_locale(language):
+        subject_text = str(subject)
+        body_text = render_template(f"accounts/email/{template}.txt", **context)
+        body_html = render_template(f"accounts/email/{template}.html", **context)
+    outbox.enqueue(
+        dedupe_key=dedupe_key,
+        kind=kind,
+        channel=outbox.Channel.EMAIL,
+        recipient=recipient,
+        subject=subject_text,
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+    )
+
+
+def _fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+# --- password reset ----------------------------------------------------------------------
+
+
+def request_password_reset(email: str, *, now: datetime) -> None:
+    """Mail a reset link when the address belongs to an active account; otherwise nothing.
+
+    The caller answers the same either way. A few mails an hour per account at most.
+    """
+    user = find_by_email(email)
+    if user is None or not user.active or user.anonymised_at is not None:
+        return
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == PASSWORD_RESET,
+            OneTimeToken.created_at > now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= RESET_MAILS_PER_HOUR:
+        return
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    token = tokens.issue(PASSWORD_RESET, user=user, lifetime=timedelta(hours=hours), now=now)
+    _mail(
+        recipient=user.email,
+        language=user.language,
+        kind="accounts.password_reset",
+        dedupe_key=f"password-reset:{_fingerprint(token)}",
+        subject=_l("Choose a new password for digicoach"),
+        template="password_reset",
+        user=user,
+        link=absolute_url("accounts.reset_password", token=token),
+        hours=hours,
+    )
+    audit.record(None, "user.password_reset_request", user)
+
+
+def password_reset_user(token: str, *, now: datetime) -> User | None:
+    """Whose valid reset link this is, without using it (to show the form)."""
+    row = tokens.peek(PASSWORD_RESET, token, now=now)
+    user = db.session.get(User, row.user_id) if row and row.user_id else None
+    return user if user is not None and user.active else None
+
+
+def _policy(password: str, field_name: str = "password") -> None:
+    errors = passwords.policy_errors(password)
+    if errors:
+        raise ValidationFailed({field_name: errors})
+
+
+def reset_password(token: str, *, password: str, now: datetime) -> User:
+    """Set a new password with a reset link.
+
+    The link is spent, and so are older reset links; every session of the user ends; the
+    address counts as verified (the mail arrived) and sign-in failures are forgotten.
+    Raises ValidationFailed for a weak password (the link stays usable) and NotFound for a
+    used, expired or unknown link.
+    """
+    _policy(password)
+    row = tokens.redeem(PASSWORD_RESET, token, now=now)
+    user = db.session.get(User, row.user_id) if row and row.user_id else None
+    if user is None or not user.active:
+        raise NotFound(_("This link no longer works."))
+    user.password_hash = passwords.hash_password(password)
+    user.email_verified_at = user.email_verified_at or now
+    tokens.revoke_all(PASSWORD_RESET, user.id, now=now)
+    sessions.end_all_sessions(user.id, now=now)
+    throttle.forget_account(user.email_key)
+    audit.record(None, "user.password_reset", user, ["password"])
+    return user
+
+
+# --- e-mail verification -----------------------------------------------------------------
+
+
+def request_email_verification(user: User, *, now: datetime) -> None:
+    """Mail a link that confirms the user's address (nothing when it is confirmed already)."""
+    if user.email_verified_at is not None:
+        return
+    hours = current_app.config["EMAIL_VERIFICATION_HOURS"]
+    # The payload binds the link to this address: changing the address voids it.
+    token = tokens.issue(
+        EMAIL_VERIFICATION,
+        user=user,
+        lifetime=timedelta(hours=hours),
+        now=now,
+        payload=user.email_key,
+    )
+    _mail(
+        recipient=user.email,
+        language=user.language,
+        kind="accounts.verify_email",
+        dedupe_key=f"verify-email:{_fingerprint(token)}",
+        subject=_l("Confirm your e-mail address for digicoach"),
+        template="verify_email",
+        user=user,
+        link=absolute_url("accounts.verify_email", token=token),
+        hours=hours,
+    )
+
+
+def email_verification_is_valid(token: str, *, now: datetime) -> bool:
+    return tokens.peek(EMAIL_VERIFICATION, token, now=now) is not None
+
+
+def verify_email(token: str, *, now: datetime) -> User:
+    """Confirm an address with its link; the link works once. Raises NotFound otherwise.
+
+    Sends the `email_verified` signal, so other features (the coach application) can react.
+    """
+    row = tokens.redeem(EMAIL_VERIFICATION, token, now=now)
+    user = db.session.get(User, row.user_id) if row and row.user_id else None
+    if user is None or row is None or row.payload != user.email_key:
+        raise NotFound(_("This link no longer works."))
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+        audit.record(user, "user.verify_email", user, ["email_verified_at"])
+    db.session.flush()
+    email_verified.send(current_app._get_current_object(), user=user, now=now)  # type: ignore[attr-defined]
+    return user
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def _check_roles_and_scope(roles: set[Role], municipality_ids: set[int]) -> None:
+    problem = rules.scope_problem(roles, municipality_ids)
+    if problem == "no_role":
+        raise ValidationFailed({"roles": [_("Choose at least one role.")]})
+    if problem == "no_municipality":
+        raise ValidationFailed(
+            {
+                "municipalities": [
+                    _("Coordinators and front-desk staff need at least one municipality.")
+                ]
+            }
+        )
+    if municipality_ids:
+        known = set(
+            db.session.scalars(
+                select(_municipality.c.id).where(_municipality.c.id.in_(municipality_ids))
+            )
+        )
+        if known != municipality_ids:
+            raise ValidationFailed({"municipalities": [_("Choose municipalities from the list.")]})
+
+
+def _send_invitation(user: User, *, actor: User, now: datetime) -> None:
+    days = current_app.config["INVITATION_DAYS"]
+    token = tokens.issue(INVITATION, user=user, lifetime=timedelta(days=days), now=now)
+    _mail(
+        recipient=user.email,
+        language=user.language,
+        kind="accounts.invitation",
+        dedupe_key=f"invitation:{_fingerprint(token)}",
+        subject=_l("You are invited to digicoach"),
+        template="invitation",
+        user=user,
+        inviter=actor.name or actor.email,
+        link=absolute_url("accounts.accept_invitation", token=token),
+        days=days,
+    )
+
+
+def invite_user(
+    *,
+    actor: User,
+    email: str,
+    name: str,
+    roles: Iterable[Role],
+    municipality_ids: Iterable[int],
+    language: str,
+    now: datetime,
+) -> None:
+    """Create a user without a password and mail them a link to choose one.
+
+    When the address already has an account nothing is created and its owner gets a short
+    note instead; the caller shows the same confirmation, so an invitation reveals nothing.
+    Raises PermissionDenied for non-admins, ValidationFailed for roles without the scope
+    they need (coordinators and desk staff need a municipality; admins none).
+    """
+    ensure(permissions.can_manage_users(actor))
+    role_set = {Role(role) for role in roles}
+    scope = set(municipality_ids)
+    _check_roles_and_scope(role_set, scope)
+    language = language if language in LANGUAGES else "nl"
+    existing = find_by_email(email)
+    if existing is not None:
+        _mail(
+            recipient=existing.email,
+            language=existing.language,
+            kind="accounts.invitation_existing",
+            # One note a day at most, however often someone tries.
+            dedupe_key=f"invitation-existing:{existing.id}:{now.date().isoformat()}",
+            subject=_l("You already have a digicoach account"),
+            template="invitation_existing",
+            user=existing,
+            link=absolute_url("accounts.login"),
+            reset_link=absolute_url("accounts.forgot_password"),
+        )
+        audit.record(actor, "user.invite_existing", existing)
+        return
+    user = create_user(
+        actor=actor,
+        email=email,
+        name=name,
+        roles=role_set,
+        municipality_ids=scope,
+        language=language,
+        now=now,
+    )
+    _send_invitation(user, actor=actor, now=now)
+    audit.record(actor, "user.invite", user)
+
+
+def invitation_is_pending(user: User) -> bool:
+    return user.password_hash is None and user.active and user.anonymised_at is None
+
+
+def resend_invitation(*, actor: User, user: User, now: datetime) -> None:
+    """A new invitation link; earlier links stop working. Only before the user accepted."""
+    ensure(permissions.can_manage_users(actor))
+    if not invitation_is_pending(user):
+        raise Conflict(_("This person has already chosen a password."))
+    tokens.revoke_all(INVITATION, user.id, now=now)
+    _send_invitation(user, actor=actor, now=now)
+    audit.record(actor, "user.invite_resend", user)
+
+
+def invitation_user(token: str, *, now: datetime) -> User | None:
+    """Whose valid invitation link this is, without using it (to show the form)."""
+    row = tokens.peek(INVITATION, token, now=now)
+    user = db.session.get(User, row.user_id) if row and row.user_id else None
+    return user if user is not None and invitation_is_pending(user) else None
+
+
+def accept_invitation(token: str, *, name: str, password: str, now: datetime) -> User:
+    """Choose a name and password with an invitation link; the link works once.
+
+    Raises ValidationFailed for a weak password (the link stays usable), NotFound for a
+    used, expired or unknown link.
+    """
+    _policy(password)
+    if not name.strip():
+        raise ValidationFailed({"name": [_("Enter your name.")]})
+    row = tokens.redeem(INVITATION, token, now=now)
+    user = db.session.get(User, row.user_id) if row and row.user_id else None
+    if user is None or not invitation_is_pending(user):
+        raise NotFound(_("This link no longer works."))
+    user.name = name.strip()
+    user.password_hash = passwords.hash_password(password)
+    user.email_verified_at = user.email_verified_at or now
+    audit.record(user, "user.invitation_accept", user, ["name", "password"])
+    return user
+
+
+# --- one's own account -------------------------------------------------------------------
+
+
+def update_profile(*, actor: User, name: str, language: str) -> None:
+    """Change one's own name and language. Raises ValidationFailed for an empty name."""
+    if not name.strip():
+        raise ValidationFailed({"name": [_("Enter your name.")]})
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": [_("Choose a language from the list.")]})
+    changed = [
+        field_name
+        for field_name, new in (("name", name.strip()), ("language", language))
+        if getattr(actor, field_name) != new
+    ]
+    actor.name = name.strip()
+    actor.language = language
+    if changed:
+        audit.record(actor, "user.profile_update", actor, changed)
+
+
+def change_password(
+    *,
+    actor: User,
+    current_password: str,
+    new_password: str,
+    keep_session_token: str | None,
+    now: datetime,
+) -> None:
+    """Change one's own password; every other session of the user ends.
+
+    Raises ValidationFailed (field "current_password" or "new_password").
+    """
+    _check_current_password(actor, current_password, "current_password")
+    _policy(new_password, "new_password")
+    actor.password_hash = passwords.hash_password(new_password)
+    sessions.end_other_sessions(actor.id, keep_session_token, now=now)
+    tokens.revoke_all(PASSWORD_RESET, actor.id, now=now)
+    audit.record(actor, "user.password_change", actor, ["password"])
+
+
+# --- administration ----------------------------------------------------------------------
+
+
+def change_roles(
+    *,
+    actor: User,
+    user: User,
+    roles: Iterable[Role],
+    municipality_ids: Iterable[int],
+    now: datetime,
+) -> None:
+    """Set a user's roles and municipalities.
+
+    An admin cannot take the admin role from themselves. Coordinators and desk staff need a
+    municipality. Gaining a role that needs two-factor without having it ends the user's
+    sessions, so they set it up at their next sign-in. Raises PermissionDenied,
+    ValidationFailed.
+    """
+    ensure(permissions.can_manage_users(actor))
+    role_set = {Role(role) for role in roles}
+    scope = set(municipality_ids)
+    _check_roles_and_scope(role_set, scope)
+    if rules.is_self_demotion(actor.id, user.id, user.roles, role_set):
+        raise ValidationFailed({"roles": [_("You cannot take the admin role from yourself.")]})
+    changed = []
+    if role_set != set(user.roles):
+        changed.append("roles")
+        user.role_rows = [UserRole(role=role.value) for role in sorted(role_set)]
+    if scope != set(user.municipality_ids):
+        changed.append("municipalities")
+        user.scope_rows = [UserMunicipality(municipality_id=m) for m in sorted(scope)]
+    db.session.flush()
+    if not changed:
+        return
+    if user.needs_two_factor and user.totp_enabled_at is None:
+        sessions.end_all_sessions(user.id, now=now)
+    audit.record(actor, "user.roles_change", user, changed)
+
+
+def set_active(*, actor: User, user: User, active: bool, now: datetime) -> None:
+    """Deactivate (every session ends at once) or reactivate a user.
+
+    An admin cannot deactivate themselves. Raises PermissionDenied, Conflict.
+    """
+    ensure(permissions.can_manage_users(actor))
+    if user.active == active:
+        return
+    if not active and user.id == actor.id:
+        raise Conflict(_("You cannot deactivate your own account."))
+    user.active = active
+    if not active:
+        sessions.end_all_sessions(user.id, now=now)
+        tokens.revoke_all(PASSWORD_RESET, user.id, now=now)
+    audit.record(actor, "user.reactivate" if active else "user.deactivate", user, ["active"])

@@ -67,6 +67,16 @@ def end_all_sessions(user_id: int, *, now: datetime) -> None:
     )
 
 
+def end_other_sessions(user_id: int, keep_token: str | None, *, now: datetime) -> None:
+    """End every session of a user but the one carrying `keep_token` (after a password change)."""
+    statement = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+    )
+    if keep_token:
+        statement = statement.where(UserSession.token_hash != hash_token(keep_token))
+    db.session.execute(statement.values(ended_at=now))
+
+
 def session_is_live(row: UserSession, user: User, now: datetime) -> bool:
     """A session is live until it ends, expires, or (for staff) sits idle too long."""
     if row.ended_at is not None or now >= row.expires_at or not user.active:

@@ -7,6 +7,7 @@ Redeeming is a conditional update, so a link works once even when clicked twice 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -14,6 +15,9 @@ from sqlalchemy import select, update
 
 from digicoach.accounts.models import OneTimeToken, User
 from digicoach.extensions import db
+
+# What token_urlsafe makes; anything else (a NUL from a mangled link) is not worth a query.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _hash(token: str) -> str:
@@ -46,7 +50,7 @@ def issue(
 
 def peek(purpose: str, token: str, *, now: datetime) -> OneTimeToken | None:
     """The token's row if it is valid (right purpose, unused, unexpired), without using it."""
-    if not token or len(token) > 200:
+    if not token or len(token) > 200 or not _TOKEN_SHAPE.fullmatch(token):
         return None
     row = db.session.scalar(select(OneTimeToken).where(OneTimeToken.token_hash == _hash(token)))
     if row is None or row.purpose != purpose or row.used_at is not None or now >= row.expires_at:

@@ -1,4 +1,4 @@
-"""Who may administer users and read the audit log."""
+"""Who may administer users and read the audit log (the rules are the accounts' own)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,167 @@
+"""Read models for the admin pages: the user list and the audit log, filtered and paginated."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import aliased
+
+from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
+from digicoach.core.audit import AuditEvent
+from digicoach.core.clock import LOCAL_ZONE
+from digicoach.extensions import db
+from digicoach.places.models import Municipality
+
+PER_PAGE = 50
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    items: list[Row]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def _paginate(statement: Select[Any], page: int, *, scalars: bool = True) -> Page[Any]:
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max(1, math.ceil((total or 0) / PER_PAGE))
+    number = min(max(page, 1), pages)
+    limited = statement.limit(PER_PAGE).offset((number - 1) * PER_PAGE)
+    result = db.session.scalars(limited) if scalars else db.session.execute(limited)
+    return Page(items=list(result.all()), number=number, pages=pages, total=total or 0)
+
+
+# --- municipalities for pickers ----------------------------------------------------------
+
+
+def municipality_choices() -> list[tuple[int, str]]:
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            select(Municipality.id, Municipality.name).order_by(Municipality.name)
+        )
+    ]
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    search: str = ""
+    role: Role | None = None
+    municipality_id: int | None = None
+    active: bool | None = None
+
+
+def users(filters: UserFilters, page: int = 1) -> Page[User]:
+    """Users by name, filtered; roles and scopes come along (selectin), so no N+1."""
+    statement = select(User).order_by(func.lower(User.name), User.id)
+    term = filters.search.strip().lower()
+    if term:
+        statement = statement.where(
+            User.email_key.contains(term, autoescape=True)
+            | func.lower(User.name).contains(term, autoescape=True)
+        )
+    if filters.role is not None:
+        statement = statement.where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == filters.role.value))
+        )
+    if filters.municipality_id is not None:
+        statement = statement.where(
+            User.id.in_(
+                select(UserMunicipality.user_id).where(
+                    UserMunicipality.municipality_id == filters.municipality_id
+                )
+            )
+        )
+    if filters.active is not None:
+        statement = statement.where(User.active.is_(filters.active))
+    return _paginate(statement, page)
+
+
+# --- the audit log -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    event: AuditEvent
+    actor_name: str | None
+
+
+def _local_midnight(day: date) -> datetime:
+    """Midnight in Brussels, so a date range means the days staff see on their calendar."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE)
+
+
+def audit_events(filters: AuditFilters, page: int = 1) -> Page[AuditRow]:
+    """Audit events, newest first, with the actor's name in the same query."""
+    actor = aliased(User)
+    statement = (
+        select(AuditEvent, func.coalesce(func.nullif(actor.name, ""), actor.email))
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+    if filters.actor_id is not None:
+        statement = statement.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.object_type:
+        statement = statement.where(AuditEvent.object_type == filters.object_type)
+    if filters.date_from is not None:
+        statement = statement.where(AuditEvent.occurred_at >= _local_midnight(filters.date_from))
+    if filters.date_to is not None:
+        end = _local_midnight(filters.date_to + timedelta(days=1))
+        statement = statement.where(AuditEvent.occurred_at < end)
+    result = _paginate(statement, page, scalars=False)
+    return Page(
+        items=[AuditRow(event=event, actor_name=name) for event, name in result.items],
+        number=result.number,
+        pages=result.pages,
+        total=result.total,
+    )
+
+
+def audit_actions() -> list[str]:
+    return list(db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)))
+
+
+def audit_object_types() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(distinct(AuditEvent.object_type)).order_by(AuditEvent.object_type)
+        )
+    )
+
+
+def audit_actors() -> list[tuple[int, str]]:
+    """The people who appear in the log as actors, for the filter."""
+    rows = db.session.execute(
+        select(User.id, User.name, User.email)
+        .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))))
+        .order_by(func.lower(User.name), User.id)
+    )
+    return [(user_id, f"{name or email} ({email})") for user_id, name, email in rows]
