@@ -1,0 +1,244 @@
+"""Read models for the places pages, filtered to the actor's scope inside the query.
+
+Nothing is loaded and then filtered in Python: a coordinator's query only ever returns rows of
+their own municipalities, and a scoped `get_*` raises NotFound for an id outside the scope,
+exactly as for an id that does not exist, so guessing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, false, func, select, true
+from sqlalchemy.orm import joinedload
+
+from digicoach.accounts.models import User, UserMunicipality
+from digicoach.core.errors import NotFound
+from digicoach.extensions import db
+from digicoach.places.models import (
+    Location,
+    Municipality,
+    Neighbourhood,
+    Programme,
+    programme_municipality,
+)
+from digicoach.places.permissions import can_manage_places, can_view_programmes
+
+# Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def scope_condition(actor: User, municipality_column: Any) -> ColumnElement[bool]:
+    """True for rows of a municipality the actor manages places in; false for everyone else."""
+    if not can_manage_places(actor):
+        return false()
+    if actor.is_admin:
+        return true()
+    return municipality_column.in_(
+        select(UserMunicipality.municipality_id).where(UserMunicipality.user_id == actor.id)
+    )
+
+
+def programme_scope_condition(actor: User) -> ColumnElement[bool]:
+    """Programmes the actor may see: all for admins, those sharing a municipality otherwise."""
+    if not can_view_programmes(actor):
+        return false()
+    if actor.is_admin:
+        return true()
+    # An alias, so the condition also holds in queries that join programme_municipality.
+    link = programme_municipality.alias("scope_link")
+    return (
+        exists()
+        .where(
+            link.c.programme_id == Programme.id,
+            scope_condition(actor, link.c.municipality_id),
+        )
+        .correlate(Programme)
+    )
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    municipality: Municipality
+    neighbourhood_count: int
+    location_count: int
+    active_location_count: int
+
+
+def municipality_overview(actor: User) -> list[MunicipalityRow]:
+    """The municipalities in scope with their neighbourhood and location counts, in one query."""
+    neighbourhoods = (
+        select(func.count(Neighbourhood.id))
+        .where(Neighbourhood.municipality_id == Municipality.id)
+        .scalar_subquery()
+    )
+    locations = (
+        select(func.count(Location.id))
+        .where(Location.municipality_id == Municipality.id)
+        .scalar_subquery()
+    )
+    active = (
+        select(func.count(Location.id))
+        .where(Location.municipality_id == Municipality.id, Location.active.is_(True))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Municipality, neighbourhoods, locations, active)
+        .where(scope_condition(actor, Municipality.id))
+        .order_by(Municipality.name)
+    ).all()
+    return [MunicipalityRow(*row) for row in rows]
+
+
+def get_municipality(actor: User, municipality_id: Any) -> Municipality:
+    return _get_scoped(actor, Municipality, municipality_id, Municipality.id)
+
+
+def get_neighbourhood(actor: User, neighbourhood_id: Any) -> Neighbourhood:
+    return _get_scoped(actor, Neighbourhood, neighbourhood_id, Neighbourhood.municipality_id)
+
+
+def get_location(actor: User, location_id: Any) -> Location:
+    return _get_scoped(actor, Location, location_id, Location.municipality_id)
+
+
+def get_programme(actor: User, programme_id: Any) -> Programme:
+    if not valid_id(programme_id):
+        raise NotFound(programme_id)
+    programme = db.session.scalar(
+        select(Programme).where(Programme.id == programme_id, programme_scope_condition(actor))
+    )
+    if programme is None:
+        raise NotFound(programme_id)
+    return programme
+
+
+def _get_scoped(actor: User, model: Any, object_id: Any, municipality_column: Any) -> Any:
+    if not valid_id(object_id):
+        raise NotFound(object_id)
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, scope_condition(actor, municipality_column))
+    )
+    if found is None:
+        raise NotFound(object_id)
+    return found
+
+
+@dataclass(frozen=True)
+class NeighbourhoodRow:
+    neighbourhood: Neighbourhood
+    location_count: int
+
+
+def neighbourhoods_of(actor: User, municipality_id: int) -> list[NeighbourhoodRow]:
+    """The neighbourhoods of one municipality in scope, with how many locations use each."""
+    used_by = (
+        select(func.count(Location.id))
+        .where(Location.neighbourhood_id == Neighbourhood.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Neighbourhood, used_by)
+        .where(
+            Neighbourhood.municipality_id == municipality_id,
+            scope_condition(actor, Neighbourhood.municipality_id),
+        )
+        .order_by(Neighbourhood.name)
+    ).all()
+    return [NeighbourhoodRow(*row) for row in rows]
+
+
+def locations_in_scope(
+    actor: User, *, municipality_id: int | None = None, active: bool | None = None
+) -> list[Location]:
+    """Locations in scope, optionally of one municipality and/or only (in)active ones."""
+    query = (
+        select(Location)
+        .join(Location.municipality)
+        .options(joinedload(Location.municipality), joinedload(Location.neighbourhood))
+        .where(scope_condition(actor, Location.municipality_id))
+        .order_by(Municipality.name, Location.name)
+    )
+    if municipality_id is not None:
+        query = query.where(Location.municipality_id == municipality_id)
+    if active is not None:
+        query = query.where(Location.active.is_(active))
+    return list(db.session.scalars(query).unique())
+
+
+def municipalities_in_scope(actor: User) -> list[Municipality]:
+    return list(
+        db.session.scalars(
+            select(Municipality)
+            .where(scope_condition(actor, Municipality.id))
+            .order_by(Municipality.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    programme: Programme
+    # Only the municipalities the actor may see: a coordinator never learns the others.
+    municipalities: list[Municipality]
+
+
+def programmes_in_scope(actor: User) -> list[ProgrammeRow]:
+    """Programmes the actor may see, each with its municipalities in the actor's scope."""
+    programmes = list(
+        db.session.scalars(
+            select(Programme)
+            .where(programme_scope_condition(actor))
+            .order_by(Programme.starts_on.desc(), Programme.name)
+        )
+    )
+    by_programme = _municipalities_by_programme(actor, [p.id for p in programmes])
+    return [ProgrammeRow(p, by_programme.get(p.id, [])) for p in programmes]
+
+
+def programme_municipalities(actor: User, programme: Programme) -> list[Municipality]:
+    return _municipalities_by_programme(actor, [programme.id]).get(programme.id, [])
+
+
+def programmes_of_municipality(actor: User, municipality_id: int) -> list[Programme]:
+    return list(
+        db.session.scalars(
+            select(Programme)
+            .join(programme_municipality, programme_municipality.c.programme_id == Programme.id)
+            .where(
+                programme_municipality.c.municipality_id == municipality_id,
+                programme_scope_condition(actor),
+            )
+            .order_by(Programme.starts_on.desc(), Programme.name)
+        )
+    )
+
+
+def _municipalities_by_programme(
+    actor: User, programme_ids: list[int]
+) -> dict[int, list[Municipality]]:
+    if not programme_ids:
+        return {}
+    rows = db.session.execute(
+        select(programme_municipality.c.programme_id, Municipality)
+        .join(Municipality, Municipality.id == programme_municipality.c.municipality_id)
+        .where(
+            programme_municipality.c.programme_id.in_(programme_ids),
+            scope_condition(actor, Municipality.id),
+        )
+        .order_by(Municipality.name)
+    ).all()
+    result: dict[int, list[Municipality]] = {}
+    for programme_id, municipality in rows:
+        result.setdefault(programme_id, []).append(municipality)
+    return result
+
+
+def all_municipalities() -> list[Municipality]:
+    """Every municipality, for admin choices such as a programme's municipalities."""
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
