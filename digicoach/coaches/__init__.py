@@ -1,0 +1,1 @@
+"""Digicoaches: application, screening, the review queue, the coach's own space, the directory."""

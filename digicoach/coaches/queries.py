@@ -1,0 +1,145 @@
+"""Read models for the review queue and the directory: filtered, scoped, paginated lists.
+
+Scope is applied here, in the one query every list and export uses, so no list can show a
+coach of a municipality the actor does not coordinate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from math import ceil
+
+from sqlalchemy import Select, func, or_, select
+
+from digicoach.accounts.models import User
+from digicoach.coaches import rules
+from digicoach.coaches.models import (
+    Coach,
+    CoachLanguage,
+    CoachNeighbourhood,
+    CoachTopic,
+)
+from digicoach.extensions import db
+from digicoach.places.models import Municipality, Neighbourhood
+
+PER_PAGE = 25
+# "Current" coaches: everyone except declined applicants and people who left.
+CURRENT_STATUSES = tuple(s for s in rules.STATUSES if s not in rules.FINAL_STATUSES)
+
+
+@dataclass(frozen=True)
+class CoachFilters:
+    statuses: Sequence[str] = ()
+    municipality_id: int | None = None
+    language: str | None = None
+    topic: str | None = None
+    neighbourhood_id: int | None = None
+    search: str = ""
+
+
+@dataclass
+class Page:
+    items: list[Coach]
+    total: int
+    number: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def scoped_municipalities(actor: User) -> list[Municipality]:
+    """The municipalities the actor may filter on: all for admins, their own otherwise."""
+    query = select(Municipality).order_by(Municipality.name)
+    if not actor.is_admin:
+        query = query.where(Municipality.id.in_(actor.municipality_ids))
+    return list(db.session.scalars(query))
+
+
+def scoped_neighbourhoods(actor: User) -> list[Neighbourhood]:
+    query = select(Neighbourhood).join(Municipality).order_by(Municipality.name, Neighbourhood.name)
+    if not actor.is_admin:
+        query = query.where(Neighbourhood.municipality_id.in_(actor.municipality_ids))
+    return list(db.session.scalars(query))
+
+
+def _filtered(actor: User, filters: CoachFilters) -> Select:
+    query = select(Coach).join(Coach.user)
+    if not actor.is_admin:
+        query = query.where(Coach.municipality_id.in_(actor.municipality_ids))
+    if filters.statuses:
+        query = query.where(Coach.status.in_(list(filters.statuses)))
+    if filters.municipality_id is not None:
+        query = query.where(Coach.municipality_id == filters.municipality_id)
+    if filters.language:
+        query = query.where(
+            Coach.id.in_(
+                select(CoachLanguage.coach_id).where(CoachLanguage.code == filters.language)
+            )
+        )
+    if filters.topic:
+        query = query.where(
+            Coach.id.in_(select(CoachTopic.coach_id).where(CoachTopic.code == filters.topic))
+        )
+    if filters.neighbourhood_id is not None:
+        query = query.where(
+            Coach.id.in_(
+                select(CoachNeighbourhood.coach_id).where(
+                    CoachNeighbourhood.neighbourhood_id == filters.neighbourhood_id
+                )
+            )
+        )
+    words = filters.search.strip()[:100]
+    if words:
+        pattern = "%" + _escape_like(words.lower()) + "%"
+        query = query.where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                User.email_key.like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def search_coaches(
+    actor: User,
+    filters: CoachFilters,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    by_name: bool = False,
+) -> Page:
+    """One page of coaches within the actor's scope: by name for the directory, otherwise
+    oldest application first (the queue: who has waited longest comes first)."""
+    query = _filtered(actor, filters)
+    order = (
+        (Coach.last_name, Coach.first_name, Coach.id) if by_name else (Coach.applied_at, Coach.id)
+    )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, ceil(total / per_page))
+    number = min(max(1, page), pages)
+    items = list(
+        db.session.scalars(query.order_by(*order).limit(per_page).offset((number - 1) * per_page))
+    )
+    return Page(items=items, total=total, number=number, per_page=per_page)
+
+
+def all_matching(actor: User, filters: CoachFilters) -> Iterable[Coach]:
+    """Every coach that matches, in scope, for an export (streamed, not paginated)."""
+    return db.session.scalars(
+        _filtered(actor, filters).order_by(Coach.last_name, Coach.first_name, Coach.id)
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,889 @@
+"""Coach use cases: apply, screen, decide, move through the pipeline, edit, erase.
+
+Every status change goes through `change_status`, which checks the transition table in
+rules.py and the actor's permission, writes the history row and the audit event. Services
+flush; the caller's unit of work commits, and mail leaves through the outbox after that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, or_, select
+
+from digicoach.accounts import passwords
+from digicoach.accounts import services as account_services
+from digicoach.accounts import sessions as account_sessions
+from digicoach.accounts.models import (
+    LoginFailure,
+    OneTimeToken,
+    Role,
+    User,
+    UserMunicipality,
+    UserRole,
+    email_key,
+)
+from digicoach.accounts.signals import email_verified
+from digicoach.coaches import export, permissions, rules
+from digicoach.coaches.models import (
+    SCREENING_LABELS,
+    STATUS_LABELS,
+    Coach,
+    CoachAvailability,
+    CoachLanguage,
+    CoachNeighbourhood,
+    CoachNote,
+    CoachStatus,
+    CoachStatusChange,
+    CoachTopic,
+    HeardFrom,
+    Intake,
+    ScreeningCheck,
+    ScreeningItem,
+)
+from digicoach.content import services as content_services
+from digicoach.content.models import PageSlug
+from digicoach.core import audit, ics, outbox, vocabulary
+from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.permissions import ensure
+from digicoach.extensions import db
+from digicoach.places.models import Location, Municipality, Neighbourhood
+
+NAME_MAX_LENGTH = 100
+NOTE_MAX_LENGTH = 5000
+REASON_MAX_LENGTH = 2000
+ERASED_NAME = "Former coach"
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    """What a coach may change about themselves (also the core of an application)."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    municipality_id: int | None
+    neighbourhood_ids: Sequence[int] = ()
+    languages: Sequence[str] = ()
+    topics: Sequence[str] = ()
+    availability: Collection[tuple[int, str]] = ()
+    notify_email: bool = True
+    notify_sms: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicationInput(ProfileInput):
+    email: str = ""
+    password: str = ""
+    motivation: str = ""
+    heard_from: str | None = None
+    heard_from_other: str = ""
+    accepts_privacy: bool = False
+    acknowledges_volunteer_note: bool = False
+    language: str = "nl"
+
+
+@dataclass
+class BulkOutcome:
+    approved: list[Coach] = field(default_factory=list)
+    # (coach id, name or None when unknown, the reason it failed)
+    failed: list[tuple[int, str | None, str]] = field(default_factory=list)
+
+
+class _Errors:
+    """Collects field errors so the applicant sees every problem at once, not one per submit."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[Any]] = {}
+
+    def add(self, name: str, message: Any) -> None:
+        self.by_field.setdefault(name, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationFailed(self.by_field)
+
+
+# --- lookups ----------------------------------------------------------------------------------
+
+
+def coach_of(user: User) -> Coach | None:
+    return db.session.scalar(select(Coach).where(Coach.user_id == user.id))
+
+
+def get_coach(actor: User, coach_id: int) -> Coach:
+    """The coach, if the actor may manage them. Raises NotFound otherwise, so guessing ids
+    reveals nothing about other municipalities."""
+    coach = db.session.get(Coach, coach_id)
+    if coach is None or not permissions.can_manage_coach(actor, coach):
+        raise NotFound("coach")
+    return coach
+
+
+def municipalities_for_application() -> list[Municipality]:
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _validate_profile(data: ProfileInput, errors: _Errors) -> tuple[Municipality | None, str]:
+    """Check the fields an application and a profile edit share. Returns the municipality
+    and the phone number in E.164 (empty when invalid; `errors` then says why)."""
+    if not data.first_name.strip():
+        errors.add("first_name", _("Enter your first name."))
+    elif len(data.first_name.strip()) > NAME_MAX_LENGTH:
+        errors.add("first_name", _("Use at most %(count)d characters.", count=NAME_MAX_LENGTH))
+    if not data.last_name.strip():
+        errors.add("last_name", _("Enter your last name."))
+    elif len(data.last_name.strip()) > NAME_MAX_LENGTH:
+        errors.add("last_name", _("Use at most %(count)d characters.", count=NAME_MAX_LENGTH))
+
+    phone = rules.normalise_phone(data.phone) or ""
+    if not phone:
+        errors.add("phone", _("Enter your mobile or phone number, for example 0470 12 34 56."))
+
+    municipality = (
+        db.session.get(Municipality, data.municipality_id)
+        if data.municipality_id is not None
+        else None
+    )
+    if municipality is None:
+        errors.add("municipality", _("Choose a municipality from the list."))
+    elif data.neighbourhood_ids:
+        known = set(
+            db.session.scalars(
+                select(Neighbourhood.id).where(
+                    Neighbourhood.id.in_(set(data.neighbourhood_ids)),
+                    Neighbourhood.municipality_id == municipality.id,
+                )
+            )
+        )
+        if known != set(data.neighbourhood_ids):
+            errors.add(
+                "neighbourhoods",
+                _("Choose neighbourhoods in %(municipality)s.", municipality=municipality.name),
+            )
+
+    if not data.languages:
+        errors.add("languages", _("Choose at least one language you speak."))
+    elif vocabulary.unknown(vocabulary.SPOKEN_LANGUAGES, data.languages):
+        errors.add("languages", _("Choose languages from the list."))
+    if vocabulary.unknown(vocabulary.TOPICS, data.topics):
+        errors.add("topics", _("Choose topics from the list."))
+    dayparts = vocabulary.codes(vocabulary.DAYPARTS)
+    weekdays = {int(code) for code in vocabulary.codes(vocabulary.WEEKDAYS)}
+    if any(day not in weekdays or part not in dayparts for day, part in data.availability):
+        errors.add("availability", _("Choose moments from the table."))
+    if data.notify_sms and not phone:
+        errors.add("notify_sms", _("Text messages need a phone number."))
+    return municipality, phone
+
+
+def _validate_application(data: ApplicationInput, errors: _Errors) -> str:
+    """Returns the normalised e-mail address (empty when invalid)."""
+    address = ""
+    try:
+        address = validate_email(data.email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors.add("email", _("Enter your e-mail address, for example name@example.com."))
+    for message in passwords.policy_errors(data.password):
+        errors.add("password", message)
+    if len(data.motivation) > rules.MOTIVATION_MAX_LENGTH:
+        errors.add(
+            "motivation",
+            _("Use at most %(count)d characters.", count=rules.MOTIVATION_MAX_LENGTH),
+        )
+    if data.heard_from is not None and data.heard_from not in set(HeardFrom):
+        errors.add("heard_from", _("Choose an answer from the list."))
+    if len(data.heard_from_other) > 200:
+        errors.add("heard_from_other", _("Use at most %(count)d characters.", count=200))
+    if not data.accepts_privacy:
+        errors.add("accepts_privacy", _("To apply, agree with the privacy notice."))
+    if not data.acknowledges_volunteer_note:
+        errors.add(
+            "acknowledges_volunteer_note", _("To apply, confirm that you read the information.")
+        )
+    return address
+
+
+# --- application ------------------------------------------------------------------------------
+
+
+def apply(data: ApplicationInput, *, now: datetime) -> Coach | None:
+    """A volunteer applies: a user with the coach role, a coach in status `applied`.
+
+    Raises ValidationFailed (per field) and writes nothing when the input is wrong. When the
+    e-mail address already has an account, nothing is created and the owner gets a short
+    e-mail instead; the caller shows the same page either way, so the form never reveals
+    whether an address is known. Returns the new coach, or None in that case.
+    """
+    errors = _Errors()
+    municipality, phone = _validate_profile(data, errors)
+    address = _validate_application(data, errors)
+    errors.raise_if_any()
+    assert municipality is not None
+
+    existing = account_services.find_by_email(address)
+    if existing is not None:
+        # Spend the same time as a real application, so timing does not tell either.
+        passwords.hash_password(data.password)
+        _send_apply_attempt(existing, now=now)
+        return None
+
+    privacy = content_services.current_version(PageSlug.PRIVACY, data.language)
+    note = content_services.current_version(PageSlug.VOLUNTEER_NOTE, data.language)
+    first, last = data.first_name.strip(), data.last_name.strip()
+    user = account_services.create_user(
+        actor=None,
+        email=address,
+        name=f"{first} {last}",
+        roles=[Role.COACH],
+        password=data.password,
+        language=data.language,
+        now=now,
+    )
+    coach = Coach(
+        user=user,
+        municipality_id=municipality.id,
+        first_name=first,
+        last_name=last,
+        status=CoachStatus.APPLIED,
+        phone=phone,
+        motivation=data.motivation.strip(),
+        heard_from=data.heard_from,
+        heard_from_other=data.heard_from_other.strip()
+        if data.heard_from == HeardFrom.OTHER
+        else "",
+        notify_email=data.notify_email,
+        notify_sms=rules.may_receive_sms(phone, data.notify_sms),
+        privacy_version_id=privacy.id if privacy else None,
+        privacy_accepted_at=now if privacy else None,
+        volunteer_note_version_id=note.id if note else None,
+        volunteer_note_accepted_at=now if note else None,
+        applied_at=now,
+        status_changed_at=now,
+    )
+    _set_choices(coach, data)
+    coach.history.append(
+        CoachStatusChange(
+            from_status=None, to_status=CoachStatus.APPLIED, changed_at=now, changed_by_id=None
+        )
+    )
+    db.session.add(coach)
+    db.session.flush()
+    audit.record(None, "coach.apply", coach, [*_PROFILE_FIELDS, "motivation", "consents"])
+    account_services.request_email_verification(user, now=now)
+    return coach
+
+
+def _send_apply_attempt(user: User, *, now: datetime) -> None:
+    # One warning a day is enough, however often someone tries.
+    day = now.date().isoformat()
+    _mail(
+        user,
+        kind="coaches.apply_attempt",
+        dedupe_key=f"coaches.apply_attempt:{user.id}:{day}",
+        template="apply_attempt",
+        subject=lambda: _("Someone tried to apply with your e-mail address"),
+    )
+
+
+_PROFILE_FIELDS = [
+    "first_name",
+    "last_name",
+    "phone",
+    "municipality",
+    "neighbourhoods",
+    "languages",
+    "topics",
+    "availability",
+    "notifications",
+]
+
+
+def _set_choices(coach: Coach, data: ProfileInput) -> None:
+    """Bring the coach's choice rows in line with `data`, touching only what changed.
+
+    Replacing whole lists would delete and insert rows with the same primary key in one
+    flush, which the database may see in the wrong order.
+    """
+    _sync(coach.language_rows, set(data.languages), lambda r: r.code, CoachLanguage, "code")
+    _sync(coach.topic_rows, set(data.topics), lambda r: r.code, CoachTopic, "code")
+    _sync(
+        coach.availability_rows,
+        set(data.availability),
+        lambda r: (r.weekday, r.daypart),
+        lambda key: CoachAvailability(weekday=key[0], daypart=key[1]),
+        None,
+    )
+    _sync(
+        coach.neighbourhood_rows,
+        set(data.neighbourhood_ids),
+        lambda r: r.neighbourhood_id,
+        CoachNeighbourhood,
+        "neighbourhood_id",
+    )
+
+
+def _sync(
+    rows: list[Any],
+    wanted: set[Any],
+    key_of: Callable[[Any], Any],
+    make: Callable[..., Any],
+    keyword: str | None,
+) -> None:
+    present = {key_of(row) for row in rows}
+    for row in [row for row in rows if key_of(row) not in wanted]:
+        rows.remove(row)
+    for key in sorted(wanted - present):
+        rows.append(make(**{keyword: key}) if keyword else make(key))
+
+
+# --- the coach's own profile ------------------------------------------------------------------
+
+
+def update_profile(*, actor: User, coach: Coach, data: ProfileInput, now: datetime) -> Coach:
+    """A coach edits their own profile. The municipality stays: moving to another municipality
+    changes who coordinates them, which a coordinator arranges."""
+    ensure(permissions.can_edit_own_profile(actor, coach))
+    data = _replace_municipality(data, coach.municipality_id)
+    errors = _Errors()
+    _municipality, phone = _validate_profile(data, errors)
+    errors.raise_if_any()
+    changed = _changed_profile_fields(coach, data, phone)
+    first, last = data.first_name.strip(), data.last_name.strip()
+    coach.first_name, coach.last_name = first, last
+    coach.user.name = f"{first} {last}"
+    coach.phone = phone
+    coach.notify_email = data.notify_email
+    coach.notify_sms = rules.may_receive_sms(phone, data.notify_sms)
+    _set_choices(coach, data)
+    db.session.flush()
+    if changed:
+        audit.record(actor, "coach.update_profile", coach, changed)
+    return coach
+
+
+def _replace_municipality(data: ProfileInput, municipality_id: int) -> ProfileInput:
+    values = {name: getattr(data, name) for name in ProfileInput.__dataclass_fields__}
+    values["municipality_id"] = municipality_id
+    return ProfileInput(**values)
+
+
+def _changed_profile_fields(coach: Coach, data: ProfileInput, phone: str) -> list[str]:
+    changes = {
+        "first_name": coach.first_name != data.first_name.strip(),
+        "last_name": coach.last_name != data.last_name.strip(),
+        "phone": coach.phone != phone,
+        "neighbourhoods": set(coach.neighbourhood_ids) != set(data.neighbourhood_ids),
+        "languages": set(coach.languages) != set(data.languages),
+        "topics": set(coach.topics) != set(data.topics),
+        "availability": coach.availability != set(data.availability),
+        "notifications": (coach.notify_email, coach.notify_sms)
+        != (data.notify_email, rules.may_receive_sms(phone, data.notify_sms)),
+    }
+    return [name for name, changed in changes.items() if changed]
+
+
+# --- staff: notes, intake, screening ----------------------------------------------------------
+
+
+def add_note(*, actor: User, coach: Coach, body: str, now: datetime) -> CoachNote:
+    """Append an internal note. Notes are never edited: a correction is a new note."""
+    ensure(permissions.can_manage_coach(actor, coach))
+    text = body.strip()
+    if not text:
+        raise ValidationFailed({"body": [_("Write the note.")]})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationFailed(
+            {"body": [_("Use at most %(count)d characters.", count=NOTE_MAX_LENGTH)]}
+        )
+    note = CoachNote(coach_id=coach.id, author_id=actor.id, created_at=now, body=text)
+    db.session.add(note)
+    db.session.flush()
+    audit.record(actor, "coach.add_note", coach, ["notes"])
+    return note
+
+
+def plan_intake(
+    *,
+    actor: User,
+    coach: Coach,
+    starts_at: datetime,
+    minutes: int,
+    location_id: int | None,
+    place: str,
+    now: datetime,
+) -> Intake:
+    """Plan an intake conversation and send the applicant an invitation with a calendar file.
+
+    Raises ValidationFailed for a moment in the past, an unreasonable length, a location of
+    another municipality, or no place at all.
+    """
+    ensure(permissions.can_manage_coach(actor, coach))
+    errors = _Errors()
+    if starts_at <= now:
+        errors.add("starts_at", _("Choose a moment in the future."))
+    if not 15 <= minutes <= 240:
+        errors.add("minutes", _("Choose a length between 15 and 240 minutes."))
+    location = db.session.get(Location, location_id) if location_id is not None else None
+    if location_id is not None and (
+        location is None or location.municipality_id != coach.municipality_id
+    ):
+        errors.add("location", _("Choose a digipunt from the list."))
+    if location_id is None and not place.strip():
+        errors.add("place", _("Choose a digipunt or describe the place."))
+    if len(place) > 200:
+        errors.add("place", _("Use at most %(count)d characters.", count=200))
+    errors.raise_if_any()
+    intake = Intake(
+        coach_id=coach.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        location=location,
+        place=place.strip(),
+        planned_by_id=actor.id,
+        planned_at=now,
+    )
+    db.session.add(intake)
+    db.session.flush()
+    audit.record(actor, "coach.plan_intake", coach, ["intake"])
+    _send_intake(coach, intake)
+    return intake
+
+
+def _send_intake(coach: Coach, intake: Intake) -> None:
+    user = coach.user
+    with force_locale(user.language):
+        event = ics.CalendarEvent(
+            uid=f"intake-{intake.id}@{current_app.config['MAIL_MESSAGE_ID_DOMAIN']}",
+            start=intake.starts_at,
+            end=intake.ends_at,
+            summary=_("Intake conversation digicoach"),
+            location=intake.where,
+            description=_("A conversation to get to know each other before you start."),
+        )
+    attachment = outbox.Attachment("intake.ics", ics.CONTENT_TYPE, ics.calendar_for([event]))
+    _mail(
+        user,
+        kind="coaches.intake",
+        dedupe_key=f"coaches.intake:{intake.id}",
+        template="intake",
+        subject=lambda: _("Invitation: getting to know each other"),
+        attachment=attachment,
+        intake=intake,
+    )
+
+
+def record_screening(
+    *,
+    actor: User,
+    coach: Coach,
+    checks: Mapping[str, date | None],
+    insurance_reference: str | None,
+    today: date,
+    now: datetime,
+) -> list[str]:
+    """Record screening facts: item → the day it was checked (None leaves it as it is).
+
+    Only the fact, the day and who checked are kept. A day in the future is refused.
+    Returns the names of what changed.
+    """
+    ensure(permissions.can_manage_coach(actor, coach))
+    errors = _Errors()
+    for item, checked_on in checks.items():
+        if item not in set(ScreeningItem):
+            errors.add(item, _("Unknown check."))
+        elif checked_on is not None and checked_on > today:
+            errors.add(item, _("Choose today or a day in the past."))
+    if insurance_reference is not None and len(insurance_reference) > 100:
+        errors.add("insurance_reference", _("Use at most %(count)d characters.", count=100))
+    errors.raise_if_any()
+    changed = []
+    for item, checked_on in checks.items():
+        if checked_on is None:
+            continue
+        existing = coach.screening(ScreeningItem(item))
+        if existing is None:
+            coach.screening_checks.append(
+                ScreeningCheck(
+                    item=item, checked_on=checked_on, checked_by_id=actor.id, recorded_at=now
+                )
+            )
+            changed.append(item)
+        elif existing.checked_on != checked_on:
+            existing.checked_on, existing.checked_by_id, existing.recorded_at = (
+                checked_on,
+                actor.id,
+                now,
+            )
+            changed.append(item)
+    if insurance_reference is not None and insurance_reference.strip() != (
+        coach.insurance_reference or ""
+    ):
+        coach.insurance_reference = insurance_reference.strip()
+        changed.append("insurance_reference")
+    db.session.flush()
+    if changed:
+        audit.record(actor, "coach.screening", coach, changed)
+    return changed
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+def change_status(
+    *, actor: User | None, coach: Coach, target: str, reason: str = "", now: datetime
+) -> CoachStatusChange:
+    """Move a coach along the pipeline (rules.TRANSITIONS), with history and audit.
+
+    `actor` None is the system (the dormancy job, shift activity). Raises PermissionDenied,
+    Conflict for a transition the table does not allow, ValidationFailed for a missing reason.
+    """
+    ensure(permissions.can_change_coach_status(actor, coach, target))
+    current = coach.status
+    if not rules.may_transition(current, target):
+        raise Conflict(
+            _(
+                "A digicoach with status “%(current)s” cannot become “%(target)s”.",
+                current=_status_label(current),
+                target=_status_label(target),
+            ),
+            field="status",
+        )
+    reason = reason.strip()
+    if target in rules.REASON_REQUIRED and not reason:
+        raise ValidationFailed({"reason": [_("Write the reason.")]})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationFailed(
+            {"reason": [_("Use at most %(count)d characters.", count=REASON_MAX_LENGTH)]}
+        )
+    change = CoachStatusChange(
+        from_status=current,
+        to_status=target,
+        changed_at=now,
+        changed_by_id=actor.id if actor is not None else None,
+        reason=reason,
+    )
+    coach.history.append(change)
+    coach.status = target
+    coach.status_changed_at = now
+    if target == CoachStatus.ACTIVE:
+        # Dormancy counts from here when no shift follows.
+        coach.activated_at = now
+    db.session.flush()
+    audit.record(actor, f"coach.status.{target}", coach, ["status"])
+    return change
+
+
+def _status_label(status: str) -> str:
+    try:
+        return str(STATUS_LABELS[CoachStatus(status)])
+    except ValueError:
+        return status
+
+
+def approve(*, actor: User, coach: Coach, reason: str = "", now: datetime) -> CoachStatusChange:
+    """Approve an applicant whose screening is complete; they get a welcome e-mail.
+
+    Raises Conflict when a screening item is missing or the coach is not `applied`.
+    """
+    ensure(permissions.can_manage_coach(actor, coach))
+    if coach.status == CoachStatus.APPLIED:
+        missing = rules.missing_screening(check.item for check in coach.screening_checks)
+        if missing:
+            raise Conflict(
+                _(
+                    "Screening is not complete: %(missing)s.",
+                    missing=", ".join(str(SCREENING_LABELS[ScreeningItem(m)]) for m in missing),
+                ),
+                field="status",
+            )
+    change = change_status(
+        actor=actor, coach=coach, target=CoachStatus.APPROVED, reason=reason, now=now
+    )
+    _mail(
+        coach.user,
+        kind="coaches.approved",
+        dedupe_key=f"coaches.approved:{change.id}",
+        template="approved",
+        subject=lambda: _("Welcome as a digicoach"),
+        coach=coach,
+    )
+    return change
+
+
+def reject(*, actor: User, coach: Coach, reason: str, now: datetime) -> CoachStatusChange:
+    """Decline an application with a reason; the applicant gets a kind e-mail with it."""
+    ensure(permissions.can_manage_coach(actor, coach))
+    change = change_status(
+        actor=actor, coach=coach, target=CoachStatus.REJECTED, reason=reason, now=now
+    )
+    _mail(
+        coach.user,
+        kind="coaches.rejected",
+        dedupe_key=f"coaches.rejected:{change.id}",
+        template="rejected",
+        subject=lambda: _("About your application as a digicoach"),
+        coach=coach,
+        reason=change.reason,
+    )
+    return change
+
+
+def bulk_approve(*, actor: User, coach_ids: Iterable[int], now: datetime) -> BulkOutcome:
+    """Approve several applicants; each is checked on its own and one failure stops no other.
+
+    Coaches outside the actor's scope count as failures without revealing their name.
+    """
+    outcome = BulkOutcome()
+    for coach_id in sorted(set(coach_ids)):
+        coach = db.session.get(Coach, coach_id)
+        if coach is None or not permissions.can_manage_coach(actor, coach):
+            outcome.failed.append((coach_id, None, _("Not found.")))
+            continue
+        savepoint = db.session.begin_nested()
+        try:
+            approve(actor=actor, coach=coach, now=now)
+        except (Conflict, ValidationFailed) as error:
+            savepoint.rollback()
+            outcome.failed.append((coach_id, coach.user.name, str(error.message)))
+        else:
+            savepoint.commit()
+            outcome.approved.append(coach)
+    return outcome
+
+
+def move(
+    *, actor: User, coach: Coach, target: str, reason: str = "", now: datetime
+) -> CoachStatusChange:
+    """A coordinator moves a coach to `target`: approval and decline send their e-mails,
+    other steps only move. Raises what `change_status` raises."""
+    ensure(permissions.can_manage_coach(actor, coach))
+    if target not in set(CoachStatus):
+        raise ValidationFailed({"status": [_("Choose a status from the list.")]})
+    if target == CoachStatus.APPROVED:
+        return approve(actor=actor, coach=coach, reason=reason, now=now)
+    if target == CoachStatus.REJECTED:
+        return reject(actor=actor, coach=coach, reason=reason, now=now)
+    return change_status(actor=actor, coach=coach, target=target, reason=reason, now=now)
+
+
+def start_training(*, actor: User | None, coach: Coach, now: datetime) -> CoachStatusChange:
+    """Called by the training feature when an approved coach joins a training group."""
+    return change_status(actor=actor, coach=coach, target=CoachStatus.IN_TRAINING, now=now)
+
+
+def certify(*, actor: User | None, coach: Coach, now: datetime) -> CoachStatusChange:
+    """Called by the training feature when the certificate is issued."""
+    return change_status(actor=actor, coach=coach, target=CoachStatus.CERTIFIED, now=now)
+
+
+def activate(*, actor: User | None, coach: Coach, now: datetime) -> CoachStatusChange:
+    return change_status(actor=actor, coach=coach, target=CoachStatus.ACTIVE, now=now)
+
+
+def leave(*, actor: User | None, coach: Coach, reason: str = "", now: datetime) -> None:
+    """The coach stops (or withdraws their application). Final."""
+    change_status(actor=actor, coach=coach, target=CoachStatus.LEFT, reason=reason, now=now)
+
+
+def mark_dormant(*, now: datetime, after_days: int) -> int:
+    """Mark every active coach without a shift for `after_days` days dormant. Returns how many.
+
+    Idempotent: a second run finds nobody new, so a missed run heals itself.
+    """
+    horizon = now - timedelta(days=after_days)
+    candidates = db.session.scalars(
+        select(Coach).where(
+            Coach.status == CoachStatus.ACTIVE,
+            or_(
+                Coach.last_shift_at < horizon,
+                Coach.last_shift_at.is_(None)
+                & or_(Coach.activated_at < horizon, Coach.activated_at.is_(None)),
+            ),
+        )
+    ).all()
+    marked = 0
+    for coach in candidates:
+        if rules.is_dormant(
+            status=coach.status,
+            last_shift_at=coach.last_shift_at,
+            activated_at=coach.activated_at,
+            status_changed_at=coach.status_changed_at,
+            now=now,
+            after_days=after_days,
+        ):
+            change_status(
+                actor=None,
+                coach=coach,
+                target=CoachStatus.DORMANT,
+                now=now,
+            )
+            marked += 1
+    return marked
+
+
+def record_shift_activity(coach: Coach, now: datetime) -> Coach:
+    """The shifts feature calls this when a coach does a shift: the dormancy clock restarts,
+    and a dormant coach is active again."""
+    if coach.last_shift_at is None or now > coach.last_shift_at:
+        coach.last_shift_at = now
+    if coach.status == CoachStatus.DORMANT:
+        change_status(actor=None, coach=coach, target=CoachStatus.ACTIVE, now=now)
+    db.session.flush()
+    return coach
+
+
+# --- coordinators hear of new applications ----------------------------------------------------
+
+
+@email_verified.connect
+def _on_email_verified(_app: Any, *, user: User, now: datetime) -> None:
+    """Once an applicant confirmed their address, the coordinators of their municipality hear
+    that an application waits. The mail names no one: it would outlive an erasure."""
+    coach = coach_of(user)
+    if coach is None or coach.status != CoachStatus.APPLIED:
+        return
+    coordinators = db.session.scalars(
+        select(User)
+        .where(
+            User.active.is_(True),
+            User.scope_rows.any(UserMunicipality.municipality_id == coach.municipality_id),
+            User.role_rows.any(UserRole.role == Role.COORDINATOR.value),
+        )
+        .order_by(User.id)
+    )
+    for coordinator in coordinators:
+        _mail(
+            coordinator,
+            kind="coaches.new_application",
+            dedupe_key=f"coaches.new_application:{coach.id}:{coordinator.id}",
+            template="new_application",
+            subject=lambda: _("A new digicoach application is waiting"),
+            municipality=coach.municipality,
+            queue_url=_absolute("coaches.queue"),
+        )
+
+
+def _absolute(endpoint: str, **values: Any) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, _external=False, **values)
+
+
+# --- access to personal data ------------------------------------------------------------------
+
+
+def personal_export(*, actor: User, coach: Coach, as_csv: bool = False) -> str:
+    """Everything held about a coach (GDPR art. 15), for the coach or a coordinator in scope.
+
+    Audited, because a download is the one read that carries every value out of the system.
+    """
+    ensure(permissions.can_erase_coach(actor, coach))
+    audit.record(actor, "coach.export", coach)
+    return export.personal_data_csv(coach) if as_csv else export.personal_data_json(coach)
+
+
+def directory_export(*, actor: User, coaches: Iterable[Coach]) -> str:
+    """The directory as CSV, audited; `coaches` comes from the scoped query."""
+    ensure(permissions.can_review_coaches(actor))
+    body = export.directory_csv(coaches)
+    audit.record(actor, "coach.directory_export", object_type="Coach", object_id="*")
+    return body
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+def erase(*, actor: User, coach: Coach, now: datetime) -> None:
+    """Erase a coach's personal data (GDPR art. 17), in place.
+
+    The rows stay (status history, shifts and help logs later remain as anonymous figures),
+    but nothing about the person does: name, e-mail, phone, motivation, notes, reasons,
+    intake details, login traces and every queued or sent message to them. The user is
+    deactivated and every session ends. Raises PermissionDenied; erasing twice is a no-op.
+    """
+    ensure(permissions.can_erase_coach(actor, coach))
+    if coach.erased_at is not None:
+        return
+    user = coach.user
+    old_key, old_phone = user.email_key, coach.phone
+    if coach.status not in rules.FINAL_STATUSES:
+        change_status(actor=actor, coach=coach, target=CoachStatus.LEFT, now=now)
+
+    placeholder = rules.erased_email(user.id)
+    user.name = ERASED_NAME
+    user.email = placeholder
+    user.email_key = email_key(placeholder)
+    user.password_hash = None
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    user.active = False
+    user.anonymised_at = now
+
+    coach.first_name = ""
+    coach.last_name = ""
+    coach.phone = None
+    coach.motivation = ""
+    coach.heard_from_other = ""
+    coach.insurance_reference = ""
+    coach.notify_email = False
+    coach.notify_sms = False
+    coach.erased_at = now
+    coach.notes.clear()
+    coach.intakes.clear()
+    for change in coach.history:
+        change.reason = ""
+
+    account_sessions.end_all_sessions(user.id, now=now)
+    db.session.execute(delete(OneTimeToken).where(OneTimeToken.user_id == user.id))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email_key == old_key))
+    recipients = [value for value in (old_key, old_phone) if value]
+    db.session.execute(
+        delete(outbox.OutboxMessage).where(
+            func.lower(outbox.OutboxMessage.recipient).in_(recipients)
+        )
+    )
+    db.session.flush()
+    audit.record(actor, "coach.erase", coach, ["name", "email", "phone", "motivation", "notes"])
+
+
+# --- mail -------------------------------------------------------------------------------------
+
+
+def _mail(
+    user: User,
+    *,
+    kind: str,
+    dedupe_key: str,
+    template: str,
+    subject: Any,
+    attachment: outbox.Attachment | None = None,
+    **context: Any,
+) -> None:
+    """Queue an e-mail, rendered in the recipient's language with absolute links."""
+    with force_locale(user.language):
+        context.update(user=user, me_url=_absolute("coaches.me"))
+        outbox.enqueue(
+            dedupe_key=dedupe_key,
+            kind=kind,
+            channel=outbox.Channel.EMAIL,
+            recipient=user.email,
+            subject=str(subject()),
+            body_text=render_template(f"coaches/email/{template}.txt", **context),
+            body_html=render_template(f"coaches/email/{template}.html", **context),
+            language=user.language,
+            attachment=attachment,
+        )
