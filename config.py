@@ -90,6 +90,21 @@ class Config:
     # Phone shown on every page when no location's desk number applies.
     FRONT_DESK_PHONE = "09 123 45 67"
 
+    # An active digicoach without a shift for this many days becomes dormant.
+    COACH_DORMANT_AFTER_DAYS = 90
+
+    # Training cohorts (issue 4). A cohort below its minimum this many days before its first
+    # session is flagged to its coordinators. The threshold is the share of held sessions a
+    # coach must attend for the certificate; a programme may set its own.
+    COHORT_MINIMUM_ENROLMENTS = 6
+    COHORT_LOW_ENROLMENT_WARNING_DAYS = 14
+    CERTIFICATION_THRESHOLD_PERCENT = 80
+
+    # Help sessions and shifts (issue 5). A coach cancels a shift themselves until this many
+    # hours (elapsed time, not wall-clock) before its start; after that the page gives the
+    # digipunt's front-desk phone. Coordinators can remove a coach at any time.
+    SHIFT_CANCEL_CUTOFF_HOURS = 24
+
 
 class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False

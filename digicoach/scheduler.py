@@ -21,15 +21,19 @@ from typing import IO, Any
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from digicoach.accounts import tasks as account_tasks
+from digicoach.coaches import tasks as coach_tasks
 from digicoach.core import clock, heartbeat, outbox
 from digicoach.core.db import unit_of_work
 from digicoach.extensions import db
+from digicoach.training import tasks as training_tasks
 
 log = logging.getLogger("digicoach.scheduler")
 
@@ -53,9 +57,16 @@ def dispatch_outbox(now: datetime) -> int:
     return outbox.dispatch_due(now)
 
 
+# Nightly jobs run at 02:30 Brussels time. Each job only does what is due, so a doubled run
+# (02:30 happens twice when the clocks go back) changes nothing the second time.
+NIGHTLY = CronTrigger(hour=2, minute=30, timezone=clock.LOCAL_ZONE)
+
 JOBS: tuple[Job, ...] = (
     Job("heartbeat", beat, IntervalTrigger(seconds=30)),
     Job("outbox.dispatch", dispatch_outbox, IntervalTrigger(seconds=30)),
+    Job("accounts.purge_login_failures", account_tasks.purge_login_failures, NIGHTLY),
+    Job("coaches.mark_dormant", coach_tasks.mark_dormant, NIGHTLY),
+    Job("training.flag_low_enrolment", training_tasks.flag_low_enrolment, NIGHTLY),
 )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -134,10 +134,21 @@ def app_config(smtp_server: tuple[Controller, MailSink], database_url: str, tmp_
 def app(app_config: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     monkeypatch.setenv("DIGICOACH_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app("testing", **app_config)
+    request_started.connect(_forget_previous_request, application)
     with application.app_context():
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+def _forget_previous_request(_sender: Flask, **_extra: object) -> None:
+    """The test's app context (and so `g`) outlives each test request, unlike in production.
+
+    Flask-Login caches the signed-in user and Flask-Babel the locale in `g`; without this, a
+    second client in the same test would act as the first client's user, in its language.
+    """
+    g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
 
 
 @pytest.fixture

@@ -1,0 +1,101 @@
+# digicoach: `make run` serves the app with demo data, `make test` runs every check.
+# Both work on a fresh clone: they make .venv with python3.11 when it is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+# pytest-xdist workers; conftest gives each worker its own PostgreSQL database.
+WORKERS ?= 2
+PYTEST_ARGS ?=
+# The flask CLI runs the development settings (SQLite in instance/) unless told otherwise;
+# DATABASE_URL or DIGICOACH_SQLALCHEMY_DATABASE_URI point it at PostgreSQL.
+DIGICOACH_ENV ?= development
+FLASK := DIGICOACH_ENV=$(DIGICOACH_ENV) $(BIN)/flask --app digicoach
+LINT_PATHS := digicoach tests config.py wsgi.py $(wildcard bench)
+
+# Installs are redone only when pyproject.toml is newer than their stamp.
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: help run test test-sqlite test-postgres fast-test lint translations compile-translations
+
+help:
+	@echo "make run                  serve http://127.0.0.1:$(PORT) with demo data and the scheduler"
+	@echo "make test                 lint, then the whole suite on SQLite (and PostgreSQL when"
+	@echo "                          TEST_DATABASE_URL is set)"
+	@echo "make fast-test            the suite without browser and concurrency tests (SQLite)"
+	@echo "make test-sqlite | test-postgres | lint"
+	@echo "make translations         extract strings and update the catalogues"
+	@echo "make compile-translations compile the catalogues the app reads"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+compile-translations: $(RUN_STAMP)
+	$(FLASK) translate compile
+
+translations: $(RUN_STAMP)
+	$(FLASK) translate update
+
+# The scheduler runs beside the web server as its own process, as in production; the trap
+# stops it when the server stops (Ctrl-C), since background jobs of a script ignore SIGINT.
+run: $(RUN_STAMP) compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@scheduler=""; \
+	if $(FLASK) scheduler --help >/dev/null 2>&1; then \
+		$(FLASK) scheduler run & scheduler=$$!; \
+	else \
+		echo "(No scheduler command yet: reminders are not sent in the background.)"; \
+	fi; \
+	trap 'if [ -n "$$scheduler" ]; then kill $$scheduler 2>/dev/null || true; wait $$scheduler 2>/dev/null || true; fi' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/lint-imports
+
+# Both engines run even when the first fails, so one CI run shows every failure.
+test: $(TEST_STAMP) compile-translations lint
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=$$?; \
+	if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+		$(MAKE) --no-print-directory test-postgres || status=$$?; \
+	else \
+		echo "TEST_DATABASE_URL is not set: skipped the PostgreSQL run."; \
+	fi; \
+	exit $$status
+
+# Browser tests run in one process: Playwright's sync API and xdist workers don't mix.
+PYTEST_PARALLEL := $(BIN)/pytest -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
+PYTEST_BROWSER := $(BIN)/pytest -p no:xdist -m browser $(PYTEST_ARGS)
+
+test-sqlite: $(TEST_STAMP)
+	env -u TEST_DATABASE_URL $(PYTEST_PARALLEL)
+	env -u TEST_DATABASE_URL $(PYTEST_BROWSER)
+
+test-postgres: $(TEST_STAMP)
+	@if [ -z "$${TEST_DATABASE_URL:-}" ]; then \
+		echo "Set TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/digicoach_test"; \
+		exit 2; \
+	fi
+	$(PYTEST_PARALLEL)
+	$(PYTEST_BROWSER)
+
+fast-test: $(TEST_STAMP)
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(WORKERS) -m "not browser and not concurrency" $(PYTEST_ARGS)
