@@ -21,24 +21,48 @@ from digicoach.accounts import sessions as account_sessions
 from digicoach.accounts.views import bp as accounts_bp
 from digicoach.admin import permissions as admin_permissions
 from digicoach.admin.views import bp as admin_bp
+from digicoach.coaches import permissions as coach_permissions
+from digicoach.coaches.views import bp as coaches_bp
 from digicoach.content import permissions as content_permissions
 from digicoach.content.views import bp as content_bp
 from digicoach.core import errors as error_pages
 from digicoach.core import i18n, outbox, templating
 from digicoach.core.db import configure_sqlite
 from digicoach.core.health import bp as health_bp
-from digicoach.core.security import register_security_headers
+from digicoach.core.security import register_security
 from digicoach.extensions import babel, csrf, db, limiter, login_manager, migrate
+from digicoach.helpdesk import permissions as helpdesk_permissions
+from digicoach.helpdesk.views import bp as helpdesk_bp
+from digicoach.helpdesk.views import feeds_bp as helpdesk_feeds_bp
+from digicoach.helpdesk.views import public_bp as helpdesk_public_bp
 from digicoach.places import permissions as place_permissions
 from digicoach.places.views import bp as places_bp
 from digicoach.scheduler import scheduler_cli
+from digicoach.training import permissions as training_permissions
+from digicoach.training.views import bp as training_bp
+from digicoach.training.views import verify_bp as training_verify_bp
 
-BLUEPRINTS = (health_bp, content_bp, accounts_bp, places_bp, admin_bp)
+BLUEPRINTS = (
+    health_bp,
+    content_bp,
+    accounts_bp,
+    places_bp,
+    admin_bp,
+    coaches_bp,
+    training_bp,
+    training_verify_bp,
+    helpdesk_bp,
+    helpdesk_feeds_bp,
+    helpdesk_public_bp,
+)
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
     place_permissions,
     content_permissions,
     admin_permissions,
+    coach_permissions,
+    training_permissions,
+    helpdesk_permissions,
 )
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +79,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_blueprints(app)
     error_pages.register_error_handlers(app)
     templating.register_template_helpers(app, PERMISSION_MODULES)
-    register_security_headers(app)
+    register_security(app)
     cli.register_commands(app)
     app.cli.add_command(scheduler_cli)
     return app

@@ -1,8 +1,21 @@
 """Every table of digicoach, so metadata is complete for the app, migrations and tests."""
 
 from digicoach.accounts import models as accounts_models
+from digicoach.coaches import models as coaches_models
 from digicoach.content import models as content_models
 from digicoach.core import audit, heartbeat, outbox
+from digicoach.helpdesk import models as helpdesk_models
 from digicoach.places import models as places_models
+from digicoach.training import models as training_models
 
-MODEL_MODULES = (audit, heartbeat, outbox, accounts_models, places_models, content_models)
+MODEL_MODULES = (
+    audit,
+    heartbeat,
+    outbox,
+    accounts_models,
+    places_models,
+    content_models,
+    coaches_models,
+    training_models,
+    helpdesk_models,
+)

@@ -1,0 +1,436 @@
+"""Read models for the helpdesk pages, scoped inside the query.
+
+A coordinator's queries only return sessions at locations of their municipalities; a scoped
+`get_*` raises NotFound for an id outside the scope exactly as for an id that does not exist,
+so guessing ids reveals nothing. Lists load what they show in a few queries (no N+1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from digicoach.accounts.models import User
+from digicoach.coaches.models import Coach, CoachStatus
+from digicoach.core import timeslots
+from digicoach.core.errors import NotFound
+from digicoach.extensions import db
+from digicoach.helpdesk import rules
+from digicoach.helpdesk.models import (
+    CalendarFeed,
+    HelpSession,
+    HelpSessionTopic,
+    SessionStatus,
+    Shift,
+    ShiftStatus,
+)
+from digicoach.places.models import Location, Municipality
+from digicoach.places.queries import locations_in_scope, scope_condition, valid_id
+
+BOARD_WEEKS = 4
+# What secrets.token_urlsafe makes; anything else (a NUL from a mangled link) is not queried.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
+# Coaches in training may be assigned as a shadow; the others who may take shifts.
+ASSIGNABLE_STATUSES = (
+    CoachStatus.IN_TRAINING,
+    CoachStatus.CERTIFIED,
+    CoachStatus.ACTIVE,
+    CoachStatus.DORMANT,
+)
+
+
+def staffing_of(session: HelpSession) -> rules.Staffing:
+    return rules.staffing(
+        taken=session.coaches_taken, minimum=session.coaches_min, maximum=session.coaches_max
+    )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def _staff_sessions(actor: User) -> Select:
+    return (
+        select(HelpSession)
+        .join(Location, Location.id == HelpSession.location_id)
+        .where(scope_condition(actor, Location.municipality_id))
+    )
+
+
+def get_session_for_staff(actor: User, session_id: Any) -> HelpSession:
+    """A session at a location the actor plans for. Raises NotFound otherwise."""
+    if not valid_id(session_id):
+        raise NotFound(session_id)
+    found = db.session.scalar(_staff_sessions(actor).where(HelpSession.id == session_id))
+    if found is None:
+        raise NotFound(session_id)
+    return found
+
+
+def get_shift_for_staff(actor: User, shift_id: Any) -> Shift:
+    if not valid_id(shift_id):
+        raise NotFound(shift_id)
+    found = db.session.scalar(
+        select(Shift)
+        .join(HelpSession, HelpSession.id == Shift.session_id)
+        .join(Location, Location.id == HelpSession.location_id)
+        .where(Shift.id == shift_id, scope_condition(actor, Location.municipality_id))
+    )
+    if found is None:
+        raise NotFound(shift_id)
+    return found
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    session: HelpSession
+    staffing: rules.Staffing
+    shadows: int
+
+
+@dataclass
+class BoardLocation:
+    location: Location
+    rows: list[BoardRow] = field(default_factory=list)
+
+
+def board(actor: User, *, now: datetime, weeks: int = BOARD_WEEKS) -> list[BoardLocation]:
+    """The coming `weeks` weeks per active location in scope, each session with its staffing,
+    in two queries (plus the selectin loads of topics and languages)."""
+    locations = locations_in_scope(actor, active=True)
+    by_location = {location.id: BoardLocation(location) for location in locations}
+    if not by_location:
+        return []
+    sessions = db.session.scalars(
+        select(HelpSession)
+        .where(
+            HelpSession.location_id.in_(list(by_location)),
+            HelpSession.ends_at > now,
+            HelpSession.starts_at < now + timedelta(weeks=weeks),
+        )
+        .order_by(HelpSession.starts_at, HelpSession.id)
+    ).all()
+    shadows = _shadow_counts([s.id for s in sessions])
+    for session in sessions:
+        by_location[session.location_id].rows.append(
+            BoardRow(session, staffing_of(session), shadows.get(session.id, 0))
+        )
+    return list(by_location.values())
+
+
+def _shadow_counts(session_ids: list[int]) -> dict[int, int]:
+    if not session_ids:
+        return {}
+    counts: dict[int, int] = {}
+    for session_id in db.session.scalars(
+        select(Shift.session_id).where(
+            Shift.session_id.in_(session_ids),
+            Shift.status == ShiftStatus.SIGNED_UP,
+            Shift.as_shadow.is_(True),
+        )
+    ):
+        counts[session_id] = counts.get(session_id, 0) + 1
+    return counts
+
+
+def active_shifts(session: HelpSession) -> list[Shift]:
+    """The signed-up coaches of a session, mentors before their shadows, by sign-up time."""
+    return list(
+        db.session.scalars(
+            select(Shift)
+            .options(selectinload(Shift.coach), selectinload(Shift.mentor))
+            .where(Shift.session_id == session.id, Shift.status == ShiftStatus.SIGNED_UP)
+            .order_by(Shift.as_shadow, Shift.signed_up_at, Shift.id)
+        )
+    )
+
+
+def assignable_coaches(actor: User, session: HelpSession) -> list[Coach]:
+    """Coaches a coordinator may put on the session: of the location's municipality (which is
+    in the actor's scope), certified, active, dormant or in training (as a shadow), not on the
+    session already."""
+    on_session = select(Shift.coach_id).where(
+        Shift.session_id == session.id, Shift.status == ShiftStatus.SIGNED_UP
+    )
+    coaches = db.session.scalars(
+        select(Coach)
+        .where(
+            Coach.municipality_id == session.location.municipality_id,
+            Coach.status.in_([s.value for s in ASSIGNABLE_STATUSES]),
+            Coach.erased_at.is_(None),
+            Coach.id.not_in(on_session),
+        )
+        .order_by(Coach.last_name, Coach.first_name, Coach.id)
+    ).all()
+    return list(coaches)
+
+
+def invitation_candidates(session: HelpSession) -> list[Coach]:
+    """Working coaches of the session's municipality who are not on it yet (matching on
+    language, topic, neighbourhood, availability and free time happens in the service)."""
+    on_session = select(Shift.coach_id).where(
+        Shift.session_id == session.id, Shift.status == ShiftStatus.SIGNED_UP
+    )
+    return list(
+        db.session.scalars(
+            select(Coach)
+            .join(User, User.id == Coach.user_id)
+            .where(
+                Coach.municipality_id == session.location.municipality_id,
+                Coach.status.in_(sorted(rules.WORKING_STATUSES)),
+                Coach.erased_at.is_(None),
+                User.active.is_(True),
+                Coach.id.not_in(on_session),
+            )
+            .order_by(Coach.id)
+        )
+    )
+
+
+def busy_periods(
+    coach_ids: Iterable[int], *, around: rules.Period, exclude_session_id: int | None = None
+) -> dict[int, list[tuple[rules.Period, Shift]]]:
+    """Each coach's signed-up shifts near `around` (the same days), as periods for the
+    overlap rule. Cancelled sessions and shifts do not keep a coach busy."""
+    ids = sorted(set(coach_ids))
+    if not ids:
+        return {}
+    query = (
+        select(Shift, HelpSession.starts_at, HelpSession.ends_at)
+        .join(HelpSession, HelpSession.id == Shift.session_id)
+        .where(
+            Shift.coach_id.in_(ids),
+            Shift.status == ShiftStatus.SIGNED_UP,
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.starts_at < around.end + timedelta(days=1),
+            HelpSession.ends_at > around.start - timedelta(days=1),
+        )
+    )
+    if exclude_session_id is not None:
+        query = query.where(HelpSession.id != exclude_session_id)
+    found: dict[int, list[tuple[rules.Period, Shift]]] = {}
+    for shift, starts_at, ends_at in db.session.execute(query):
+        found.setdefault(shift.coach_id, []).append((rules.Period(starts_at, ends_at), shift))
+    return found
+
+
+# --- coaches ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftOffer:
+    session: HelpSession
+    staffing: rules.Staffing
+    mine: Shift | None
+    has_mentor: bool
+
+
+@dataclass(frozen=True)
+class ShiftFilters:
+    neighbourhood_id: int | None = None
+    day: date | None = None
+    topic: str | None = None
+
+
+def open_sessions_for_coach(
+    coach: Coach, filters: ShiftFilters, *, now: datetime, weeks: int = BOARD_WEEKS
+) -> list[ShiftOffer]:
+    """Planned sessions of the coach's municipality from the chosen day (default today) for
+    `weeks` weeks, those that still need coaches first, then by time."""
+    start = now
+    if filters.day is not None:
+        start = max(now, timeslots.local_moment(filters.day, datetime.min.time()))
+    query = (
+        select(HelpSession)
+        .join(Location, Location.id == HelpSession.location_id)
+        .where(
+            Location.municipality_id == coach.municipality_id,
+            Location.active.is_(True),
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.starts_at > start,
+            HelpSession.starts_at < start + timedelta(weeks=weeks),
+        )
+    )
+    if filters.neighbourhood_id is not None:
+        query = query.where(Location.neighbourhood_id == filters.neighbourhood_id)
+    if filters.topic:
+        query = query.where(
+            HelpSession.id.in_(
+                select(HelpSessionTopic.session_id).where(HelpSessionTopic.code == filters.topic)
+            )
+            | ~HelpSession.topic_rows.any()
+        )
+    sessions = db.session.scalars(query.order_by(HelpSession.starts_at, HelpSession.id)).all()
+    ids = [s.id for s in sessions]
+    mine: dict[int, Shift] = {}
+    with_mentor: set[int] = set()
+    if ids:
+        for shift in db.session.scalars(
+            select(Shift).where(Shift.session_id.in_(ids), Shift.status == ShiftStatus.SIGNED_UP)
+        ):
+            if shift.coach_id == coach.id:
+                mine[shift.session_id] = shift
+            if not shift.as_shadow:
+                with_mentor.add(shift.session_id)
+    offers = [ShiftOffer(s, staffing_of(s), mine.get(s.id), s.id in with_mentor) for s in sessions]
+    return sorted(offers, key=lambda o: rules.needs_first(o.staffing, o.session.starts_at))
+
+
+def get_session_for_coach(coach: Coach, session_id: Any) -> HelpSession:
+    """A session of the coach's municipality. Raises NotFound otherwise."""
+    if not valid_id(session_id):
+        raise NotFound(session_id)
+    found = db.session.scalar(
+        select(HelpSession)
+        .join(Location, Location.id == HelpSession.location_id)
+        .where(HelpSession.id == session_id, Location.municipality_id == coach.municipality_id)
+    )
+    if found is None:
+        raise NotFound(session_id)
+    return found
+
+
+def get_own_shift(coach: Coach, shift_id: Any) -> Shift:
+    if not valid_id(shift_id):
+        raise NotFound(shift_id)
+    found = db.session.get(Shift, shift_id)
+    if found is None or found.coach_id != coach.id:
+        raise NotFound(shift_id)
+    return found
+
+
+@dataclass
+class MyShifts:
+    upcoming: list[Shift]
+    past: list[Shift]
+
+
+def my_shifts(coach: Coach, *, now: datetime, past_days: int = 60) -> MyShifts:
+    """The coach's signed-up shifts to come, soonest first, and those of the last weeks."""
+    shifts = db.session.scalars(
+        select(Shift)
+        .join(HelpSession, HelpSession.id == Shift.session_id)
+        .options(selectinload(Shift.mentor))
+        .where(
+            Shift.coach_id == coach.id,
+            Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.ends_at > now - timedelta(days=past_days),
+        )
+        .order_by(HelpSession.starts_at, Shift.id)
+    ).all()
+    upcoming = [s for s in shifts if s.session.ends_at > now]
+    past = [s for s in shifts if s.session.ends_at <= now]
+    past.reverse()
+    return MyShifts(upcoming=upcoming, past=past)
+
+
+def neighbourhoods_of_coach(coach: Coach) -> list[Any]:
+    municipality = db.session.get(Municipality, coach.municipality_id)
+    return list(municipality.neighbourhoods) if municipality else []
+
+
+def feed_of(coach: Coach) -> CalendarFeed | None:
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.coach_id == coach.id))
+
+
+def coach_by_feed_token(token: str) -> Coach | None:
+    """The coach whose calendar address carries `token`; None for an unknown or revoked one."""
+    if not token or len(token) > 200 or not TOKEN_SHAPE.fullmatch(token):
+        return None
+    feed = db.session.scalar(
+        select(CalendarFeed).where(CalendarFeed.token_hash == hash_token(token))
+    )
+    if feed is None:
+        return None
+    coach = db.session.get(Coach, feed.coach_id)
+    if coach is None or coach.erased_at is not None or not coach.user.active:
+        return None
+    return coach
+
+
+def feed_shifts(coach: Coach, *, now: datetime, past_days: int = 30) -> list[Shift]:
+    """Shifts for the coach's calendar feed: signed up, on planned sessions, recent or coming."""
+    return list(
+        db.session.scalars(
+            select(Shift)
+            .join(HelpSession, HelpSession.id == Shift.session_id)
+            .where(
+                Shift.coach_id == coach.id,
+                Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
+                HelpSession.status == SessionStatus.PLANNED,
+                HelpSession.ends_at > now - timedelta(days=past_days),
+            )
+            .order_by(HelpSession.starts_at, Shift.id)
+        )
+    )
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MunicipalityLocations:
+    municipality: Municipality
+    locations: list[Location]
+
+
+def active_locations_by_municipality() -> list[MunicipalityLocations]:
+    """Every active digipunt, grouped by municipality, both by name, in one query."""
+    locations = db.session.scalars(
+        select(Location)
+        .join(Municipality, Municipality.id == Location.municipality_id)
+        .options(selectinload(Location.municipality))
+        .where(Location.active.is_(True))
+        .order_by(Municipality.name, Location.name)
+    ).all()
+    groups: list[MunicipalityLocations] = []
+    for location in locations:
+        if not groups or groups[-1].municipality.id != location.municipality_id:
+            groups.append(MunicipalityLocations(location.municipality, []))
+        groups[-1].locations.append(location)
+    return groups
+
+
+def public_location(location_id: Any) -> Location:
+    """An active digipunt. Raises NotFound for an unknown or inactive one."""
+    if not valid_id(location_id):
+        raise NotFound(location_id)
+    location = db.session.get(Location, location_id)
+    if location is None or not location.active:
+        raise NotFound(location_id)
+    return location
+
+
+def coming_sessions(
+    location: Location, *, now: datetime, weeks: int | None = BOARD_WEEKS
+) -> list[HelpSession]:
+    """Planned sessions at the location that have not ended, for `weeks` weeks (None: all)."""
+    query = select(HelpSession).where(
+        HelpSession.location_id == location.id,
+        HelpSession.status == SessionStatus.PLANNED,
+        HelpSession.ends_at > now,
+    )
+    if weeks is not None:
+        query = query.where(HelpSession.starts_at < now + timedelta(weeks=weeks))
+    return list(db.session.scalars(query.order_by(HelpSession.starts_at, HelpSession.id)))
+
+
+def public_session(session_id: Any) -> HelpSession:
+    """A planned session at an active digipunt, for its calendar file. NotFound otherwise."""
+    if not valid_id(session_id):
+        raise NotFound(session_id)
+    session = db.session.get(HelpSession, session_id)
+    if session is None or session.is_cancelled or not session.location.active:
+        raise NotFound(session_id)
+    return session

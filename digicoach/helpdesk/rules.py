@@ -1,0 +1,191 @@
+"""Pure decisions about help sessions and shifts: no database, no Flask.
+
+The services load the facts, ask these functions and act on the answer; the tests check the
+rules directly, including on the two days the clocks change (2026-03-29 and 2026-10-25).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import TypeVar
+
+# Modes (see models.SessionMode) and the ones that cut a session into appointment slots.
+WALK_IN = "walk_in"
+APPOINTMENT = "appointment"
+HYBRID = "hybrid"
+MODES = (WALK_IN, APPOINTMENT, HYBRID)
+SLOTTED_MODES = frozenset({APPOINTMENT, HYBRID})
+
+# A series runs every week or every other week, for at most this many sessions (two years).
+EVERY_WEEKS = (1, 2)
+MAX_OCCURRENCES = 104
+MAX_COACHES = 20
+MAX_CITIZENS_PER_SLOT = 20
+MAX_SLOT_MINUTES = 240
+
+# Dayparts of a coach's availability (core.vocabulary.DAYPARTS), by the local start time.
+MORNING_ENDS = time(12, 0)
+AFTERNOON_ENDS = time(18, 0)
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+
+def overlaps(a: Period, b: Period) -> bool:
+    """Two periods overlap when each starts before the other ends.
+
+    Touching ends do not overlap (a shift until 12:00 and one from 12:00 are fine); one period
+    inside the other does (a shift 13:00-17:00 and one 14:00-15:00 cannot both be done).
+    """
+    return a.start < b.end and b.start < a.end
+
+
+def first_overlap(new: Period, existing: Iterable[tuple[Period, Item]]) -> Item | None:
+    """The first item whose period overlaps `new`, or None: a coach is in one place at a time."""
+    for period, item in existing:
+        if overlaps(new, period):
+            return item
+    return None
+
+
+def status_for_shifts(coach_status: str) -> str:
+    """The status to judge a sign-up by (with training.rules.may_join_help_session).
+
+    A dormant coach is certified but has had no shift for a while (coaches.rules.is_dormant).
+    Taking a shift is exactly what makes them active again (coaches.services.
+    record_shift_activity), so for signing up a dormant coach counts as active; otherwise
+    dormancy would be a trap only a coordinator could open.
+    """
+    return "active" if coach_status == "dormant" else coach_status
+
+
+def joins_as_shadow(coach_status: str) -> bool:
+    """A coordinator who adds a coach in training adds them as a shadow (the only way they
+    may join, see training.rules.may_join_help_session); everyone else takes a place."""
+    return coach_status == "in_training"
+
+
+def slot_fits(*, mode: str, duration_minutes: int, slot_minutes: int) -> bool:
+    """Appointment and hybrid sessions are cut into whole slots: the slot length must divide
+    the session's length. Walk-in sessions have no slots, so anything fits."""
+    if mode not in SLOTTED_MODES:
+        return True
+    return slot_minutes > 0 and duration_minutes > 0 and duration_minutes % slot_minutes == 0
+
+
+def may_cancel_shift(*, starts_at: datetime, now: datetime, cutoff_hours: int) -> bool:
+    """A coach cancels a shift themselves up to `cutoff_hours` real hours before its start.
+
+    The cut-off is elapsed time, not the wall clock: 24 hours before Sunday 29 March 2026 at
+    14:00 (summer time) is Saturday 28 March at 13:00 (winter time). At the cut-off moment
+    itself cancelling still works; one second later the coach calls the digipunt instead.
+    """
+    return now <= starts_at - timedelta(hours=cutoff_hours)
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """How well a session is staffed: `kind` is "staffed", "short" or "empty"."""
+
+    kind: str
+    taken: int
+    minimum: int
+    maximum: int
+
+    @property
+    def short_by(self) -> int:
+        return max(self.minimum - self.taken, 0)
+
+    @property
+    def places_left(self) -> int:
+        return max(self.maximum - self.taken, 0)
+
+    @property
+    def needs_coaches(self) -> bool:
+        return self.kind != STAFFED
+
+
+STAFFED = "staffed"
+SHORT = "short"
+EMPTY = "empty"
+
+
+def staffing(*, taken: int, minimum: int, maximum: int) -> Staffing:
+    """Fully staffed from the minimum on; short by N below it; empty with nobody at all.
+    Shadows are not counted: they come to learn, not to cover the session."""
+    if taken <= 0:
+        kind = EMPTY
+    elif taken < minimum:
+        kind = SHORT
+    else:
+        kind = STAFFED
+    return Staffing(kind=kind, taken=max(taken, 0), minimum=minimum, maximum=maximum)
+
+
+def daypart(moment: time) -> str:
+    """The daypart a local start time falls in: morning before 12:00, afternoon before 18:00,
+    evening from 18:00 on."""
+    if moment < MORNING_ENDS:
+        return "morning"
+    if moment < AFTERNOON_ENDS:
+        return "afternoon"
+    return "evening"
+
+
+@dataclass(frozen=True)
+class CoachFacts:
+    status: str
+    languages: frozenset[str]
+    topics: frozenset[str]
+    neighbourhood_ids: frozenset[int]
+    availability: frozenset[tuple[int, str]]
+    wants_email: bool = True
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    weekday: int  # ISO weekday of the local start
+    daypart: str
+    languages: frozenset[str]
+    topics: frozenset[str]
+    neighbourhood_id: int | None
+
+
+WORKING_STATUSES = frozenset({"certified", "active"})
+
+
+def matches(coach: CoachFacts, session: SessionFacts) -> bool:
+    """Whether a coach fits a session well enough to be invited for it.
+
+    All must hold: the coach is certified or active; speaks a language the session offers;
+    knows one of its topics (a session without topics takes every question); helps in the
+    location's neighbourhood (a coach who chose no neighbourhood helps anywhere in their
+    municipality; a location without a neighbourhood suits everyone); and marked the weekday
+    and daypart of the session's start as available. Being free at that time and belonging to
+    the location's municipality are checked by the caller, who has the shifts and the rows.
+    """
+    if coach.status not in WORKING_STATUSES or not coach.wants_email:
+        return False
+    if not coach.languages & session.languages:
+        return False
+    if session.topics and not coach.topics & session.topics:
+        return False
+    if (
+        session.neighbourhood_id is not None
+        and coach.neighbourhood_ids
+        and session.neighbourhood_id not in coach.neighbourhood_ids
+    ):
+        return False
+    return (session.weekday, session.daypart) in coach.availability
+
+
+def needs_first(staff: Staffing, starts_at: datetime) -> tuple[int, datetime]:
+    """Sort key for the coaches' list: sessions that still need coaches first, then by time."""
+    return (0 if staff.needs_coaches else 1, starts_at)

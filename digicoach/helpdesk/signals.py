@@ -1,0 +1,27 @@
+"""Signals of the helpdesk feature, so higher features react without helpdesk importing them.
+
+    from digicoach.helpdesk.signals import help_session_cancelled
+
+    @help_session_cancelled.connect
+    def _on_cancelled(session, *, actor, reason, now): ...
+
+Receivers run inside the caller's unit of work: they may change the database and queue
+messages in the outbox, never commit. An exception in a receiver rolls the cancellation back.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+help_session_cancelled = _signals.signal(
+    "helpdesk.help-session-cancelled",
+    doc="""Sent by `services.cancel_session` after a help session was marked cancelled.
+
+    sender: the HelpSession (status already "cancelled", its shifts cancelled and the coaches
+    notified). Keyword arguments: `actor` (the User who cancelled, or None for the system),
+    `reason` (the text the coordinator gave, in their words) and `now` (an aware UTC datetime).
+
+    The booking feature subscribes to cancel the session's appointments "by the organiser",
+    to tell the citizens, and to put those without e-mail on the front desk's call list.
+    """,
+)

@@ -1,0 +1,37 @@
+"""Help session times in words, the Belgian way, in the current (or forced) language.
+
+"dinsdag 3 december van 14.00 tot 16.00 uur", "mardi 3 décembre de 14 h 00 à 16 h 00",
+"Tuesday 3 December from 14:00 to 16:00". The catalogue carries the sentence (the Dutch one
+ends in "uur"); the clock times here are bare, so "uur" is not said twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
+
+from digicoach.core.i18n import current_language
+
+CLOCK_PATTERNS = {"nl": "HH.mm", "fr": "HH 'h' mm", "en": "HH:mm"}
+
+
+def clock_time(moment: datetime) -> str:
+    """A bare local clock time: '14.00' (nl), '14 h 00' (fr), '14:00' (en)."""
+    return format_time(moment, CLOCK_PATTERNS.get(current_language(), "HH:mm"))
+
+
+def period(start: datetime, end: datetime) -> str:
+    """'dinsdag 3 december van 14.00 tot 16.00 uur' (through the catalogue)."""
+    return _(
+        "%(day)s from %(start)s to %(end)s",
+        day=format_date(start, "EEEE d MMMM"),
+        start=clock_time(start),
+        end=clock_time(end),
+    )
+
+
+def hours(start: datetime, end: datetime) -> str:
+    """'14.00 to 16.00' without the day, for tables that show the day in another column."""
+    return _("%(start)s to %(end)s", start=clock_time(start), end=clock_time(end))
