@@ -34,6 +34,7 @@ from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.i18n import LANGUAGES
 from digicoach.extensions import db
+from digicoach.helpdesk import demo as helpdesk_demo
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Programme
 from digicoach.training import demo as training_demo
@@ -195,11 +196,19 @@ def seed_demo_training(context: DemoContext) -> None:
     training_demo.seed_training(rng=context.rng, places=context.places, coaches=context.coaches)
 
 
+def seed_demo_help_sessions(context: DemoContext) -> None:
+    """Recurring help sessions for eight weeks at every digipunt, with shifts."""
+    helpdesk_demo.seed_help_sessions(
+        rng=context.rng, places=context.places, coaches=list(db.session.scalars(select(Coach)))
+    )
+
+
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_places,
     seed_demo_accounts,
     seed_demo_coaches,
     seed_demo_training,
+    seed_demo_help_sessions,
 )
 
 
