@@ -87,6 +87,10 @@ class Config:
     # Send a message queued by a request right after it commits; the scheduler retries the rest.
     OUTBOX_SEND_IMMEDIATELY = True
 
+    # The secret under which citizen keys are made (see digicoach/core/citizens.py). Keep it
+    # outside the database and stable for a programme's whole period.
+    CITIZEN_KEY_SECRET: str | None = None
+
     # Phone shown on every page when no location's desk number applies.
     FRONT_DESK_PHONE = "09 123 45 67"
 
@@ -126,10 +130,11 @@ class TestingConfig(Config):
     MAIL_BACKEND = "smtp"
     SMS_BACKEND = "file"
     PUBLIC_BASE_URL = "http://localhost"
+    CITIZEN_KEY_SECRET = "testing-only-citizen-key-secret"
 
 
 class ProductionConfig(Config):
-    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CITIZEN_KEY_SECRET")
 
 
 CONFIGS: dict[str, type[Config]] = {

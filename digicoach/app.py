@@ -109,7 +109,11 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) 
     else:
         app.config.setdefault("SECRET_KEY", None)
         if not app.config["SECRET_KEY"]:
-            app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+            app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path), "secret_key")
+        if not app.config.get("CITIZEN_KEY_SECRET"):
+            app.config["CITIZEN_KEY_SECRET"] = _development_secret(
+                Path(app.instance_path), "citizen_key_secret"
+            )
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             database = Path(app.instance_path) / "digicoach.sqlite3"
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
@@ -134,9 +138,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _development_secret(instance: Path) -> str:
-    """A random key kept in instance/, so development sessions survive a restart."""
-    path = instance / "secret_key"
+def _development_secret(instance: Path, name: str) -> str:
+    """A random key kept in instance/, so development sessions and counts survive a restart."""
+    path = instance / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)

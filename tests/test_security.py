@@ -102,6 +102,7 @@ def _production_app(directory: Path, **overrides) -> Flask:
     settings = {
         "SECRET_KEY": "a-long-production-secret-for-this-test-only",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'production.sqlite3'}",
+        "CITIZEN_KEY_SECRET": "a-long-citizen-key-secret-for-this-test-only",
     }
     settings.update(overrides)
     return create_app("production", **settings)
@@ -198,3 +199,8 @@ def test_changing_ones_language_without_csrf_token_is_refused_and_changes_nothin
     assert CSRF_HEADING in response.data
     db.session.expire_all()
     assert (user.name, user.language) == ("Ann", "en")
+
+
+def test_production_refuses_to_start_without_a_citizen_key_secret(production_env):
+    with pytest.raises(RuntimeError, match="DIGICOACH_CITIZEN_KEY_SECRET"):
+        _production_app(production_env, CITIZEN_KEY_SECRET=None)
