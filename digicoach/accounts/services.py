@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app, render_template
-from flask_babel import force_locale, ngettext
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import column, delete, func, select, table
 
 from digicoach.accounts import passwords, permissions, rules, sessions, throttle, tokens, twofactor
@@ -32,7 +32,7 @@ from digicoach.accounts.models import (
     email_key,
 )
 from digicoach.accounts.signals import email_verified
-from digicoach.core import audit, outbox
+from digicoach.core import audit, messages
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import LANGUAGES
 from digicoach.core.permissions import ensure
@@ -385,40 +385,10 @@ def sign_out(*, user: User | None, token: str | None, now: datetime) -> None:
 # --- e-mail ------------------------------------------------------------------------------
 
 
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an e-mail; works inside and outside a request (CLI, scheduler)."""
-    adapter = current_app.url_map.bind(
-        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
-    )
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
-
-
-def _mail(
-    *,
-    recipient: str,
-    language: str,
-    kind: str,
-    dedupe_key: str,
-    subject: Any,
-    template: str,
-    **context: Any,
-) -> None:
-    """Queue an e-mail rendered in the recipient's language."""
-    language = language if language in LANGUAGES else "nl"
-    context.setdefault("phone", current_app.config["FRONT_DESK_PHONE"])
-    with force_locale(language):
-        subject_text = str(subject)
-        body_text = render_template(f"accounts/email/{template}.txt", **context)
-        body_html = render_template(f"accounts/email/{template}.html", **context)
-    outbox.enqueue(
-        dedupe_key=dedupe_key,
-        kind=kind,
-        channel=outbox.Channel.EMAIL,
-        recipient=recipient,
-        subject=subject_text,
-        body_text=body_text,
-        body_html=body_html,
-        language=language,
+def _mail(*, recipient: str, language: str, template: str, **parts: Any) -> None:
+    """Queue an account e-mail (templates/accounts/email/<template>) in the recipient's language."""
+    messages.queue_email(
+        recipient=recipient, language=language, template=f"accounts/email/{template}", **parts
     )
 
 
@@ -458,7 +428,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
         subject=_l("Choose a new password for digicoach"),
         template="password_reset",
         user=user,
-        link=absolute_url("accounts.reset_password", token=token),
+        link=messages.absolute_url("accounts.reset_password", token=token),
         hours=hours,
     )
     audit.record(None, "user.password_reset_request", user)
@@ -523,7 +493,7 @@ def request_email_verification(user: User, *, now: datetime) -> None:
         subject=_l("Confirm your e-mail address for digicoach"),
         template="verify_email",
         user=user,
-        link=absolute_url("accounts.verify_email", token=token),
+        link=messages.absolute_url("accounts.verify_email", token=token),
         hours=hours,
     )
 
@@ -586,7 +556,7 @@ def _send_invitation(user: User, *, actor: User, now: datetime) -> None:
         template="invitation",
         user=user,
         inviter=actor.name or actor.email,
-        link=absolute_url("accounts.accept_invitation", token=token),
+        link=messages.absolute_url("accounts.accept_invitation", token=token),
         days=days,
     )
 
@@ -624,8 +594,8 @@ def invite_user(
             subject=_l("You already have a digicoach account"),
             template="invitation_existing",
             user=existing,
-            link=absolute_url("accounts.login"),
-            reset_link=absolute_url("accounts.forgot_password"),
+            link=messages.absolute_url("accounts.login"),
+            reset_link=messages.absolute_url("accounts.forgot_password"),
         )
         audit.record(actor, "user.invite_existing", existing)
         return

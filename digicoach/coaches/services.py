@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
@@ -50,7 +50,7 @@ from digicoach.coaches.models import (
 )
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
-from digicoach.core import audit, ics, outbox, vocabulary
+from digicoach.core import audit, ics, messages, outbox, vocabulary
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
@@ -773,13 +773,8 @@ def _on_email_verified(_app: Any, *, user: User, now: datetime) -> None:
             template="new_application",
             subject=lambda: _("A new digicoach application is waiting"),
             municipality=coach.municipality,
-            queue_url=_absolute("coaches.queue"),
+            queue_url=messages.absolute_url("coaches.queue"),
         )
-
-
-def _absolute(endpoint: str, **values: Any) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, _external=False, **values)
 
 
 # --- access to personal data ------------------------------------------------------------------
@@ -873,17 +868,16 @@ def _mail(
     attachment: outbox.Attachment | None = None,
     **context: Any,
 ) -> None:
-    """Queue an e-mail, rendered in the recipient's language with absolute links."""
-    with force_locale(user.language):
-        context.update(user=user, me_url=_absolute("coaches.me"))
-        outbox.enqueue(
-            dedupe_key=dedupe_key,
-            kind=kind,
-            channel=outbox.Channel.EMAIL,
-            recipient=user.email,
-            subject=str(subject()),
-            body_text=render_template(f"coaches/email/{template}.txt", **context),
-            body_html=render_template(f"coaches/email/{template}.html", **context),
-            language=user.language,
-            attachment=attachment,
-        )
+    """Queue an e-mail to a coach or applicant, in their language, with absolute links."""
+    messages.queue_email(
+        recipient=user.email,
+        language=user.language,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        template=f"coaches/email/{template}",
+        subject=subject,
+        attachment=attachment,
+        user=user,
+        me_url=messages.absolute_url("coaches.me"),
+        **context,
+    )

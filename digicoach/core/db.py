@@ -129,3 +129,13 @@ def release_place(model: type, row_id: int, taken_column: str) -> None:
         .values({taken_column: taken - 1})
         .execution_options(synchronize_session=False)
     )
+
+
+def assign(obj: object, **values: Any) -> list[str]:
+    """Set the attributes whose value differs; return their names (for the audit log)."""
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale, format_date
+from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -32,8 +32,8 @@ from digicoach.accounts import tokens
 from digicoach.accounts.models import User
 from digicoach.coaches import services as coach_services
 from digicoach.coaches.models import Coach
-from digicoach.core import audit, clock, outbox, timeslots, vocabulary
-from digicoach.core.db import release_place, take_place
+from digicoach.core import audit, clock, messages, outbox, timeslots, vocabulary
+from digicoach.core.db import assign, release_place, take_place
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
@@ -397,7 +397,7 @@ def update_session(
     errors.raise_if_any()
     for target, start, end in plans:
         moved = target.starts_at != start or target.ends_at != end
-        changed = _assign(
+        changed = assign(
             target,
             starts_at=start,
             ends_at=end,
@@ -751,7 +751,7 @@ def invite_matching_coaches(*, actor: User, session: HelpSession, now: datetime)
             template="invitation",
             subject=lambda: _("Can you help at a help session?"),
             session=session,
-            link=_absolute_url("helpdesk.invitation", token=token),
+            link=messages.absolute_url("helpdesk.invitation", token=token),
             send_not_after=session.starts_at,
         )
         invited += 1
@@ -810,25 +810,6 @@ def revoke_calendar_feed(*, actor: User, coach: Coach, now: datetime) -> None:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _assign(obj: Any, **values: Any) -> list[str]:
-    """Set attributes that differ; return the names of those that changed."""
-    changed = []
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
-def _absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for a mail, also from a scheduler job (which has no request)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context("/"):
-        return base + url_for(endpoint, **values)
-
-
 def _mail_coach(
     coach: Coach,
     *,
@@ -839,25 +820,20 @@ def _mail_coach(
     send_not_after: datetime | None = None,
     **context: Any,
 ) -> None:
-    """Queue an e-mail to a coach, rendered in their language, unless they turned mail off
-    or were erased."""
+    """Queue an e-mail to a coach, rendered in their language, unless they were erased or
+    deactivated."""
     user = coach.user
     if coach.erased_at is not None or not user.active:
         return
-    my_shifts = _absolute_url("helpdesk.my_shifts")
-    with force_locale(user.language):
-        outbox.enqueue(
-            dedupe_key=dedupe_key,
-            kind=kind,
-            channel=outbox.Channel.EMAIL,
-            recipient=user.email,
-            subject=str(subject()),
-            body_text=render_template(
-                f"helpdesk/email/{template}.txt", user=user, my_shifts=my_shifts, **context
-            ),
-            body_html=render_template(
-                f"helpdesk/email/{template}.html", user=user, my_shifts=my_shifts, **context
-            ),
-            language=user.language,
-            send_not_after=send_not_after,
-        )
+    messages.queue_email(
+        recipient=user.email,
+        language=user.language,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        template=f"helpdesk/email/{template}",
+        subject=subject,
+        send_not_after=send_not_after,
+        user=user,
+        my_shifts=messages.absolute_url("helpdesk.my_shifts"),
+        **context,
+    )

@@ -22,8 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,8 +32,8 @@ from digicoach.accounts.permissions import in_scope
 from digicoach.coaches import permissions as coach_permissions
 from digicoach.coaches import services as coach_services
 from digicoach.coaches.models import Coach
-from digicoach.core import audit, clock, outbox, timeslots
-from digicoach.core.db import release_place, take_place
+from digicoach.core import audit, clock, messages, timeslots
+from digicoach.core.db import assign, release_place, take_place
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
@@ -148,7 +147,7 @@ def add_module(*, actor: User, programme: Programme, data: ModuleInput) -> Train
 def update_module(*, actor: User, module: TrainingModule, data: ModuleInput) -> TrainingModule:
     ensure(permissions.can_manage_curriculum(actor))
     title = _validate_module(module.programme_id, data, module_id=module.id)
-    changed = _assign(
+    changed = assign(
         module,
         title=title,
         description=(data.description or "").strip(),
@@ -411,7 +410,7 @@ def update_cohort(*, actor: User, cohort: Cohort, data: CohortInput, now: dateti
         actor, data, cohort=cohort, now=now
     )
     assert data.enrolment_deadline is not None
-    changed = _assign(
+    changed = assign(
         cohort,
         name=data.name.strip(),
         trainer_id=data.trainer_id,
@@ -560,7 +559,7 @@ def update_session(
     if starts_at != session.starts_at and starts_at <= now:
         errors.add("day", _("Choose a moment in the future."))
         errors.raise_if_any()
-    changed = _assign(
+    changed = assign(
         session, starts_at=starts_at, ends_at=timeslots.local_moment(data.day, data.end_time)
     )
     if {m.id for m in modules} != set(session.module_ids):
@@ -825,7 +824,7 @@ def _promote_from_waitlist(actor: User | None, cohort: Cohort, now: datetime) ->
             template="promoted",
             subject=lambda: _("A place for you in the training"),
             cohort=cohort,
-            mine_url=_absolute_url("training.mine"),
+            mine_url=messages.absolute_url("training.mine"),
         )
         promoted.append(first)
     return promoted
@@ -1049,7 +1048,9 @@ def certify(*, actor: User, cohort: Cohort, coach: Coach, now: datetime) -> Cert
         template="certified",
         subject=lambda: _("Your digicoach certificate"),
         certification=certification,
-        certificate_url=_absolute_url("training.certificate", certification_id=certification.id),
+        certificate_url=messages.absolute_url(
+            "training.certificate", certification_id=certification.id
+        ),
     )
     return certification
 
@@ -1133,7 +1134,7 @@ def flag_low_enrolment(*, now: datetime) -> int:
                 subject=lambda c=cohort: _("Few enrolments for %(name)s", name=c.name),
                 cohort=cohort,
                 first_session_at=first_at,
-                cohort_url=_absolute_url("training.cohort", cohort_id=cohort.id),
+                cohort_url=messages.absolute_url("training.cohort", cohort_id=cohort.id),
             )
         flagged += 1
     db.session.flush()
@@ -1163,37 +1164,17 @@ def coordinators_of(cohort: Cohort) -> list[User]:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _assign(obj: Any, **values: Any) -> list[str]:
-    """Set attributes that differ; return the names of those that changed."""
-    changed = []
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
-def _absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for a mail, also from a scheduler job (which has no request)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context("/"):
-        return base + url_for(endpoint, **values)
-
-
 def _mail(
     user: User, *, kind: str, dedupe_key: str, template: str, subject: Any, **context: Any
 ) -> None:
     """Queue an e-mail rendered in the recipient's language."""
-    with force_locale(user.language):
-        outbox.enqueue(
-            dedupe_key=dedupe_key,
-            kind=kind,
-            channel=outbox.Channel.EMAIL,
-            recipient=user.email,
-            subject=str(subject()),
-            body_text=render_template(f"training/email/{template}.txt", user=user, **context),
-            body_html=render_template(f"training/email/{template}.html", user=user, **context),
-            language=user.language,
-        )
+    messages.queue_email(
+        recipient=user.email,
+        language=user.language,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        template=f"training/email/{template}",
+        subject=subject,
+        user=user,
+        **context,
+    )
