@@ -153,7 +153,13 @@ def _forget_previous_request(_sender: Flask, **_extra: object) -> None:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A visitor who reads English, so tests read the English source texts.
+
+    Tests of Dutch or French pages set the `lang` cookie or the user's language themselves.
+    """
+    visitor = app.test_client()
+    visitor.set_cookie("lang", "en")
+    return visitor
 
 
 def sign_in(client: FlaskClient, user: User) -> None:

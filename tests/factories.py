@@ -89,7 +89,7 @@ def make_user(
         email_key=email_key(email),
         name=values.pop("name", f"User {n}"),
         password_hash=passwords.hash_password(password) if password else None,
-        language=values.pop("language", "nl"),
+        language=values.pop("language", "en"),
         active=values.pop("active", True),
         email_verified_at=values.pop("email_verified_at", clock.now()),
         **values,

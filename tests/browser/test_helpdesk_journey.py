@@ -20,6 +20,10 @@ from tests.helpdesk.factories import make_working_coach
 
 pytestmark = pytest.mark.browser
 
+# The board says how a session is staffed in words, in the reader's language.
+NOBODY_YET = {"nl": "Nog geen digicoach", "fr": "Pas encore de digicoach"}
+FULLY_STAFFED = {"nl": "Volledig bezet", "fr": "Effectif complet"}
+
 
 def _switch_user(context: BrowserContext, live_server: LiveServer, user, language: str) -> None:
     db.session.rollback()  # end our read snapshot before writing the new session
@@ -77,7 +81,7 @@ def test_plan_a_series_sign_up_and_see_it_staffed(
         _check(page, language)
     page.goto("/helpdesk/board")
     _check(page, language)
-    assert "No digicoach yet" in page.locator(f"#session-{first_id}").inner_text()
+    assert NOBODY_YET[language] in page.locator(f"#session-{first_id}").inner_text()
 
     # The coach finds the first session and signs up.
     _switch_user(context, live_server, coach.user, language)
@@ -92,7 +96,7 @@ def test_plan_a_series_sign_up_and_see_it_staffed(
     _switch_user(context, live_server, coordinator, language)
     page.goto("/helpdesk/board")
     row = page.locator(f"#session-{first_id}").inner_text()
-    assert "Fully staffed" in row
+    assert FULLY_STAFFED[language] in row
     _check(page, language)
 
     # And citizens see the coming hours on the public page.

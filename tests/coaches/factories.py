@@ -40,7 +40,7 @@ def make_coach(
         roles=(Role.COACH,),
         name=f"{first} {last}",
         email=values.pop("email", f"coach{n}@example.org"),
-        language=values.pop("language", "nl"),
+        language=values.pop("language", "en"),
     )
     now = clock.now()
     coach = Coach(

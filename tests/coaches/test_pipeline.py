@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -58,7 +59,7 @@ def test_approving_a_screened_applicant_records_history_audit_and_a_welcome_mail
 
 def test_approval_needs_a_complete_screening(gent, coordinator, in_request):
     coach = make_coach(gent)
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict) as refused, force_locale("en"):
         services.approve(actor=coordinator, coach=coach, now=clock.now())
     assert "Screening is not complete" in str(refused.value.message)
     assert refused.value.field == "status"
@@ -115,7 +116,7 @@ def test_activation_restarts_the_dormancy_clock(gent, coordinator):
 )
 def test_an_illegal_transition_is_refused_with_a_clear_message(gent, coordinator, start, target):
     coach = make_coach(gent, status=start)
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict) as refused, force_locale("en"):
         services.change_status(actor=coordinator, coach=coach, target=target, now=clock.now())
     assert "cannot become" in str(refused.value.message)
     assert coach.status == start

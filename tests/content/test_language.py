@@ -10,8 +10,9 @@ from tests.conftest import sign_in
 from tests.factories import make_admin
 
 
-def test_the_site_speaks_dutch_by_default_and_offers_french_and_english(client):
-    page = client.get("/").data.decode()
+def test_the_site_speaks_dutch_by_default_and_offers_french_and_english(app):
+    visitor = app.test_client()  # no language cookie, no Accept-Language, nobody signed in
+    page = visitor.get("/").data.decode()
     assert '<html lang="nl">' in page
     assert 'href="/language/fr?next=/?"' in page
     assert 'href="/language/en?next=/?"' in page
@@ -34,8 +35,9 @@ def test_the_cookie_beats_the_browsers_language(client):
     assert '<html lang="fr">' in page
 
 
-def test_without_a_cookie_the_browsers_language_is_used(client):
-    page = client.get("/", headers={"Accept-Language": "fr-BE,fr;q=0.9"}).data.decode()
+def test_without_a_cookie_the_browsers_language_is_used(app):
+    visitor = app.test_client()  # no language cookie
+    page = visitor.get("/", headers={"Accept-Language": "fr-BE,fr;q=0.9"}).data.decode()
     assert '<html lang="fr">' in page
 
 

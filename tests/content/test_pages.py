@@ -54,12 +54,13 @@ def test_an_admin_publishes_a_text_and_everyone_reads_it(client, app, slug):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/{slug}"
 
-    reader = app.test_client()
+    reader = app.test_client()  # a visitor without a language choice reads Dutch
     page = reader.get(f"/{slug}").data.decode()
+    assert '<html lang="nl">' in page
     assert "<h1>Toegankelijkheid</h1>" in page
     assert "<p>Eerste alinea.</p>" in page
     assert "Tweede &lt;b&gt;alinea&lt;/b&gt;." in page  # the text is escaped, never HTML
-    assert "Version 1" in page
+    assert "Versie 1, gepubliceerd op" in page
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "page.publish"))
     assert (event.actor_id, event.fields) == (admin.id, "body,title")
 
@@ -84,7 +85,7 @@ def test_each_language_has_its_own_versions_and_dutch_is_the_fallback(client, ap
     page = french.get("/accessibility").data.decode()
     assert "Toegankelijk" in page
     assert 'lang="nl"' in page  # the Dutch text is marked as Dutch on a French page
-    assert "This text is only available in Dutch." in page
+    assert "Ce texte existe uniquement en néerlandais." in page
     client.post("/accessibility/edit?language=fr", data={"title": "Accessible", "body": "fr"})
     assert versions("accessibility", "fr") == [(1, "Accessible")]
     assert versions("accessibility", "nl") == [(1, "Toegankelijk")]
@@ -145,7 +146,7 @@ def test_unknown_languages_and_pages_are_not_found(client):
 
 def test_the_edit_link_shows_only_for_admins(client, app):
     assert "/privacy/edit" not in client.get("/privacy").data.decode()
-    sign_in(client, make_admin())
+    sign_in(client, make_admin(language="nl"))
     assert re.search(r'href="/privacy/edit\?language=nl"', client.get("/privacy").data.decode())
 
 

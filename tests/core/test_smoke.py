@@ -4,8 +4,9 @@ from tests.conftest import sign_in
 from tests.factories import make_admin
 
 
-def test_home_page_answers_in_dutch_by_default(client):
-    response = client.get("/")
+def test_home_page_answers_in_dutch_by_default(app):
+    visitor = app.test_client()  # no language cookie, no Accept-Language, nobody signed in
+    response = visitor.get("/")
     assert response.status_code == 200
     assert b'<html lang="nl">' in response.data
 

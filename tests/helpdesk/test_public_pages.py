@@ -42,7 +42,7 @@ def test_a_digipunt_page_says_the_coming_hours_in_words_in_dutch(client, world):
     page = client.get(f"/digipunten/{world.location.id}").get_data(as_text=True)
     assert "dinsdag" in page
     assert "14.00" in page and "16.00" in page
-    assert "come by, no appointment needed." in page
+    assert "kom langs, zonder afspraak." in page
     assert page.count("<strong>") == 1  # one coming session: not the cancelled or far one
     assert "09 235 37 50" in page
     assert "Open op dinsdag." in page and "Drempelvrij." in page
