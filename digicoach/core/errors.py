@@ -1,6 +1,7 @@
 """Domain errors: what a service raises when it refuses, with a message a person can act on.
 
-Messages are lazy translations, rendered in the reader's language when shown.
+Messages are translated when the error is raised, in the language of the current request;
+code outside a request (CLI, scheduler) raises them under `flask_babel.force_locale`.
 """
 
 from __future__ import annotations
