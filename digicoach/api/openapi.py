@@ -1,0 +1,172 @@
+"""The OpenAPI 3.0 document of /api/v1, generated from the schemas in `api.schemas`.
+
+The request schemas here are the very objects the handlers validate with, so the document
+says exactly what the API accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from digicoach.api import schemas
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _response(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"description": description}
+    if schema is not None:
+        body["content"] = {JSON: {"schema": schema}}
+    return body
+
+
+def _query_parameters(query: schemas.Object) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in query.required,
+            "schema": spec.json_schema(),
+            **({"description": spec.description} if spec.description else {}),
+        }
+        for name, spec in query.fields.items()
+    ]
+
+
+ERROR = _ref("Error")
+INVALID = _response(
+    "Bad input (wrong types, missing or unknown fields, malformed JSON): messages per field.",
+    _ref("ValidationErrors"),
+)
+LIMITED = _response("Too many requests from this address; see Retry-After.", ERROR)
+BAD_REQUEST = _response("A request the server refuses at the door (a NUL character).", ERROR)
+TOKEN = {
+    "name": schemas.MANAGE_TOKEN_HEADER,
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "The manage token returned when the booking was made.",
+}
+REFERENCE = {
+    "name": "reference",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 20},
+}
+
+
+def document(*, with_progress: bool = True) -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/locations": {
+            "get": {
+                "operationId": "listLocations",
+                "summary": "Active digital help points.",
+                "responses": {
+                    "200": _response("The locations.", {"type": "array", "items": _ref("Location")})
+                },
+            }
+        },
+        "/topics": {
+            "get": {
+                "operationId": "listTopics",
+                "summary": "Topics, labelled in the language of Accept-Language.",
+                "responses": {
+                    "200": _response("The topics.", {"type": "array", "items": _ref("Topic")})
+                },
+            }
+        },
+        "/slots": {
+            "get": {
+                "operationId": "listSlots",
+                "summary": "Free slots at a location, times in Europe/Brussels with offset.",
+                "parameters": _query_parameters(schemas.SLOTS_QUERY),
+                "responses": {
+                    "200": _response("Free slots.", {"type": "array", "items": _ref("Slot")}),
+                    "404": _response("Unknown or inactive location.", ERROR),
+                    "422": INVALID,
+                },
+            }
+        },
+        "/bookings": {
+            "post": {
+                "operationId": "createBooking",
+                "summary": "Book a slot (the same rules as the web form).",
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("BookingRequest")}},
+                },
+                "responses": {
+                    "201": _response("Booked.", _ref("BookingCreated")),
+                    "400": BAD_REQUEST,
+                    "409": _response(
+                        "slot_full: the place is gone; too_many_appointments: the citizen "
+                        "holds the maximum of coming appointments.",
+                        ERROR,
+                    ),
+                    "422": INVALID,
+                    "429": LIMITED,
+                },
+            }
+        },
+        "/bookings/{reference}": {
+            "parameters": [REFERENCE, TOKEN],
+            "get": {
+                "operationId": "getBooking",
+                "summary": "A booking, with its manage token.",
+                "responses": {
+                    "200": _response("The booking.", _ref("Booking")),
+                    "404": _response("Unknown reference or wrong token (alike).", ERROR),
+                },
+            },
+            "delete": {
+                "operationId": "cancelBooking",
+                "summary": "Cancel a booking, with its manage token.",
+                "responses": {
+                    "200": _response("Cancelled.", _ref("Booking")),
+                    "404": _response("Unknown reference or wrong token (alike).", ERROR),
+                    "409": _response("not_changeable: cancelled already or started.", ERROR),
+                    "429": LIMITED,
+                },
+            },
+        },
+    }
+    for item in paths.values():
+        for method, operation in item.items():
+            if method != "parameters":
+                operation["responses"].setdefault("400", BAD_REQUEST)
+    if with_progress:
+        paths["/progress"] = {
+            "get": {
+                "operationId": "getProgress",
+                "summary": "A programme's progress toward its targets (anonymous totals).",
+                "parameters": _query_parameters(schemas.PROGRESS_QUERY),
+                "responses": {
+                    "200": _response("The figures.", _ref("Progress")),
+                    "400": BAD_REQUEST,
+                    "404": _response("Unknown programme.", ERROR),
+                    "422": INVALID,
+                },
+            }
+        }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "digicoach public API",
+            "version": "1.0.0",
+            "description": (
+                "Book help at a digital help point. Every write follows the same rules as the "
+                "web form. Bad input answers 422 with messages per field, also for malformed "
+                "JSON or a body that is not a JSON object. Booking writes are rate-limited per "
+                "IP address (429)."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "schemas": {name: spec.json_schema() for name, spec in schemas.COMPONENTS.items()}
+        },
+    }

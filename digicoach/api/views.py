@@ -1,0 +1,231 @@
+"""The JSON API under /api/v1: thin handlers over `bookings.services` and the read models.
+
+CSRF-exempt (no cookies are needed; the manage token travels in a header). Input is checked by
+the schemas the OpenAPI document is generated from; bad input answers 422 with messages per
+field, including malformed JSON (documented). Writes go through the same service functions as
+the web form, inside one unit of work, and share the form's per-IP rate limit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from digicoach.api import openapi, schemas
+from digicoach.bookings import queries, services
+from digicoach.bookings.models import Appointment, BookingChannel
+from digicoach.bookings.views import limit_booking_writes
+from digicoach.core import clock, vocabulary
+from digicoach.core.db import unit_of_work
+from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from digicoach.core.permissions import public
+from digicoach.extensions import csrf
+from digicoach.progress import queries as progress_queries
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_RANGE = timedelta(weeks=12)
+MAX_BODY_BYTES = 20_000
+
+
+def _language() -> str:
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def _moment(value: datetime) -> str:
+    """ISO 8601 with the Brussels offset of that moment."""
+    return clock.local(value).isoformat(timespec="seconds")
+
+
+def _invalid(errors: dict[str, list[Any]]) -> ResponseReturnValue:
+    return jsonify(
+        {"errors": {name: [str(m) for m in messages] for name, messages in errors.items()}}
+    ), 422
+
+
+def _conflict(error: Conflict) -> ResponseReturnValue:
+    return jsonify({"error": error.code, "message": str(error.message)}), 409
+
+
+def _place(appointment: Appointment) -> dict[str, Any]:
+    location = appointment.location
+    return {"id": location.id, "name": location.name, "address": location.address}
+
+
+def _json_body() -> Any:
+    """The parsed body, or None when it is not JSON (too long, malformed, nested too deep)."""
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_BODY_BYTES:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _booking(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "reference": appointment.reference,
+        "start": _moment(appointment.start),
+        "end": _moment(appointment.end),
+        "location": _place(appointment),
+        "status": appointment.status,
+        "topic": appointment.topic,
+        "language": appointment.language,
+    }
+
+
+@bp.get("/openapi.json")
+@public
+def openapi_document() -> ResponseReturnValue:
+    return jsonify(openapi.document())
+
+
+@bp.get("/docs")
+@public
+def docs() -> ResponseReturnValue:
+    return render_template("api/docs.html", document=openapi.document())
+
+
+@bp.get("/locations")
+@public
+def locations() -> ResponseReturnValue:
+    rows = [
+        {
+            "id": location.id,
+            "name": location.name,
+            "municipality": group.municipality.name,
+            "neighbourhood": location.neighbourhood.name if location.neighbourhood else None,
+            "address": location.address,
+            "accessibility": location.accessibility_notes,
+        }
+        for group in queries.bookable_locations()
+        for location in group.locations
+    ]
+    return jsonify(rows)
+
+
+@bp.get("/topics")
+@public
+def topics() -> ResponseReturnValue:
+    with force_locale(_language()):
+        rows = [{"code": term.code, "label": str(term.label)} for term in vocabulary.TOPICS]
+    return jsonify(rows)
+
+
+@bp.get("/slots")
+@public
+def slots() -> ResponseReturnValue:
+    clean, errors = schemas.SLOTS_QUERY.validate(request.args.to_dict())
+    if errors:
+        return _invalid(errors)
+    now = clock.now()
+    start = clean.get("from") or now
+    until = clean.get("to") or start + timedelta(weeks=queries.WEEKS_AHEAD)
+    if until <= start or until - start > MAX_RANGE:
+        return _invalid({"to": [_("Give a 'to' after 'from', at most 12 weeks later.")]})
+    location = queries.active_location(clean["location_id"])
+    offers = queries.free_slots(
+        [location.id],
+        now=now,
+        closes_hours=services.closes_hours(),
+        topic=clean.get("topic"),
+        language=clean.get("language"),
+        start_from=start,
+        until=until,
+    )
+    return jsonify(
+        [
+            {
+                "help_session_id": offer.session.id,
+                "start": _moment(offer.start),
+                "end": _moment(offer.end),
+                "remaining": offer.remaining,
+            }
+            for offer in offers
+        ]
+    )
+
+
+@bp.post("/bookings")
+@public
+@limit_booking_writes
+def create_booking() -> ResponseReturnValue:
+    body = _json_body()
+    if body is None:
+        return _invalid({"body": [_("Send a JSON object: the body is not valid JSON.")]})
+    clean, errors = schemas.BOOKING_REQUEST.validate(body)
+    if errors:
+        return _invalid(errors)
+    data = services.BookingInput(
+        help_session_id=clean["help_session_id"],
+        start=clean["start"],
+        first_name=clean["first_name"],
+        phone=clean.get("phone") or "",
+        email=clean.get("email") or "",
+        topic=clean["topic"],
+        language=clean["language"],
+        note=clean.get("note") or "",
+        consent=clean["consent"],
+        channel=BookingChannel.ONLINE,
+        contact_language=_language(),
+    )
+    try:
+        with unit_of_work():
+            booking = services.book(actor=None, data=data, now=clock.now())
+            body = _booking(booking.appointment)
+            token = booking.manage_token
+    except ValidationFailed as error:
+        return _invalid(error.errors)
+    except Conflict as error:
+        return _conflict(error)
+    created = {key: body[key] for key in ("reference", "start", "end", "location", "status")}
+    return jsonify({**created, "manage_token": token}), 201
+
+
+def _by_reference(reference: str) -> Appointment:
+    token = request.headers.get(schemas.MANAGE_TOKEN_HEADER, "")
+    found = queries.appointment_by_reference(reference, token, now=clock.now())
+    if found is None:
+        raise NotFound("booking")
+    return found
+
+
+@bp.get("/bookings/<reference>")
+@public
+def get_booking(reference: str) -> ResponseReturnValue:
+    return jsonify(_booking(_by_reference(reference)))
+
+
+@bp.delete("/bookings/<reference>")
+@public
+@limit_booking_writes
+def cancel_booking(reference: str) -> ResponseReturnValue:
+    appointment = _by_reference(reference)
+    token = request.headers[schemas.MANAGE_TOKEN_HEADER]
+    try:
+        with unit_of_work():
+            services.cancel(
+                actor=None, appointment=appointment, now=clock.now(), manage_token=token
+            )
+            body = _booking(appointment)
+    except Conflict as error:
+        return _conflict(error)
+    return jsonify(body)
+
+
+@bp.get("/progress")
+@public
+def progress() -> ResponseReturnValue:
+    clean, errors = schemas.PROGRESS_QUERY.validate(request.args.to_dict())
+    if errors:
+        return _invalid(errors)
+    return jsonify(progress_queries.programme_progress(clean["programme"], now=clock.now()))

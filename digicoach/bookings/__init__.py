@@ -1,0 +1,1 @@
+"""Citizens book help: online booking, the front-desk console, walk-ins and the manage link."""

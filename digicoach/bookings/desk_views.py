@@ -1,0 +1,376 @@
+"""The front-desk console under /desk: book for a caller on one page, today's list with check-in
+and no-show, the appointment slip, move and cancel, walk-ins and the call list.
+
+Thin views: parse the form, call one service inside a unit of work, render or redirect. Reads
+go through `queries`, which answer NotFound (404) for ids outside the actor's municipalities.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from digicoach.bookings import forms, queries, services
+from digicoach.bookings.models import BookingChannel
+from digicoach.bookings.permissions import can_see_walk_ins, can_use_front_desk
+from digicoach.bookings.views import group_by_day, slot_label, topic_label
+from digicoach.core import clock, vocabulary
+from digicoach.core.db import unit_of_work
+from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.permissions import require
+from digicoach.helpdesk import wording
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+DESK_WEEKS = 2
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+
+
+def _chosen_location(locations: list[Any]) -> Any:
+    """The location picked in the query string, else the first in scope (None without any)."""
+    wanted = _int(request.args.get("location_id"))
+    for location in locations:
+        if location.id == wanted:
+            return location
+    return locations[0] if locations else None
+
+
+def _location_choices(locations: list[Any]) -> list[SelectChoice]:
+    return [SelectChoice(str(loc.id), f"{loc.name} ({loc.municipality.name})") for loc in locations]
+
+
+def _slot_groups(offers: list[queries.SlotOffer]) -> list[tuple[str, list[SelectChoice]]]:
+    """Options per day (the template renders optgroups), each time with the places left."""
+    groups = []
+    for day, day_offers in group_by_day(offers):
+        options = [
+            SelectChoice(
+                offer.value,
+                _("%(time)s (%(left)d free)", time=slot_label(offer), left=offer.remaining),
+            )
+            for offer in day_offers
+        ]
+        groups.append((format_date(day, "EEEE d MMMM"), options))
+    return groups
+
+
+def _slot_choices(offers: list[queries.SlotOffer]) -> list[SelectChoice]:
+    return [SelectChoice(offer.value, slot_label(offer)) for offer in offers]
+
+
+def _topic_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Choose a topic")), *vocabulary.select_choices(vocabulary.TOPICS)]
+
+
+def _language_choices() -> list[SelectChoice]:
+    return vocabulary.select_choices(vocabulary.SPOKEN_LANGUAGES)
+
+
+def _show_errors(form: Any, errors: dict[str, list[Any]]) -> None:
+    for name, messages in errors.items():
+        target = getattr(form, {"start": "slot", "help_session_id": "slot"}.get(name, name), None)
+        if target is None:
+            form.form_errors.extend(messages)
+        else:
+            target.errors = [*target.errors, *messages]
+
+
+@bp.get("")
+@require(can_use_front_desk)
+def today() -> ResponseReturnValue:
+    locations = queries.desk_locations(current_user)
+    location = _chosen_location(locations)
+    picker = forms.DeskLocationForm(request.args)
+    picker.location_id.choices = _location_choices(locations)
+    if location is not None:
+        picker.location_id.data = str(location.id)
+    now = clock.now()
+    day = clock.local(now).date()
+    return render_template(
+        "bookings/desk/today.html",
+        picker=picker,
+        location=location,
+        appointments=queries.appointments_on(location, day) if location else [],
+        walk_ins=queries.walk_ins_on([location.id], day) if location else [],
+        confirm_form=forms.ManageConfirmForm(),
+        now=now,
+        topic_label=topic_label,
+    )
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@require(can_use_front_desk)
+def book() -> ResponseReturnValue:
+    locations = queries.desk_locations(current_user)
+    location = _chosen_location(locations)
+    if request.method == "POST":
+        location = next(
+            (loc for loc in locations if loc.id == _int(request.form.get("location_id"))), None
+        )
+        if location is None:
+            raise NotFound("location")
+    picker = forms.DeskLocationForm(request.args)
+    picker.location_id.choices = _location_choices(locations)
+    form = forms.DeskBookingForm()
+    offers = (
+        queries.free_slots(
+            [location.id],
+            now=clock.now(),
+            closes_hours=0,
+            weeks=DESK_WEEKS,
+        )
+        if location
+        else []
+    )
+    form.slot.choices = [SelectChoice("", _("Choose a time")), *_slot_choices(offers)]
+    form.topic.choices = _topic_choices()
+    form.language.choices = _language_choices()
+    if location is not None:
+        picker.location_id.data = str(location.id)
+        form.location_id.data = str(location.id)
+    if request.method == "GET":
+        form.token.data = services.new_token()
+    status = 200
+    if request.method == "POST" and queries.well_formed_token(form.token.data):
+        # The same form sent twice (a double click): show the booking the first one made,
+        # even though its place no longer shows as free.
+        done = queries.appointment_by_idempotency(form.token.data)
+        if done is not None:
+            found = queries.get_appointment_for_desk(current_user, done.id)
+            return redirect(url_for(".slip", appointment_id=found.id), code=303)
+    if request.method == "POST":
+        if form.validate():
+            parsed = queries.parse_slot_value(form.slot.data)
+            try:
+                with unit_of_work():
+                    booking = services.book(
+                        actor=current_user,
+                        data=services.BookingInput(
+                            help_session_id=parsed[0] if parsed else None,
+                            start=parsed[1] if parsed else None,
+                            first_name=form.first_name.data,
+                            phone=form.phone.data or "",
+                            no_phone=bool(form.no_phone.data),
+                            staff_note=form.staff_note.data or "",
+                            topic=form.topic.data,
+                            language=form.language.data,
+                            channel=BookingChannel.PHONE,
+                            contact_language=(
+                                form.language.data
+                                if form.language.data in ("nl", "fr", "en")
+                                else "nl"
+                            ),
+                            token=form.token.data or None,
+                        ),
+                        now=clock.now(),
+                    )
+                    appointment_id = booking.appointment.id
+                    reference = booking.appointment.reference
+            except ValidationFailed as error:
+                _show_errors(form, error.errors)
+            except Conflict as error:
+                form.form_errors.append(error.message)
+            else:
+                flash(_("Booked: %(reference)s.", reference=reference), "success")
+                return redirect(url_for(".slip", appointment_id=appointment_id), code=303)
+        status = 422
+    return (
+        render_template(
+            "bookings/desk/book.html",
+            picker=picker,
+            form=form,
+            location=location,
+            slot_groups=_slot_groups(offers),
+        ),
+        status,
+    )
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@require(can_use_front_desk)
+def slip(appointment_id: int) -> ResponseReturnValue:
+    appointment = queries.get_appointment_for_desk(current_user, appointment_id)
+    return render_template(
+        "bookings/desk/slip.html",
+        appointment=appointment,
+        topic=topic_label(appointment.topic),
+        language=vocabulary.label(vocabulary.SPOKEN_LANGUAGES, appointment.language),
+        confirm_form=forms.ManageConfirmForm(),
+        now=clock.now(),
+    )
+
+
+def _act(appointment_id: int, action: Any, done: Any) -> ResponseReturnValue:
+    appointment = queries.get_appointment_for_desk(current_user, appointment_id)
+    if forms.ManageConfirmForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                action(actor=current_user, appointment=appointment, now=clock.now())
+        except Conflict as error:
+            flash(error.message, "error")
+        else:
+            flash(done, "success")
+    target = request.form.get("back")
+    if target == "slip":
+        return redirect(url_for(".slip", appointment_id=appointment_id), code=303)
+    return redirect(url_for(".today", location_id=appointment.location_id), code=303)
+
+
+@bp.post("/appointments/<int:appointment_id>/check-in")
+@require(can_use_front_desk)
+def check_in(appointment_id: int) -> ResponseReturnValue:
+    return _act(appointment_id, services.check_in, _("Checked in."))
+
+
+@bp.post("/appointments/<int:appointment_id>/no-show")
+@require(can_use_front_desk)
+def no_show(appointment_id: int) -> ResponseReturnValue:
+    return _act(appointment_id, services.mark_no_show, _("Marked as not come."))
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@require(can_use_front_desk)
+def cancel(appointment_id: int) -> ResponseReturnValue:
+    return _act(appointment_id, services.cancel, _("The appointment is cancelled."))
+
+
+@bp.route("/appointments/<int:appointment_id>/move", methods=["GET", "POST"])
+@require(can_use_front_desk)
+def move(appointment_id: int) -> ResponseReturnValue:
+    appointment = queries.get_appointment_for_desk(current_user, appointment_id)
+    offers = [
+        offer
+        for offer in queries.free_slots(
+            [appointment.location_id], now=clock.now(), closes_hours=0, weeks=DESK_WEEKS
+        )
+        if (offer.session.id, offer.start) != (appointment.help_session_id, appointment.start)
+    ]
+    form = forms.DeskMoveForm()
+    form.slot.choices = [SelectChoice("", _("Choose a time")), *_slot_choices(offers)]
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            parsed = queries.parse_slot_value(form.slot.data)
+            try:
+                with unit_of_work():
+                    services.move(
+                        actor=current_user,
+                        appointment=appointment,
+                        help_session_id=parsed[0] if parsed else None,
+                        start=parsed[1] if parsed else None,
+                        now=clock.now(),
+                    )
+            except ValidationFailed as error:
+                _show_errors(form, error.errors)
+            except Conflict as error:
+                form.form_errors.append(error.message)
+            else:
+                flash(_("The appointment is moved."), "success")
+                return redirect(url_for(".slip", appointment_id=appointment_id), code=303)
+        status = 422
+    return (
+        render_template(
+            "bookings/desk/move.html",
+            appointment=appointment,
+            form=form,
+            slot_groups=_slot_groups(offers),
+        ),
+        status,
+    )
+
+
+@bp.get("/walk-ins")
+@require(can_see_walk_ins)
+def walk_ins() -> ResponseReturnValue:
+    now = clock.now()
+    desk = can_use_front_desk(current_user)
+    locations = (
+        queries.desk_locations(current_user)
+        if desk
+        else queries.shift_locations_today(current_user, now=now)
+    )
+    form = forms.WalkInForm()
+    form.location_id.choices = _location_choices(locations)
+    chosen = _chosen_location(locations)
+    if chosen is not None:
+        form.location_id.data = str(chosen.id)
+    form.topic.choices = _topic_choices()
+    form.language.choices = _language_choices()
+    return render_template(
+        "bookings/desk/walk_ins.html",
+        form=form if desk else None,
+        locations=locations,
+        walk_ins=queries.walk_ins_on([loc.id for loc in locations], clock.local(now).date()),
+        topic_label=topic_label,
+    )
+
+
+@bp.post("/walk-ins")
+@require(can_use_front_desk)
+def register_walk_in() -> ResponseReturnValue:
+    locations = queries.desk_locations(current_user)
+    form = forms.WalkInForm()
+    form.location_id.choices = _location_choices(locations)
+    form.topic.choices = _topic_choices()
+    form.language.choices = _language_choices()
+    if form.validate():
+        location = queries.get_location_for_desk(current_user, _int(form.location_id.data))
+        try:
+            with unit_of_work():
+                walk_in = services.register_walk_in(
+                    actor=current_user,
+                    location=location,
+                    topic=form.topic.data,
+                    language=form.language.data,
+                    now=clock.now(),
+                )
+                number = walk_in.number
+        except ValidationFailed as error:
+            _show_errors(form, error.errors)
+        except Conflict as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Queue number %(number)d.", number=number), "success")
+            return redirect(url_for(".walk_ins", location_id=location.id), code=303)
+    now = clock.now()
+    return (
+        render_template(
+            "bookings/desk/walk_ins.html",
+            form=form,
+            locations=locations,
+            walk_ins=queries.walk_ins_on([loc.id for loc in locations], clock.local(now).date()),
+            topic_label=topic_label,
+        ),
+        422,
+    )
+
+
+@bp.get("/call-list")
+@require(can_use_front_desk)
+def call_list() -> ResponseReturnValue:
+    return render_template(
+        "bookings/desk/call_list.html",
+        appointments=queries.call_list(current_user, now=clock.now()),
+        confirm_form=forms.ManageConfirmForm(),
+        period=wording.period,
+    )
+
+
+@bp.post("/call-list/<int:appointment_id>/called")
+@require(can_use_front_desk)
+def called(appointment_id: int) -> ResponseReturnValue:
+    appointment = queries.get_appointment_for_desk(current_user, appointment_id)
+    if forms.ManageConfirmForm().validate_on_submit():
+        with unit_of_work():
+            services.mark_called(actor=current_user, appointment=appointment, now=clock.now())
+        flash(_("Marked as called."), "success")
+    return redirect(url_for(".call_list"), code=303)

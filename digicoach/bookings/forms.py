@@ -1,0 +1,210 @@
+"""Booking forms: one small form per wizard step, the desk's one-page booking, walk-ins.
+
+Field-level checks only; the services check the rules (a valid phone, a free slot, ...).
+Choice fields take their options from the view and refuse anything else with our own words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from digicoach.bookings import rules
+
+
+def one_of_the_choices(message: Any) -> Any:
+    """Refuse a value that is not among the field's choices, with `message`."""
+
+    def check(_form: FlaskForm, field: Field) -> None:
+        allowed = set()
+        for choice in field.choices or ():  # type: ignore[attr-defined]
+            value = choice.value if hasattr(choice, "value") else choice[0]
+            allowed.add(str(value))
+        allowed.discard("")
+        if str(field.data) not in allowed:
+            raise ValidationError(message)
+
+    return check
+
+
+def _radio(label: Any, message: Any) -> RadioField:
+    return RadioField(
+        label,
+        validate_choice=False,
+        validators=[InputRequired(message), one_of_the_choices(message)],
+    )
+
+
+class StepForm(FlaskForm):
+    """Every step carries the answers so far (signed) and its own name."""
+
+    state = HiddenField()
+    step = HiddenField()
+
+
+class MunicipalityForm(StepForm):
+    municipality = _radio(
+        _l("In which municipality do you want help?"), _l("Choose a municipality.")
+    )
+
+
+class LocationForm(StepForm):
+    location = _radio(_l("Where do you want to go?"), _l("Choose a digital help point."))
+
+
+class TopicForm(StepForm):
+    topic = _radio(_l("What can we help you with?"), _l("Choose what you need help with."))
+
+
+class LanguageForm(StepForm):
+    language = _radio(_l("In which language do you want help?"), _l("Choose a language."))
+
+
+class SlotForm(StepForm):
+    slot = _radio(_l("When do you want to come?"), _l("Choose a day and a time."))
+
+
+class ContactForm(StepForm):
+    first_name = StringField(
+        _l("Your first name"),
+        validators=[
+            InputRequired(_l("Fill in your first name.")),
+            Length(max=rules.FIRST_NAME_MAX, message=_l("Use at most 60 characters.")),
+        ],
+    )
+    phone = TelField(_l("Your mobile number"), validators=[Optional()])
+    email = EmailField(_l("Your e-mail address"), validators=[Optional()])
+    # A honeypot: hidden from people (CSS, no tab stop); bots fill it in.
+    website = StringField(_l("Leave this field empty"))
+
+
+class NoteForm(StepForm):
+    note = TextAreaField(
+        _l("Do you want to tell us more about your question? (optional)"),
+        validators=[
+            Optional(),
+            Length(max=rules.NOTE_MAX, message=_l("Use at most 500 characters.")),
+        ],
+    )
+
+
+class ReviewForm(StepForm):
+    token = HiddenField()
+    consent = BooleanField(
+        _l(
+            "I agree that my first name and my phone number or e-mail address are kept "
+            "for this appointment and erased afterwards."
+        )
+    )
+    website = StringField(_l("Leave this field empty"))
+
+
+class ManageConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (cancel, check in, ...)."""
+
+
+class MoveForm(FlaskForm):
+    slot = _radio(_l("Choose a new time"), _l("Choose a day and a time."))
+
+
+class DeskLocationForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    location_id = SelectField(_l("Digital help point"), validate_choice=False)
+
+
+class DeskBookingForm(FlaskForm):
+    token = HiddenField()
+    location_id = HiddenField()
+    slot = SelectField(
+        _l("Time"),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose a time.")),
+            one_of_the_choices(_l("Choose a time.")),
+        ],
+    )
+    topic = SelectField(
+        _l("Topic"),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose a topic.")),
+            one_of_the_choices(_l("Choose a topic.")),
+        ],
+    )
+    language = SelectField(
+        _l("Language"),
+        validate_choice=False,
+        default="nl",
+        validators=[
+            InputRequired(_l("Choose a language.")),
+            one_of_the_choices(_l("Choose a language.")),
+        ],
+    )
+    first_name = StringField(
+        _l("First name"),
+        validators=[
+            InputRequired(_l("Fill in the first name.")),
+            Length(max=rules.FIRST_NAME_MAX, message=_l("Use at most 60 characters.")),
+        ],
+    )
+    phone = TelField(_l("Phone"), validators=[Optional()])
+    no_phone = BooleanField(_l("No phone"))
+    staff_note = TextAreaField(
+        _l("Note for staff"),
+        validators=[
+            Optional(),
+            Length(max=rules.NOTE_MAX, message=_l("Use at most 500 characters.")),
+        ],
+    )
+
+
+class DeskMoveForm(FlaskForm):
+    slot = SelectField(
+        _l("New time"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a time.")), one_of_the_choices(_l("Choose a time."))],
+    )
+
+
+class WalkInForm(FlaskForm):
+    location_id = SelectField(
+        _l("Digital help point"),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose a digital help point.")),
+            one_of_the_choices(_l("Choose a digital help point.")),
+        ],
+    )
+    topic = SelectField(
+        _l("Topic"),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose a topic.")),
+            one_of_the_choices(_l("Choose a topic.")),
+        ],
+    )
+    language = SelectField(
+        _l("Language"),
+        validate_choice=False,
+        default="nl",
+        validators=[
+            InputRequired(_l("Choose a language.")),
+            one_of_the_choices(_l("Choose a language.")),
+        ],
+    )

@@ -1,0 +1,243 @@
+"""Booking through the service: places, validation, idempotency, limits, messages, scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from digicoach.bookings import queries, services
+from digicoach.bookings.models import Appointment, AppointmentStatus, BookingChannel, Slot
+from digicoach.core import clock
+from digicoach.core.errors import PermissionDenied, ValidationFailed
+from digicoach.core.outbox import OutboxMessage
+from digicoach.extensions import db
+from tests.bookings.factories import (
+    booking_input,
+    in_days,
+    make_appointment,
+    make_bookable_session,
+)
+
+
+def _count(model=Appointment) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_booking_takes_a_place_assigns_a_coach_and_stores_only_the_token_hash(world):
+    coach = world.coach(languages=("nl",), topics=("email",))
+    session = make_bookable_session(world.location, [coach])
+
+    booking = make_appointment(session, phone="0470 12 34 56")
+
+    appointment = booking.appointment
+    assert appointment.status == AppointmentStatus.BOOKED
+    assert appointment.phone == "+32470123456"
+    assert appointment.assigned_coach_id == coach.id
+    assert appointment.citizen_key and len(appointment.citizen_key) == 64
+    assert len(booking.manage_token) >= 43
+    assert appointment.manage_token_hash == queries.hash_token(booking.manage_token)
+    assert booking.manage_token not in (appointment.manage_token_hash, appointment.reference)
+    slot = db.session.get(Slot, appointment.slot_id)
+    assert (slot.taken, slot.capacity) == (1, 1)
+
+
+def test_the_citizen_is_told_by_sms_and_e_mail_in_their_language(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    booking = make_appointment(
+        session, phone="0470123456", email="maria@example.be", contact_language="fr"
+    )
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.channel)).all()
+    assert [r.channel for r in rows] == ["email", "sms"]
+    assert all(r.language == "fr" for r in rows)
+    assert rows[1].recipient == "+32470123456"
+    assert booking.appointment.reference in rows[1].body_text
+    assert booking.manage_token in rows[0].body_text
+
+
+def test_a_full_slot_refuses_the_next_booking_and_changes_nothing(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    make_appointment(session, phone="0470111111")
+    with pytest.raises(services.SlotFull):
+        make_appointment(session, phone="0470222222")
+    assert _count() == 1
+    assert db.session.scalar(select(Slot.taken)) == 1
+
+
+def test_a_session_without_coaches_has_no_place(world):
+    session = make_bookable_session(world.location, [])
+    with pytest.raises(services.SlotFull):
+        make_appointment(session)
+
+
+def test_the_same_form_submitted_twice_books_once(world):
+    session = make_bookable_session(world.location, [world.coach(), world.coach()])
+    token = services.new_token()
+    first = make_appointment(session, token=token)
+    second = make_appointment(session, token=token)
+    assert second.replayed and second.appointment.id == first.appointment.id
+    assert second.manage_token == first.manage_token == token
+    assert _count() == 1
+    assert db.session.get(Slot, first.appointment.slot_id).taken == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"first_name": ""}, "first_name"),
+        ({"first_name": "x" * 61}, "first_name"),
+        ({"phone": "12"}, "phone"),
+        ({"phone": "", "email": ""}, "phone"),
+        ({"email": "not-an-address"}, "email"),
+        ({"email": 42}, "email"),
+        ({"topic": "cooking"}, "topic"),
+        ({"language": ["nl"]}, "language"),
+        ({"note": "x" * 501}, "note"),
+        ({"consent": False}, "consent"),
+        ({"help_session_id": 987654}, "help_session_id"),
+        ({"help_session_id": "1"}, "help_session_id"),
+        ({"start": "tomorrow"}, "start"),
+    ],
+)
+def test_bad_input_is_refused_per_field_and_writes_nothing(world, values, field):
+    session = make_bookable_session(world.location, [world.coach()])
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        services.book(actor=None, data=booking_input(session, **values), now=clock.now())
+    assert field in refused.value.errors
+    assert _count() == 0
+
+
+def test_a_time_that_is_not_a_slot_or_past_or_closing_is_refused(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    soon = make_bookable_session(
+        world.location, [world.coach()], starts_at=clock.now() + timedelta(hours=1)
+    )
+    for target, start in (
+        (session, session.starts_at + timedelta(minutes=10)),
+        (session, session.starts_at - timedelta(minutes=30)),
+        (soon, soon.starts_at),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            services.book(actor=None, data=booking_input(target, start), now=clock.now())
+        assert "start" in refused.value.errors
+    assert _count() == 0
+
+
+def test_the_front_desk_books_a_caller_without_phone_until_the_slot_starts(world):
+    session = make_bookable_session(
+        world.location, [world.coach()], starts_at=clock.now() + timedelta(hours=1)
+    )
+    booking = make_appointment(
+        session,
+        actor=world.desk,
+        channel=BookingChannel.PHONE,
+        phone="",
+        no_phone=True,
+        consent=False,
+        staff_note="Calls from the neighbour's phone",
+    )
+    assert booking.appointment.channel == "phone"
+    assert booking.appointment.citizen_key is None
+    assert booking.appointment.created_by_id == world.desk.id
+
+
+def test_the_desk_of_another_municipality_cannot_book_here(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    with pytest.raises(PermissionDenied):
+        make_appointment(session, actor=world.other_desk, channel=BookingChannel.PHONE)
+
+
+def test_a_citizen_holds_at_most_the_maximum_of_coming_appointments(world, app):
+    app.config["BOOKING_MAX_ACTIVE_PER_CONTACT"] = 2
+    session = make_bookable_session(world.location, [world.coach()])
+    make_appointment(session, session.starts_at, phone="0470 12 34 56")
+    make_appointment(session, session.starts_at + timedelta(minutes=30), phone="+32470123456")
+    with pytest.raises(services.TooManyAppointments):
+        make_appointment(session, session.starts_at + timedelta(minutes=60), phone="0470123456")
+
+
+def test_cancelling_gives_the_place_back_and_tells_the_citizen(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    booking = make_appointment(session)
+    services.cancel(actor=None, appointment=booking.appointment, now=clock.now(), manage_token="x")
+    assert booking.appointment.status == AppointmentStatus.CANCELLED
+    assert db.session.get(Slot, booking.appointment.slot_id).taken == 0
+    again = make_appointment(session, phone="0470999999")
+    assert again.appointment.slot_id == booking.appointment.slot_id
+    with pytest.raises(services.NotChangeable):
+        services.cancel(actor=world.desk, appointment=booking.appointment, now=clock.now())
+
+
+def test_moving_takes_the_new_place_and_frees_the_old_one(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    booking = make_appointment(session)
+    old_slot = booking.appointment.slot_id
+    later = session.starts_at + timedelta(minutes=60)
+    services.move(
+        actor=world.desk,
+        appointment=booking.appointment,
+        help_session_id=session.id,
+        start=later,
+        now=clock.now(),
+    )
+    assert booking.appointment.start == later
+    assert db.session.get(Slot, old_slot).taken == 0
+    assert db.session.get(Slot, booking.appointment.slot_id).taken == 1
+
+
+def test_moving_to_another_location_is_refused(world):
+    here = make_bookable_session(world.location, [world.coach()])
+    there = make_bookable_session(world.other_location, [world.coach()])
+    booking = make_appointment(here)
+    with pytest.raises(ValidationFailed):
+        services.move(
+            actor=world.desk,
+            appointment=booking.appointment,
+            help_session_id=there.id,
+            start=there.starts_at,
+            now=clock.now(),
+        )
+
+
+def test_check_in_and_no_show_only_when_it_makes_sense(world):
+    session = make_bookable_session(world.location, [world.coach()], starts_at=in_days(3))
+    booking = make_appointment(session)
+    with pytest.raises(services.NotChangeable):
+        services.mark_no_show(actor=world.desk, appointment=booking.appointment, now=clock.now())
+    services.check_in(actor=world.desk, appointment=booking.appointment, now=clock.now())
+    assert booking.appointment.status == AppointmentStatus.ATTENDED
+
+
+def test_a_wrong_unknown_or_expired_manage_token_finds_nothing(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    booking = make_appointment(session)
+    now = clock.now()
+    assert queries.appointment_by_token(booking.manage_token, now=now) is not None
+    assert queries.appointment_by_token(booking.manage_token[:-1] + "A", now=now) is None
+    assert queries.appointment_by_token("short", now=now) is None
+    assert queries.appointment_by_token(None, now=now) is None
+    after = booking.appointment.end + timedelta(seconds=1)
+    assert queries.appointment_by_token(booking.manage_token, now=after) is None
+
+
+def test_walk_ins_get_the_next_queue_number_of_the_day(world):
+    first = services.register_walk_in(
+        actor=world.desk, location=world.location, topic="email", language="nl", now=clock.now()
+    )
+    second = services.register_walk_in(
+        actor=world.desk, location=world.location, topic="eid_itsme", language="ar", now=clock.now()
+    )
+    other = services.register_walk_in(
+        actor=world.desk,
+        location=world.other_location,
+        topic="email",
+        language="nl",
+        now=clock.now(),
+    )
+    assert (first.number, second.number, other.number) == (1, 2, 1)
+    with pytest.raises(ValidationFailed):
+        services.register_walk_in(
+            actor=world.desk, location=world.location, topic="x", language="nl", now=clock.now()
+        )
