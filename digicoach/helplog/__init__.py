@@ -1,0 +1,1 @@
+"""Help logs: what help a digicoach gave, without personal data (issue 8)."""
