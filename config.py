@@ -109,8 +109,48 @@ class Config:
     # digipunt's front-desk phone. Coordinators can remove a coach at any time.
     SHIFT_CANCEL_CUTOFF_HOURS = 24
 
+    # Bookings (issue 6). Online booking closes this many hours (elapsed time) before a slot
+    # starts; the front desk books until the start. A citizen (one phone or e-mail) holds at
+    # most this many coming appointments. Public booking POSTs are limited per IP address
+    # (front-desk staff are exempt). Contact data is erased this many days after the
+    # appointment; booked appointments nobody checked in become no-shows after the session.
+    BOOKING_CLOSES_HOURS_BEFORE = 2
+    BOOKING_MAX_ACTIVE_PER_CONTACT = 3
+    BOOKING_RATE_LIMIT = "20 per hour"
+    BOOKING_WEEKS_AHEAD = 4
+    APPOINTMENT_RETENTION_DAYS = 30
+    MARK_NO_SHOWS_AUTOMATICALLY = True
+
+    # Progress (issue 8). Dashboard and API figures are computed as of the start of the
+    # current window of this many seconds and kept in the cache for it: a whole-programme
+    # dashboard reads every help log. 0 computes them live on every request.
+    PROGRESS_CACHE_SECONDS = 300
+    # Flask-Caching. "SimpleCache" keeps figures per worker process; with several workers use
+    # CACHE_TYPE="RedisCache" and CACHE_REDIS_URL="redis://127.0.0.1:6379/1" to share them.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 600
+
+    # Reminders (issue 7), one set for every programme (no per-programme overrides yet). "N
+    # days before" is the same local wall-clock time N days earlier (reminders/rules.py). The
+    # citizen gets an SMS when a phone is known, else an e-mail; the same-morning SMS is off
+    # by default. Coordinators hear about a help session below its minimum of coaches 7 and
+    # 2 days before, and get a digest on Monday at 08:00. SMS_GATEWAY_TIMEOUT_SECONDS bounds
+    # one call to the SMS gateway (a time-out counts as a failed attempt and is retried).
+    REMINDERS_ENABLED = True
+    REMINDER_CITIZEN_DAYS_BEFORE = 1
+    REMINDER_SAME_MORNING_SMS = False
+    REMINDER_SAME_MORNING_AT = "08:00"
+    REMINDER_SHIFT_DAYS_BEFORE = 2
+    REMINDER_TRAINING_DAYS_BEFORE = 2
+    REMINDER_UNDERSTAFFED_DAYS = (7, 2)
+    REMINDER_HELP_LOG_NUDGE = True
+    REMINDER_HELP_LOG_NUDGE_AT = "19:00"
+    REMINDER_WEEKLY_DIGEST = True
+    SMS_GATEWAY_TIMEOUT_SECONDS = 15
+
 
 class DevelopmentConfig(Config):
+    PROGRESS_CACHE_SECONDS = 0
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_BACKEND = "file"
@@ -131,6 +171,7 @@ class TestingConfig(Config):
     SMS_BACKEND = "file"
     PUBLIC_BASE_URL = "http://localhost"
     CITIZEN_KEY_SECRET = "testing-only-citizen-key-secret"
+    PROGRESS_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -21,6 +21,10 @@ from digicoach.accounts import sessions as account_sessions
 from digicoach.accounts.views import bp as accounts_bp
 from digicoach.admin import permissions as admin_permissions
 from digicoach.admin.views import bp as admin_bp
+from digicoach.api.views import bp as api_bp
+from digicoach.bookings import permissions as booking_permissions
+from digicoach.bookings.desk_views import bp as desk_bp
+from digicoach.bookings.views import bp as bookings_bp
 from digicoach.coaches import permissions as coach_permissions
 from digicoach.coaches.views import bp as coaches_bp
 from digicoach.content import permissions as content_permissions
@@ -30,13 +34,20 @@ from digicoach.core import i18n, outbox, templating
 from digicoach.core.db import configure_sqlite
 from digicoach.core.health import bp as health_bp
 from digicoach.core.security import register_security
-from digicoach.extensions import babel, csrf, db, limiter, login_manager, migrate
+from digicoach.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from digicoach.helpdesk import permissions as helpdesk_permissions
 from digicoach.helpdesk.views import bp as helpdesk_bp
 from digicoach.helpdesk.views import feeds_bp as helpdesk_feeds_bp
 from digicoach.helpdesk.views import public_bp as helpdesk_public_bp
+from digicoach.helplog import permissions as helplog_permissions
+from digicoach.helplog.views import bp as helplog_bp
 from digicoach.places import permissions as place_permissions
 from digicoach.places.views import bp as places_bp
+from digicoach.progress import permissions as progress_permissions
+from digicoach.progress.views import bp as progress_bp
+from digicoach.progress.views import public_bp as impact_bp
+from digicoach.reminders import permissions as reminder_permissions
+from digicoach.reminders.views import bp as reminders_bp
 from digicoach.scheduler import scheduler_cli
 from digicoach.training import permissions as training_permissions
 from digicoach.training.views import bp as training_bp
@@ -54,6 +65,13 @@ BLUEPRINTS = (
     helpdesk_bp,
     helpdesk_feeds_bp,
     helpdesk_public_bp,
+    helplog_bp,
+    bookings_bp,
+    desk_bp,
+    api_bp,
+    progress_bp,
+    impact_bp,
+    reminders_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
@@ -63,6 +81,10 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     coach_permissions,
     training_permissions,
     helpdesk_permissions,
+    helplog_permissions,
+    booking_permissions,
+    progress_permissions,
+    reminder_permissions,
 )
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,6 +175,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     account_sessions.configure_login_manager(login_manager)
     with app.app_context():

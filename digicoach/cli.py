@@ -7,6 +7,7 @@ web pages call. They speak English, the source language, because operators read 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ from sqlalchemy import select
 from digicoach.accounts import passwords
 from digicoach.accounts import services as account_services
 from digicoach.accounts.models import Role, User
+from digicoach.bookings import demo as bookings_demo
 from digicoach.coaches import demo as coaches_demo
 from digicoach.coaches.models import Coach
 from digicoach.core import clock
@@ -35,8 +37,11 @@ from digicoach.core.db import unit_of_work
 from digicoach.core.i18n import LANGUAGES
 from digicoach.extensions import db
 from digicoach.helpdesk import demo as helpdesk_demo
+from digicoach.helplog import demo as helplog_demo
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Programme
+from digicoach.progress import demo as progress_demo
+from digicoach.progress import demo_scale
 from digicoach.training import demo as training_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,12 +208,30 @@ def seed_demo_help_sessions(context: DemoContext) -> None:
     )
 
 
+def seed_demo_progress(context: DemoContext) -> None:
+    """Six months of help logs and weekly progress snapshots, so the charts show trends."""
+    helplog_demo.seed_help_logs(
+        rng=context.rng,
+        places=context.places,
+        coaches=list(db.session.scalars(select(Coach))),
+        now=context.now,
+    )
+    progress_demo.seed_snapshots(now=context.now)
+
+
+def seed_demo_bookings(context: DemoContext) -> None:
+    """Bookable slots for the next two weeks at every digipunt and a few appointments."""
+    bookings_demo.seed_bookings(rng=context.rng, places=context.places, now=context.now)
+
+
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_places,
     seed_demo_accounts,
     seed_demo_coaches,
     seed_demo_training,
     seed_demo_help_sessions,
+    seed_demo_bookings,
+    seed_demo_progress,
 )
 
 
@@ -218,15 +241,15 @@ DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     type=click.Choice(["small", "flanders"]),
     default="small",
     show_default=True,
-    help="small: three municipalities; flanders: a load-test-sized region (later).",
+    help="small: three municipalities; flanders: all of Flanders, for load tests (minutes).",
 )
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
 @with_appcontext
 def seed_demo_command(scale: str, seed: int) -> None:
     """Load deterministic demo data into an empty database."""
     if scale == "flanders":
-        click.echo("The 'flanders' scale is not available yet; use --scale small.", err=True)
-        click.get_current_context().exit(2)
+        seed_flanders_scale(seed)
+        return
     if db.session.scalar(select(Programme.id).limit(1)) is not None:
         db.session.rollback()
         click.echo("The database already has a programme, so no demo data was added.")
@@ -244,6 +267,25 @@ def seed_demo_command(scale: str, seed: int) -> None:
     click.echo("")
     click.echo(f"Two-factor secret of the admin and the coordinator: {DEMO_TOTP_SECRET}")
     click.echo("Add it to an authenticator app (time-based, 6 digits, 30 seconds).")
+
+
+def seed_flanders_scale(seed: int) -> None:
+    """300 municipalities, 20,000 coaches, 500,000 appointments, 1,000,000 help logs, in bulk."""
+    click.echo(f"Seeding Flanders scale (seed {seed}):")
+    started = time.perf_counter()
+    try:
+        with force_locale(SOURCE_LANGUAGE), unit_of_work():
+            report = demo_scale.seed_flanders(seed=seed, now=clock.now(), echo=click.echo)
+            committing = time.perf_counter()
+        click.echo(f"  {'commit':<28} {time.perf_counter() - committing:7.1f} s")
+    except demo_scale.DatabaseNotEmpty:
+        raise click.ClickException(
+            "The flanders scale needs an empty database; this one has data. Nothing was added."
+        ) from None
+    for table, count in report.rows.items():
+        click.echo(f"  {table:<28} {count:>9,} rows")
+    click.echo(f"Flanders-scale demo data loaded in {time.perf_counter() - started:.0f} s.")
+    click.echo("The scale accounts share an unknown password: they are not for signing in.")
 
 
 # --- translate --------------------------------------------------------------------------------

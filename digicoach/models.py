@@ -1,11 +1,14 @@
 """Every table of digicoach, so metadata is complete for the app, migrations and tests."""
 
 from digicoach.accounts import models as accounts_models
+from digicoach.bookings import models as bookings_models
 from digicoach.coaches import models as coaches_models
 from digicoach.content import models as content_models
 from digicoach.core import audit, heartbeat, outbox
 from digicoach.helpdesk import models as helpdesk_models
+from digicoach.helplog import models as helplog_models
 from digicoach.places import models as places_models
+from digicoach.progress import models as progress_models
 from digicoach.training import models as training_models
 
 MODEL_MODULES = (
@@ -18,4 +21,7 @@ MODEL_MODULES = (
     coaches_models,
     training_models,
     helpdesk_models,
+    bookings_models,
+    helplog_models,
+    progress_models,
 )

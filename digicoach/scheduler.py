@@ -6,6 +6,17 @@ refuses to start: a PostgreSQL advisory lock, or a file lock next to the SQLite 
 `flask --app digicoach scheduler run-once [--now ISO-8601]` runs every job once and exits.
 
 Every job asks "what is due and not yet done?", so a missed or doubled run heals itself.
+
+Nightly (and weekly) jobs do not use a cron trigger: APScheduler 3's CronTrigger fires a 02:30
+job twice on 2026-10-25 (and then keeps returning the same past moment). A `Daily` job instead
+ticks every 15 minutes and does its work on the first tick at or after its local time, once per
+Brussels date, claimed in the `job_run` table (core/heartbeat.py):
+
+- 2026-03-29, when 02:00-03:00 does not exist: it runs once, at the first tick after 03:00 CEST;
+- 2026-10-25, when 02:00-03:00 happens twice: it runs once, at 02:30 CEST; the second 02:30
+  (CET) finds the date claimed and does nothing;
+- a scheduler that was down at 02:30 runs it at its first tick afterwards (same date);
+- two schedulers, or a `run-once` beside a running scheduler, still run it once per date.
 """
 
 from __future__ import annotations
@@ -14,14 +25,13 @@ import fcntl
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -29,10 +39,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from digicoach.accounts import tasks as account_tasks
+from digicoach.bookings import tasks as booking_tasks
 from digicoach.coaches import tasks as coach_tasks
 from digicoach.core import clock, heartbeat, outbox
 from digicoach.core.db import unit_of_work
 from digicoach.extensions import db
+from digicoach.progress import tasks as progress_tasks
+from digicoach.reminders import tasks as reminder_tasks
 from digicoach.training import tasks as training_tasks
 
 log = logging.getLogger("digicoach.scheduler")
@@ -42,10 +55,28 @@ ADVISORY_LOCK_KEY = 0x6469676963_6F6163
 
 
 @dataclass(frozen=True)
+class Daily:
+    """Once per Brussels date, at the first tick at or after `at` local time; with `weekday`
+    (0 is Monday) only on that day of the week."""
+
+    at: time
+    weekday: int | None = None
+    tick_minutes: int = 15
+
+    def is_due(self, local_moment: datetime) -> bool:
+        """Whether a tick at this local wall-clock moment should do the day's work (if the
+        date is not claimed yet). A local time that does not exist that night (02:30 on the
+        last Sunday of March) is simply passed: the first tick after it is due."""
+        if self.weekday is not None and local_moment.weekday() != self.weekday:
+            return False
+        return local_moment.time() >= self.at
+
+
+@dataclass(frozen=True)
 class Job:
     name: str
     run: Callable[[datetime], Any]
-    trigger: BaseTrigger
+    trigger: BaseTrigger | Daily
 
 
 def beat(now: datetime) -> None:
@@ -57,20 +88,30 @@ def dispatch_outbox(now: datetime) -> int:
     return outbox.dispatch_due(now)
 
 
-# Nightly jobs run at 02:30 Brussels time. Each job only does what is due, so a doubled run
-# (02:30 happens twice when the clocks go back) changes nothing the second time.
-NIGHTLY = CronTrigger(hour=2, minute=30, timezone=clock.LOCAL_ZONE)
+# Nightly jobs run once per Brussels date, at 02:30 or the first tick after it (see above).
+NIGHTLY = Daily(time(2, 30))
+# The coordinators' weekly digest: Monday 08:00 Brussels time.
+MONDAY_MORNING = Daily(time(8, 0), weekday=0)
 
 JOBS: tuple[Job, ...] = (
     Job("heartbeat", beat, IntervalTrigger(seconds=30)),
+    # Queue what is due before sending: in `run-once` the reminders go out in the same run.
+    Job("reminders.queue_due", reminder_tasks.queue_due_reminders, IntervalTrigger(minutes=5)),
     Job("outbox.dispatch", dispatch_outbox, IntervalTrigger(seconds=30)),
     Job("accounts.purge_login_failures", account_tasks.purge_login_failures, NIGHTLY),
     Job("coaches.mark_dormant", coach_tasks.mark_dormant, NIGHTLY),
     Job("training.flag_low_enrolment", training_tasks.flag_low_enrolment, NIGHTLY),
+    Job("bookings.mark_no_shows", booking_tasks.mark_no_shows, NIGHTLY),
+    Job("bookings.purge_contact_data", booking_tasks.purge_contact_data, NIGHTLY),
+    Job("progress.take_snapshot", progress_tasks.take_snapshot, NIGHTLY),
+    Job("reminders.weekly_digest", reminder_tasks.send_weekly_digest, MONDAY_MORNING),
 )
 
 
 def run_job(app: Flask, job: Job, now: datetime | None = None) -> None:
+    if isinstance(job.trigger, Daily):
+        run_daily_job(app, job, job.trigger, now)
+        return
     with app.app_context():
         try:
             result = job.run(now or clock.now())
@@ -78,6 +119,34 @@ def run_job(app: Flask, job: Job, now: datetime | None = None) -> None:
         except Exception:
             log.exception("job %s failed", job.name)
             db.session.rollback()
+        finally:
+            db.session.remove()
+
+
+def run_daily_job(app: Flask, job: Job, daily: Daily, now: datetime | None = None) -> bool:
+    """Do the job's work if it is due at this moment and its local date is not claimed yet.
+
+    Returns whether the work ran. A failed run gives its date back, so the next tick retries.
+    """
+    moment = now or clock.now()
+    local_moment = clock.local(moment)
+    if not daily.is_due(local_moment):
+        return False
+    with app.app_context():
+        try:
+            run_id = heartbeat.claim_run(job.name, local_moment.date(), moment)
+            if run_id is None:
+                return False
+            try:
+                result = job.run(moment)
+            except Exception:
+                log.exception("job %s failed", job.name)
+                db.session.rollback()
+                heartbeat.abandon_run(run_id)
+                return False
+            heartbeat.finish_run(run_id, clock.now() if now is None else moment)
+            log.info("job %s done for %s: %s", job.name, local_moment.date(), result)
+            return True
         finally:
             db.session.remove()
 
@@ -138,7 +207,10 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
     for job in JOBS:
-        scheduler.add_job(run_job, job.trigger, args=(app, job), id=job.name, name=job.name)
+        trigger = job.trigger
+        if isinstance(trigger, Daily):
+            trigger = IntervalTrigger(minutes=trigger.tick_minutes)
+        scheduler.add_job(run_job, trigger, args=(app, job), id=job.name, name=job.name)
     return scheduler
 
 

@@ -138,13 +138,6 @@ def test_seed_demo_refuses_the_second_time_without_changing_anything(runner):
     assert (_count(User), _count(Municipality), _count(Programme)) == (users, municipalities, 1)
 
 
-def test_seed_demo_at_flanders_scale_is_not_available_yet(runner):
-    result = runner.invoke(args=["seed-demo", "--scale", "flanders"])
-    assert result.exit_code == 2
-    assert "not available" in result.output
-    assert _count(Programme) == 0
-
-
 def _template(*messages: str | tuple[str, str]) -> Catalog:
     template = Catalog()
     for message in messages:

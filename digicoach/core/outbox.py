@@ -3,16 +3,32 @@
 The row is the truth. It is enqueued once (a unique key per subject, kind and channel), claimed
 with a conditional update before it is sent (so two dispatchers never send the same row), never
 sent after `send_not_after`, retried with back-off, and its outcome is recorded.
+
+Batches: a dispatcher claims up to BATCH_SIZE due rows in one statement (pending → sending,
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, under SQLite's write lock elsewhere), sends them over one
+SMTP connection and records each outcome as soon as it is known (one commit per message, so a
+crash loses at most the message in flight).
+
+Lease: a row stays `sending` only while a dispatcher works on it. A dispatcher that was killed
+halfway leaves rows in `sending`; once their claim is older than LEASE, the next dispatch puts
+them back to `pending` and they are sent again. The price is AT MOST ONE DUPLICATE per message:
+the one that the mail server had accepted just before the process died, whose outcome was never
+written. Nothing is lost. A batch stops claiming time well before the lease runs out (and after
+a connection-level failure): its unsent rows go straight back to `pending`, so a slow or dead
+server never makes a second dispatcher send them while the first still holds them.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import Index, Integer, LargeBinary, String, Text, select, update
+from sqlalchemy import Index, Integer, LargeBinary, String, Text, case, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digicoach.core import clock, mail, sms
@@ -34,6 +50,12 @@ class Status(StrEnum):
 
 
 MAX_ATTEMPTS = 5
+# How many rows one claim takes; they are sent over one SMTP connection.
+BATCH_SIZE = 100
+# A row in `sending` whose claim is older than this is taken to be abandoned by a dead sender.
+LEASE = timedelta(minutes=10)
+# A batch gives its unsent rows back when it has worked this long (well within the lease).
+BATCH_WALL_SECONDS = LEASE.total_seconds() / 4
 
 
 class OutboxMessage(db.Model):
@@ -113,11 +135,32 @@ def enqueue(
         status=Status.PENDING,
         attempts=0,
     )
-    db.session.add(message)
-    db.session.flush()
+    # Two schedulers may queue the same reminder at the same moment: the unique key lets one
+    # insert win; the other's savepoint rolls back and the caller's transaction goes on.
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
     if has_request_context() and message.due_at <= clock.now():
         g.setdefault("outbox_send_now", []).append(message.id)
     return message
+
+
+def requeue(message_id: int, now: datetime) -> bool:
+    """A failed message goes back to pending, due now (sent right after the request commits,
+    like a fresh one). Returns False when the message is not failed (any more)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.FAILED)
+        .values(status=Status.PENDING, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    if has_request_context():
+        g.setdefault("outbox_send_now", []).append(message_id)
+    return True
 
 
 def send_queued_by_this_request() -> None:
@@ -131,67 +174,172 @@ def send_queued_by_this_request() -> None:
         dispatch(ids=ids)
 
 
-def dispatch_due(now: datetime | None = None, limit: int = 500) -> int:
-    """Send every message that is due and not yet done. Returns how many were sent."""
+def dispatch_due(now: datetime | None = None, limit: int = 5000) -> int:
+    """Send what is due and not yet done, batch by batch, up to `limit` messages.
+
+    First frees rows abandoned in `sending` (see LEASE) and skips rows past `send_not_after`.
+    Returns how many were sent by this call. Many dispatchers may run at once: each row is
+    claimed by exactly one of them.
+    """
     moment = now or clock.now()
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == Status.PENDING,
-            OutboxMessage.next_attempt_at <= moment,
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.rollback()
-    return dispatch(ids=list(ids), now=moment)
-
-
-def dispatch(*, ids: list[int], now: datetime | None = None) -> int:
+    release_abandoned(moment)
+    skip_expired(moment)
     sent = 0
-    for message_id in ids:
-        moment = now or clock.now()
-        message = _claim(message_id, moment)
-        if message is None:
-            continue
-        if message.send_not_after is not None and moment > message.send_not_after:
-            _finish(message_id, Status.SKIPPED, error="too late to send")
-            continue
-        try:
-            _deliver(message)
-        except Exception as error:
-            _retry_or_fail(message_id, message.attempts, moment, error)
-        else:
-            _finish(message_id, Status.SENT, sent_at=moment)
-            sent += 1
+    handled = 0
+    while handled < limit:
+        batch = _claim_batch(moment, min(BATCH_SIZE, limit - handled))
+        if not batch:
+            break
+        handled += len(batch)
+        batch_sent, server_down = _send_batch(batch, now)
+        sent += batch_sent
+        if server_down:
+            break
     return sent
 
 
-def _claim(message_id: int, moment: datetime) -> OutboxMessage | None:
-    """Move one pending row to `sending`; only one dispatcher can win that update."""
+def dispatch(*, ids: list[int], now: datetime | None = None) -> int:
+    """Send these messages if they are still pending (claimed first, like dispatch_due)."""
+    sent = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = _claim_batch(now or clock.now(), BATCH_SIZE, ids=ids[start : start + BATCH_SIZE])
+        batch_sent, server_down = _send_batch(batch, now)
+        sent += batch_sent
+        if server_down:
+            break
+    return sent
+
+
+def release_abandoned(moment: datetime) -> int:
+    """Rows left in `sending` by a dead sender go back to pending (or to failed when their
+    attempts are used up). Returns how many. See the module docstring: at most one duplicate."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.PENDING)
-        .values(status=Status.SENDING, claimed_at=moment, attempts=OutboxMessage.attempts + 1)
+        .where(
+            OutboxMessage.status == Status.SENDING,
+            OutboxMessage.claimed_at < moment - LEASE,
+        )
+        .values(
+            status=case(
+                (OutboxMessage.attempts >= MAX_ATTEMPTS, Status.FAILED.value),
+                else_=Status.PENDING.value,
+            ),
+            next_attempt_at=moment,
+            last_error="interrupted while sending; sent again",
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != 1:
-        return None
-    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-    db.session.expunge(message)
+    return result.rowcount
+
+
+def skip_expired(moment: datetime) -> int:
+    """Pending rows past their `send_not_after` will never go out: mark them skipped."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == Status.PENDING,
+            OutboxMessage.send_not_after.is_not(None),
+            OutboxMessage.send_not_after < moment,
+        )
+        .values(status=Status.SKIPPED, last_error="too late to send")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def _claim_batch(
+    moment: datetime, size: int, *, ids: Sequence[int] | None = None
+) -> list[OutboxMessage]:
+    """Move up to `size` pending rows to `sending` in one statement; only one dispatcher can
+    win each row, because the update re-checks `status = 'pending'` under the row lock."""
+    candidates = select(OutboxMessage.id).where(OutboxMessage.status == Status.PENDING)
+    if ids is None:
+        candidates = candidates.where(OutboxMessage.next_attempt_at <= moment).order_by(
+            OutboxMessage.next_attempt_at, OutboxMessage.id
+        )
+    else:
+        candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
+    candidates = candidates.limit(size).with_for_update(skip_locked=True)
+    claimed = db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+        .where(OutboxMessage.status == Status.PENDING)
+        .values(status=Status.SENDING, claimed_at=moment, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    if not claimed:
+        return []
+    messages = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(claimed))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    for message in messages:
+        db.session.expunge(message)
     db.session.rollback()
-    return message
+    return messages
 
 
-def _deliver(message: OutboxMessage) -> None:
+def _send_batch(batch: list[OutboxMessage], now: datetime | None) -> tuple[int, bool]:
+    """Send a claimed batch; returns how many were sent and whether the mail server is down
+    (then the caller stops: the next run tries again)."""
+    sent = 0
+    began = time.monotonic()
+    with mail.connection() as connection:
+        for position, message in enumerate(batch):
+            if time.monotonic() - began > BATCH_WALL_SECONDS:
+                _give_back(batch[position:])
+                break
+            moment = now or clock.now()
+            if message.send_not_after is not None and moment > message.send_not_after:
+                _finish(message.id, Status.SKIPPED, error="too late to send")
+                continue
+            try:
+                _deliver(message, connection)
+            except Exception as error:
+                _retry_or_fail(message.id, message.attempts, moment, error)
+                if isinstance(error, mail.CONNECTION_ERRORS) and message.channel == Channel.EMAIL:
+                    # The mail server is unreachable: the rest of the batch would only wait
+                    # for the same time-out. Give it back untouched for a later run.
+                    _give_back(batch[position + 1 :])
+                    return sent, True
+            else:
+                _finish(message.id, Status.SENT, sent_at=moment)
+                sent += 1
+    return sent, False
+
+
+def _give_back(messages: list[OutboxMessage]) -> None:
+    """Unclaim rows that this batch did not try: pending again, the attempt not counted."""
+    for message in messages:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.status == Status.SENDING)
+            .values(
+                status=Status.PENDING,
+                attempts=OutboxMessage.attempts - 1,
+                claimed_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+
+
+def _deliver(message: OutboxMessage, connection: mail.Connection) -> None:
     if message.channel == Channel.EMAIL:
         attachment = (
             Attachment(message.attachment_name, message.attachment_type, message.attachment)
             if message.attachment_name and message.attachment_type and message.attachment
             else None
         )
-        mail.send(
+        connection.send(
             recipient=message.recipient,
             subject=message.subject,
             body_text=message.body_text,
@@ -206,9 +354,10 @@ def _deliver(message: OutboxMessage) -> None:
 def _finish(
     message_id: int, status: Status, *, sent_at: datetime | None = None, error: str | None = None
 ) -> None:
+    # Only a row this dispatcher still holds: after a lease expired another one may own it.
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.SENDING)
         .values(status=status, sent_at=sent_at, last_error=error)
         .execution_options(synchronize_session=False)
     )
@@ -226,7 +375,7 @@ def _retry_or_fail(message_id: int, attempts: int, moment: datetime, error: Exce
     }
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.SENDING)
         .values(values)
         .execution_options(synchronize_session=False)
     )

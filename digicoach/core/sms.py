@@ -33,6 +33,9 @@ def send(*, recipient: str, body: str) -> None:
             "Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN']}",
         },
     )
-    with urllib.request.urlopen(gateway, timeout=15) as response:  # noqa: S310
+    timeout = float(config.get("SMS_GATEWAY_TIMEOUT_SECONDS") or 15)
+    # urlopen raises HTTPError for a 4xx/5xx answer and URLError/TimeoutError when the gateway
+    # does not answer in time: the outbox counts an attempt and retries with back-off.
+    with urllib.request.urlopen(gateway, timeout=timeout) as response:  # noqa: S310
         if response.status >= 300:
             raise RuntimeError(f"SMS gateway answered {response.status}")

@@ -121,6 +121,8 @@ class HelpLog(db.Model):
             name="referral_known",
         ),
         Index("ix_help_log_municipality_day", "municipality_id", "helped_on"),
+        # "Active in the last 90 days" reads a range of days for its coaches (progress).
+        Index("ix_help_log_day_coach", "helped_on", "coach_id"),
     )
 
     @property

@@ -11,10 +11,12 @@ to the end of the period" (from the status history), except "in training" (now) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, and_, case, distinct, func, literal, select, union
 from sqlalchemy.orm import aliased
 
@@ -23,7 +25,7 @@ from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches.models import Coach, CoachStatus, CoachStatusChange
 from digicoach.core import clock
 from digicoach.core.errors import NotFound
-from digicoach.extensions import db
+from digicoach.extensions import cache, db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog, HelpLogTopic
 from digicoach.places.models import (
@@ -36,6 +38,8 @@ from digicoach.places.models import (
 from digicoach.places.queries import programme_scope_condition, scope_condition, valid_id
 from digicoach.progress import rules
 from digicoach.progress.models import ALL, ProgressSnapshot
+
+T = TypeVar("T")
 
 # A coach who reached one of these statuses was approved at some point.
 APPROVED_OR_LATER = (
@@ -120,6 +124,56 @@ def _in(column: Any, ids: tuple[int, ...]) -> Any:
     return column.in_(ids) if ids else literal(False)
 
 
+# --- the figure cache -------------------------------------------------------------------------
+#
+# A whole-programme dashboard reads every help log of the period (a million at Flanders scale)
+# a dozen times: seconds, not milliseconds. So the figures are computed "as of" the start of
+# the current PROGRESS_CACHE_SECONDS window (`figures_moment`), and the plain results (numbers
+# and tuples, never ORM objects) of the heavy statements are kept in the app's cache
+# (Flask-Caching: per process by default, Redis shared by every worker in production) for that
+# moment. The moment is part of the key, so a new window computes afresh and nothing needs
+# invalidating; the pages and the API say which moment their figures are of. 0 turns it off.
+
+
+def _cache_seconds() -> int:
+    if not has_app_context():
+        return 0
+    return int(current_app.config.get("PROGRESS_CACHE_SECONDS") or 0)
+
+
+def figures_moment(now: datetime) -> datetime:
+    """The moment figures asked for at `now` are computed as of: the start of its window."""
+    seconds = _cache_seconds()
+    if seconds <= 0:
+        return now
+    stamp = now.timestamp()
+    return datetime.fromtimestamp(stamp - stamp % seconds, tz=UTC)
+
+
+def _remembered(selection: Selection, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, or what it gave for the same selection and moment (from the cache)."""
+    seconds = _cache_seconds()
+    if seconds <= 0:
+        return compute()
+    key = ":".join(
+        str(part)
+        for part in (
+            "progress",
+            name,
+            selection.programme.id,
+            ",".join(str(i) for i in sorted(selection.municipality_ids)),
+            selection.starts_on,
+            selection.ends_on,
+            selection.now.isoformat(),
+        )
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=2 * seconds)
+    return value
+
+
 def coach_figures(selection: Selection) -> CoachFigures:
     """The coach funnel, in two statements."""
     ids = selection.municipality_ids
@@ -167,6 +221,8 @@ def _active_coaches(selection: Selection) -> Any:
             HelpSession.starts_at < end,
             _in(Coach.municipality_id, selection.municipality_ids),
         )
+        # Distinct per branch: hashing ~10,000 coaches beats sorting ~350,000 rows for UNION.
+        .distinct()
     )
     logged = (
         select(HelpLog.coach_id.label("coach_id"))
@@ -176,6 +232,7 @@ def _active_coaches(selection: Selection) -> Any:
             HelpLog.helped_on <= clock.local(end).date(),
             _in(Coach.municipality_id, selection.municipality_ids),
         )
+        .distinct()
     )
     return union(on_shift, logged).subquery()
 
@@ -248,9 +305,9 @@ def figures(selection: Selection) -> Figures:
     """Every headline figure of a selection, in five statements."""
     return Figures(
         selection=selection,
-        coaches=coach_figures(selection),
-        help=help_figures(selection),
-        sessions=session_figures(selection),
+        coaches=_remembered(selection, "coaches", lambda: coach_figures(selection)),
+        help=_remembered(selection, "help", lambda: help_figures(selection)),
+        sessions=_remembered(selection, "sessions", lambda: session_figures(selection)),
     )
 
 
@@ -268,7 +325,9 @@ def programme_municipality_ids(programme_id: int) -> tuple[int, ...]:
 
 
 def whole_programme(programme_id: Any, *, now: datetime) -> Selection:
-    """The whole programme over its whole period. Raises NotFound for an unknown id."""
+    """The whole programme over its whole period, as of `figures_moment(now)`.
+
+    Raises NotFound for an unknown id."""
     if not valid_id(programme_id):
         raise NotFound(programme_id)
     programme = db.session.get(Programme, programme_id)
@@ -279,15 +338,16 @@ def whole_programme(programme_id: Any, *, now: datetime) -> Selection:
         municipality_ids=programme_municipality_ids(programme.id),
         starts_on=programme.starts_on,
         ends_on=programme.ends_on,
-        now=now,
+        now=figures_moment(now),
     )
 
 
 def programme_progress(programme_id: int, *, now: datetime) -> dict:
     """The programme's progress toward its targets, for the JSON API (GET /api/v1/progress).
 
-    Counts every municipality of the programme over its whole period, as of `now`; anonymous
-    totals only. Raises NotFound for an unknown programme. A fixed number of statements.
+    Counts every municipality of the programme over its whole period, as of
+    `figures_moment(now)` (which `as_of` gives); anonymous totals only. Raises NotFound for
+    an unknown programme. A fixed number of statements.
     """
     selection = whole_programme(programme_id, now=now)
     result = figures(selection)
@@ -295,7 +355,7 @@ def programme_progress(programme_id: int, *, now: datetime) -> dict:
     return {
         "programme": {"id": programme.id, "name": programme.name},
         "period": {"start": programme.starts_on.isoformat(), "end": programme.ends_on.isoformat()},
-        "as_of": clock.local(now).isoformat(timespec="seconds"),
+        "as_of": clock.local(selection.now).isoformat(timespec="seconds"),
         "coaches": {
             "applied": result.coaches.applied,
             "approved": result.coaches.approved,
@@ -383,8 +443,9 @@ def _by_day(selection: Selection) -> list[Any]:
         (and_(HelpLog.citizen_key.is_(None), HelpLog.first_visit.is_(True)), HelpLog.citizens),
         else_=0,
     )
-    return list(
-        db.session.execute(
+    return [
+        tuple(row)
+        for row in db.session.execute(
             _logs(
                 selection,
                 HelpLog.helped_on,
@@ -394,7 +455,7 @@ def _by_day(selection: Selection) -> list[Any]:
                 func.sum(walk_in_first),
             ).group_by(HelpLog.helped_on)
         )
-    )
+    ]
 
 
 def _first_days_of_keys(selection: Selection) -> dict[date, int]:
@@ -468,9 +529,13 @@ def _trend(
     return Trend(points=points, needed=needed, projection=projection)
 
 
-def _grouped(query: Select, labeller: Any) -> list[Breakdown]:
+def _rows(selection: Selection, name: str, query: Select) -> list[tuple]:
+    return _remembered(selection, name, lambda: [tuple(row) for row in db.session.execute(query)])
+
+
+def _grouped(result: list[tuple], labeller: Any) -> list[Breakdown]:
     rows = []
-    for key, logs, contacts, minutes in db.session.execute(query):
+    for key, logs, contacts, minutes in result:
         rows.append(
             Breakdown(
                 key="" if key is None else str(key),
@@ -496,9 +561,9 @@ def _help_totals(selection: Selection, *group: Any) -> Select:
 def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of statements (about fifteen)."""
     result = figures(selection)
-    no_show, closed = no_shows(selection)
-    by_day = _by_day(selection)
-    key_firsts = _first_days_of_keys(selection)
+    no_show, closed = _remembered(selection, "no_shows", lambda: no_shows(selection))
+    by_day = _remembered(selection, "by_day", lambda: _by_day(selection))
+    key_firsts = _remembered(selection, "key_firsts", lambda: _first_days_of_keys(selection))
     citizen_increments = dict(key_firsts)
     months: dict[str, list[int]] = {}
     for day, logs, contacts, minutes, walk_ins in by_day:
@@ -519,7 +584,7 @@ def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) ->
         reached=result.help.citizens_supported,
     )
     coaches = _trend(
-        _certified_days(selection),
+        _remembered(selection, "certified_days", lambda: _certified_days(selection)),
         target=programme.coach_target,
         selection=selection,
         reached=result.coaches.certified,
@@ -540,15 +605,20 @@ def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) ->
         citizens=citizens,
         coaches=coaches,
         by_month=by_month,
-        by_topic=_grouped(topic_query.select_from(HelpLogTopic), topic_label),
-        by_language=_grouped(_help_totals(selection, HelpLog.language), language_label),
-        by_neighbourhood=_named(neighbourhoods),
-        by_municipality=_named(municipalities),
+        by_topic=_grouped(
+            _rows(selection, "by_topic", topic_query.select_from(HelpLogTopic)), topic_label
+        ),
+        by_language=_grouped(
+            _rows(selection, "by_language", _help_totals(selection, HelpLog.language)),
+            language_label,
+        ),
+        by_neighbourhood=_named(_rows(selection, "by_neighbourhood", neighbourhoods)),
+        by_municipality=_named(_rows(selection, "by_municipality", municipalities)),
         snapshots=snapshots(selection),
     )
 
 
-def _named(query: Select) -> list[Breakdown]:
+def _named(result: list[tuple]) -> list[Breakdown]:
     rows = [
         Breakdown(
             key="" if key is None else str(key),
@@ -557,7 +627,7 @@ def _named(query: Select) -> list[Breakdown]:
             contacts=int(contacts or 0),
             minutes=int(minutes or 0),
         )
-        for key, name, logs, contacts, minutes in db.session.execute(query)
+        for key, name, logs, contacts, minutes in result
     ]
     return sorted(rows, key=lambda row: (-row.contacts, row.label))
 
@@ -676,7 +746,8 @@ def selection_for(
     """The selection asked for, within what the reader may see. `programmes` are those in the
     reader's scope and `municipalities_of(programme)` the municipalities they may see of one.
     An id outside them raises NotFound; None when there is no programme at all. The period
-    defaults to the programme's and is clipped to it."""
+    defaults to the programme's and is clipped to it. The figures are as of
+    `figures_moment(now)`."""
     if programme_id in (None, ""):
         if not programmes:
             return None
@@ -698,5 +769,9 @@ def selection_for(
     if end < start:
         start, end = programme.starts_on, programme.ends_on
     return Selection(
-        programme=programme, municipality_ids=ids, starts_on=start, ends_on=end, now=now
+        programme=programme,
+        municipality_ids=ids,
+        starts_on=start,
+        ends_on=end,
+        now=figures_moment(now),
     )

@@ -1,8 +1,8 @@
-"""bookings, help log, progress snapshots and the scheduler's job runs
+"""bookings, help log, progress snapshots and the scheduler's nightly job runs
 
-Revision ID: 9160a0de2f27
+Revision ID: f6718d9c3d53
 Revises: e0f5418fc9b6
-Create Date: 2026-11-26 22:42:09.409797
+Create Date: 2026-11-26 22:56:57.457514
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import digicoach.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '9160a0de2f27'
+revision = 'f6718d9c3d53'
 down_revision = 'e0f5418fc9b6'
 branch_labels = None
 depends_on = None
@@ -177,6 +177,7 @@ def upgrade():
     with op.batch_alter_table('help_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_help_log_citizen_key'), ['citizen_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_help_log_coach_id'), ['coach_id'], unique=False)
+        batch_op.create_index('ix_help_log_day_coach', ['helped_on', 'coach_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_help_log_help_session_id'), ['help_session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_help_log_location_id'), ['location_id'], unique=False)
         batch_op.create_index('ix_help_log_municipality_day', ['municipality_id', 'helped_on'], unique=False)
@@ -207,6 +208,7 @@ def downgrade():
         batch_op.drop_index('ix_help_log_municipality_day')
         batch_op.drop_index(batch_op.f('ix_help_log_location_id'))
         batch_op.drop_index(batch_op.f('ix_help_log_help_session_id'))
+        batch_op.drop_index('ix_help_log_day_coach')
         batch_op.drop_index(batch_op.f('ix_help_log_coach_id'))
         batch_op.drop_index(batch_op.f('ix_help_log_citizen_key'))
 

@@ -1,0 +1,1 @@
+"""Reminders and the outbox page: messages that arrive once, on time, in the right language."""
