@@ -40,7 +40,7 @@ from digicoach.bookings.models import (
     WalkIn,
 )
 from digicoach.coaches import rules as coach_rules
-from digicoach.core import audit, clock, messages, outbox, vocabulary
+from digicoach.core import audit, clock, ics, messages, outbox, vocabulary
 from digicoach.core.citizens import citizen_key
 from digicoach.core.db import release_place, take_place
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
@@ -680,6 +680,29 @@ SUBJECTS = {
 }
 
 
+def appointment_event(appointment: Appointment) -> ics.CalendarEvent:
+    """The appointment as a calendar event, in the current locale's words."""
+    location = appointment.location
+    return ics.CalendarEvent(
+        uid=f"appointment-{appointment.reference}@digicoach",
+        start=appointment.start,
+        end=appointment.end,
+        summary=_("Digital help: appointment %(reference)s", reference=appointment.reference),
+        location=f"{location.name}, {location.address}",
+        description=_(
+            "Bring your identity card (eID) and its PIN codes, your smartphone and its charger."
+        ),
+        # A moved appointment keeps its uid; a higher sequence makes calendars replace it.
+        sequence=int(appointment.start.timestamp()) // 60 % 100000,
+    )
+
+
+def _calendar_attachment(appointment: Appointment, language: str) -> outbox.Attachment:
+    with force_locale(language):
+        data = ics.calendar_for([appointment_event(appointment)], now=clock.now())
+    return outbox.Attachment(f"appointment-{appointment.reference}.ics", "text/calendar", data)
+
+
 def notify(appointment: Appointment, kind: str, *, manage_token: str | None = None) -> None:
     """Tell the citizen by SMS (with a phone) and by e-mail (with an address), in their
     language. One message per appointment, kind, time and channel (the outbox dedupes)."""
@@ -712,6 +735,9 @@ def notify(appointment: Appointment, kind: str, *, manage_token: str | None = No
             dedupe_key=f"{stamp}:email",
             template=f"bookings/email/{kind}",
             subject=SUBJECTS[kind],
+            attachment=(
+                _calendar_attachment(appointment, language) if kind in ("booked", "moved") else None
+            ),
             **context,
         )
 

@@ -528,18 +528,7 @@ def calendar(token: str) -> ResponseReturnValue:
 
 
 def calendar_response(appointment: Appointment) -> Response:
-    location = appointment.location
-    event = ics.CalendarEvent(
-        uid=f"appointment-{appointment.reference}@digicoach",
-        start=appointment.start,
-        end=appointment.end,
-        summary=_("Digital help: appointment %(reference)s", reference=appointment.reference),
-        location=f"{location.name}, {location.address}",
-        description=_(
-            "Bring your identity card (eID) and its PIN codes, your smartphone and its charger."
-        ),
-        sequence=int(appointment.start.timestamp()) // 60 % 100000,
-    )
+    event = services.appointment_event(appointment)
     response = Response(ics.calendar_for([event], now=clock.now()), mimetype="text/calendar")
     response.headers["Content-Type"] = ics.CONTENT_TYPE
     response.headers["Content-Disposition"] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from digicoach.bookings import queries, services
@@ -54,6 +55,18 @@ def test_the_citizen_is_told_by_sms_and_e_mail_in_their_language(world):
     assert rows[1].recipient == "+32470123456"
     assert booking.appointment.reference in rows[1].body_text
     assert booking.manage_token in rows[0].body_text
+
+
+def test_the_confirmation_e_mail_carries_the_appointment_for_the_calendar_at_local_time(world):
+    session = make_bookable_session(world.location, [world.coach()])
+    booking = make_appointment(session, email="maria@example.be", contact_language="fr")
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")).one()
+    assert mail.attachment_name == f"appointment-{booking.appointment.reference}.ics"
+    calendar = Calendar.from_ical(mail.attachment)
+    event = next(iter(calendar.walk("VEVENT")))
+    assert event.decoded("dtstart") == booking.appointment.start
+    assert event.decoded("dtstart").tzinfo.key == "Europe/Brussels"
+    assert booking.appointment.reference in str(event["summary"])
 
 
 def test_a_full_slot_refuses_the_next_booking_and_changes_nothing(world):
