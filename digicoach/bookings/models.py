@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -147,6 +148,15 @@ class Appointment(db.Model):
         CheckConstraint('"end" > start', name="period_order"),
         Index("ix_appointment_location_start", "location_id", "start"),
         Index("ix_appointment_session_start", "help_session_id", "start"),
+        # The second line behind the service's check: one citizen, one place per slot.
+        Index(
+            "uq_appointment_citizen_slot",
+            "slot_id",
+            "citizen_key",
+            unique=True,
+            sqlite_where=text("status = 'booked' AND citizen_key IS NOT NULL"),
+            postgresql_where=text("status = 'booked' AND citizen_key IS NOT NULL"),
+        ),
     )
 
     @property

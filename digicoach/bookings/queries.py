@@ -314,6 +314,21 @@ def active_count(citizen_key: str, *, now: datetime) -> int:
     )
 
 
+def holds_place_at(citizen_key: str, session_id: int, start: datetime) -> bool:
+    """Whether this citizen already has a booked place in this slot."""
+    return (
+        db.session.scalar(
+            select(Appointment.id).where(
+                Appointment.citizen_key == citizen_key,
+                Appointment.help_session_id == session_id,
+                Appointment.start == start,
+                Appointment.status == AppointmentStatus.BOOKED,
+            )
+        )
+        is not None
+    )
+
+
 # --- front desk -------------------------------------------------------------------------------
 
 

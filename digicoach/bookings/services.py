@@ -65,6 +65,16 @@ class TooManyAppointments(Conflict):
     code = "too_many_appointments"
 
 
+class AlreadyBooked(Conflict):
+    """The citizen has a place in this slot already."""
+
+    code = "already_booked"
+
+
+def _already_booked() -> AlreadyBooked:
+    return AlreadyBooked(_("You already have an appointment at this time."))
+
+
 class NotChangeable(Conflict):
     """The appointment is cancelled, over, or was already handled."""
 
@@ -383,6 +393,8 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
                 count=limit,
             )
         )
+    if key and queries.holds_place_at(key, clean.session.id, clean.start):
+        raise _already_booked()
     token = data.token or new_token()
     language = data.contact_language if data.contact_language in LANGUAGES else DEFAULT_LANGUAGE
     try:
@@ -417,11 +429,14 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
             db.session.add(appointment)
             db.session.flush()
     except IntegrityError:
-        # The same form, submitted twice at the same moment: the other submission won.
+        # The same form submitted twice at the same moment, or the same citizen booking the
+        # same slot in two requests: the other submission won.
         existing = queries.appointment_by_idempotency(data.token) if data.token else None
-        if existing is None:
-            raise
-        return Booking(existing, token, replayed=True)
+        if existing is not None:
+            return Booking(existing, token, replayed=True)
+        if key and queries.holds_place_at(key, clean.session.id, clean.start):
+            raise _already_booked() from None
+        raise
     audit.record(
         actor if staff else None,
         "bookings.appointment.book",
@@ -493,6 +508,10 @@ def move(
         errors.add("start", _("This is the time you have already. Choose another time."))
     errors.raise_any()
     assert session is not None and clean_start is not None
+    if appointment.citizen_key and queries.holds_place_at(
+        appointment.citizen_key, session.id, clean_start
+    ):
+        raise _already_booked()
     new_slot = take_slot_place(session, clean_start)
     release_place(Slot, appointment.slot_id, "taken")
     appointment.help_session_id = session.id

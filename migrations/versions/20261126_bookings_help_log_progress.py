@@ -1,8 +1,8 @@
 """bookings, help log, progress snapshots and the scheduler's nightly job runs
 
-Revision ID: f6718d9c3d53
+Revision ID: 494b53110e65
 Revises: e0f5418fc9b6
-Create Date: 2026-11-26 22:56:57.457514
+Create Date: 2026-11-26 22:59:05.735119
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import digicoach.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'f6718d9c3d53'
+revision = '494b53110e65'
 down_revision = 'e0f5418fc9b6'
 branch_labels = None
 depends_on = None
@@ -138,6 +138,7 @@ def upgrade():
         batch_op.create_index('ix_appointment_location_start', ['location_id', 'start'], unique=False)
         batch_op.create_index('ix_appointment_session_start', ['help_session_id', 'start'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_status'), ['status'], unique=False)
+        batch_op.create_index('uq_appointment_citizen_slot', ['slot_id', 'citizen_key'], unique=True, sqlite_where=sa.text("status = 'booked' AND citizen_key IS NOT NULL"), postgresql_where=sa.text("status = 'booked' AND citizen_key IS NOT NULL"))
 
     op.create_table('help_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -214,6 +215,7 @@ def downgrade():
 
     op.drop_table('help_log')
     with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.drop_index('uq_appointment_citizen_slot', sqlite_where=sa.text("status = 'booked' AND citizen_key IS NOT NULL"), postgresql_where=sa.text("status = 'booked' AND citizen_key IS NOT NULL"))
         batch_op.drop_index(batch_op.f('ix_appointment_status'))
         batch_op.drop_index('ix_appointment_session_start')
         batch_op.drop_index('ix_appointment_location_start')

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from digicoach.bookings import queries, services
 from digicoach.bookings.models import Appointment, AppointmentStatus, BookingChannel, Slot
@@ -254,3 +255,28 @@ def test_walk_ins_get_the_next_queue_number_of_the_day(world):
         services.register_walk_in(
             actor=world.desk, location=world.location, topic="x", language="nl", now=clock.now()
         )
+
+
+def test_one_citizen_gets_one_place_per_slot_and_the_database_holds_it_too(world):
+    session = make_bookable_session(world.location, [world.coach(), world.coach()])
+    make_appointment(session, phone="0470123456")
+    with pytest.raises(services.AlreadyBooked):
+        make_appointment(session, phone="+32 470 12 34 56")
+    assert _count() == 1
+    assert db.session.scalar(select(Slot.taken)) == 1
+
+    duplicate = db.session.scalars(select(Appointment)).one()
+    db.session.add(
+        Appointment(
+            **{
+                column.name: getattr(duplicate, column.name)
+                for column in Appointment.__table__.columns
+                if column.name not in ("id", "reference", "manage_token_hash", "idempotency_key")
+            },
+            reference="ZZZ-ZZZ",
+            manage_token_hash="f" * 64,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
