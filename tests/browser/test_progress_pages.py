@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select
 
 from digicoach.coaches.models import CoachStatus
-from digicoach.core import clock
+from digicoach.core import clock, timeslots
 from digicoach.extensions import db
 from digicoach.helplog.models import HelpLog
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in_browser
@@ -18,6 +18,13 @@ from tests.helpdesk.factories import make_help_session, make_shift, make_working
 from tests.progress.factories import make_help_log
 
 pytestmark = pytest.mark.browser
+
+
+def _started_today() -> datetime:
+    """A start that has passed and is on today's local date, whatever the hour of the run."""
+    now = clock.now()
+    midnight = timeslots.local_moment(clock.local(now).date(), time(0))
+    return max(now - timedelta(minutes=5), midnight)
 
 
 def _one_h1(page: Page) -> None:
@@ -30,7 +37,7 @@ def test_a_coach_logs_help_on_a_phone_of_360_pixels(
     gent = make_municipality(name="Gent", nis_code="44021")
     location = make_location(gent, name="Bibliotheek Ledeberg")
     coach = make_working_coach(gent, status=CoachStatus.ACTIVE)
-    session = make_help_session(location, starts_at=clock.now() - timedelta(minutes=5))
+    session = make_help_session(location, starts_at=_started_today())
     shift = make_shift(session, coach)
     db.session.commit()
     sign_in_browser(context, live_server, coach.user)
