@@ -155,3 +155,10 @@ def test_a_snapshot_is_taken_once_per_programme_scope_and_day(app, world, frozen
     assert whole.citizens_supported == 12
     assert whole.coaches_certified == 4
     assert db.session.scalar(select(func.count(ProgressSnapshot.id))) == 6
+
+
+def test_the_impact_page_writes_targets_the_way_the_reader_writes_numbers(app, world, frozen):
+    for language, written in (("en", "3,000"), ("nl", "3.000"), ("fr", "3\u202f000")):
+        reader = app.test_client()
+        reader.set_cookie("lang", language)
+        assert written in reader.get("/impact/").get_data(as_text=True)
