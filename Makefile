@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # DATABASE_URL or DIGICOACH_SQLALCHEMY_DATABASE_URI point it at PostgreSQL.
 DIGICOACH_ENV ?= development
 FLASK := DIGICOACH_ENV=$(DIGICOACH_ENV) $(BIN)/flask --app digicoach
-LINT_PATHS := digicoach tests config.py wsgi.py $(wildcard bench)
+LINT_PATHS := digicoach tests config.py wsgi.py $(wildcard bench) $(wildcard deploy)
 
 # Installs are redone only when pyproject.toml is newer than their stamp.
 RUN_STAMP := $(VENV)/.installed-run
@@ -26,6 +26,7 @@ TEST_STAMP := $(VENV)/.installed-test
 
 help:
 	@echo "make run                  serve http://127.0.0.1:$(PORT) with demo data and the scheduler"
+	@echo "make prod                 the production shape: gunicorn (4 workers), Redis, scheduler"
 	@echo "make test                 lint, then the whole suite on SQLite (and PostgreSQL when"
 	@echo "                          TEST_DATABASE_URL is set)"
 	@echo "make fast-test            the suite without browser and concurrency tests (SQLite)"
@@ -99,3 +100,35 @@ test-postgres: $(TEST_STAMP)
 
 fast-test: $(TEST_STAMP)
 	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(WORKERS) -m "not browser and not concurrency" $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------------------------------------
+# The production shape, locally (issue 9): the release step, gunicorn with 4 sync workers on
+# PostgreSQL, rate limits and figure cache in Redis (127.0.0.1:6379), and ONE scheduler.
+# Needs DATABASE_URL (PostgreSQL) and a running Redis. Secrets: set DIGICOACH_SECRET_KEY and
+# DIGICOACH_CITIZEN_KEY_SECRET, or local throwaway ones are kept in instance/prod_*.
+# SESSION_COOKIE_SECURE stays on (browsers accept secure cookies from http://127.0.0.1).
+REDIS_URL ?= redis://127.0.0.1:6379
+PROD_ENV = DIGICOACH_ENV=production \
+	DIGICOACH_SECRET_KEY="$${DIGICOACH_SECRET_KEY:-$$(cat instance/prod_secret_key)}" \
+	DIGICOACH_CITIZEN_KEY_SECRET="$${DIGICOACH_CITIZEN_KEY_SECRET:-$$(cat instance/prod_citizen_key_secret)}" \
+	DIGICOACH_RATELIMIT_STORAGE_URI="$${DIGICOACH_RATELIMIT_STORAGE_URI:-$(REDIS_URL)/0}" \
+	DIGICOACH_CACHE_TYPE="$${DIGICOACH_CACHE_TYPE:-RedisCache}" \
+	DIGICOACH_CACHE_REDIS_URL="$${DIGICOACH_CACHE_REDIS_URL:-$(REDIS_URL)/1}" \
+	DIGICOACH_SQLALCHEMY_ENGINE_OPTIONS="$${DIGICOACH_SQLALCHEMY_ENGINE_OPTIONS:-{\"pool_size\": 5, \"max_overflow\": 5, \"pool_pre_ping\": true}}" \
+	DIGICOACH_PUBLIC_BASE_URL="$${DIGICOACH_PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+	WEB_CONCURRENCY="$${WEB_CONCURRENCY:-4}" GUNICORN_BIND=127.0.0.1:$(PORT)
+
+.PHONY: prod
+prod: $(RUN_STAMP) compile-translations
+	@if [ -z "$${DATABASE_URL:-}$${DIGICOACH_SQLALCHEMY_DATABASE_URI:-}" ]; then \
+		echo "Set DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/digicoach_prod"; \
+		exit 2; \
+	fi
+	@mkdir -p instance; umask 077; \
+	for name in prod_secret_key prod_citizen_key_secret; do \
+		[ -s instance/$$name ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/$$name; \
+	done
+	$(PROD_ENV) $(BIN)/flask --app digicoach db upgrade
+	@$(PROD_ENV) $(BIN)/flask --app digicoach scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null || true; wait $$scheduler 2>/dev/null || true' EXIT INT TERM; \
+	$(PROD_ENV) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
