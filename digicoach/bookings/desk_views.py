@@ -23,8 +23,12 @@ from digicoach.bookings.views import group_by_day, slot_label, topic_label
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.forms import show_errors
 from digicoach.core.permissions import require
 from digicoach.helpdesk import wording
+
+# The desk form picks one slot for the service's session and start.
+SERVICE_TO_FORM_FIELDS = {"start": "slot", "help_session_id": "slot"}
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -73,15 +77,6 @@ def _topic_choices() -> list[SelectChoice]:
 
 def _language_choices() -> list[SelectChoice]:
     return vocabulary.select_choices(vocabulary.SPOKEN_LANGUAGES)
-
-
-def _show_errors(form: Any, errors: dict[str, list[Any]]) -> None:
-    for name, messages in errors.items():
-        target = getattr(form, {"start": "slot", "help_session_id": "slot"}.get(name, name), None)
-        if target is None:
-            form.form_errors.extend(messages)
-        else:
-            target.errors = [*target.errors, *messages]
 
 
 @bp.get("")
@@ -176,7 +171,7 @@ def book() -> ResponseReturnValue:
                     appointment_id = booking.appointment.id
                     reference = booking.appointment.reference
             except ValidationFailed as error:
-                _show_errors(form, error.errors)
+                show_errors(form, error, aliases=SERVICE_TO_FORM_FIELDS)
             except Conflict as error:
                 form.form_errors.append(error.message)
             else:
@@ -270,7 +265,7 @@ def move(appointment_id: int) -> ResponseReturnValue:
                         now=clock.now(),
                     )
             except ValidationFailed as error:
-                _show_errors(form, error.errors)
+                show_errors(form, error, aliases=SERVICE_TO_FORM_FIELDS)
             except Conflict as error:
                 form.form_errors.append(error.message)
             else:
@@ -335,7 +330,7 @@ def register_walk_in() -> ResponseReturnValue:
                 )
                 number = walk_in.number
         except ValidationFailed as error:
-            _show_errors(form, error.errors)
+            show_errors(form, error, aliases=SERVICE_TO_FORM_FIELDS)
         except Conflict as error:
             form.form_errors.append(error.message)
         else:

@@ -54,7 +54,8 @@ from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
 from digicoach.core import clock, i18n, vocabulary
 from digicoach.core.db import unit_of_work
-from digicoach.core.errors import Conflict, DomainError, ValidationFailed
+from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.forms import show_errors
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
 from digicoach.places.models import Municipality
@@ -73,17 +74,6 @@ def _vocabulary() -> dict[str, Any]:
 
 def _actor() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def _show_errors(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's refusal next to the field it concerns, or above the form."""
-    errors = error.errors if isinstance(error, ValidationFailed) else {error.field: [error.message]}
-    for name, messages in errors.items():
-        field = form._fields.get(name) if name else None  # type: ignore[attr-defined]
-        if field is None:
-            form.form_errors.extend(messages)  # type: ignore[attr-defined]
-        else:
-            field.errors = [*field.errors, *messages]
 
 
 def _csv(body: str, filename: str) -> Response:
@@ -145,7 +135,7 @@ def apply() -> ResponseReturnValue:
             with unit_of_work():
                 services.apply(data, now=clock.now())
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             return redirect(url_for(".applied"))
     language = i18n.current_language()
@@ -246,7 +236,7 @@ def edit_profile() -> ResponseReturnValue:
             with unit_of_work():
                 services.update_profile(actor=_actor(), coach=coach, data=data, now=clock.now())
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("Your details are saved."), "success")
             return redirect(url_for(".me"))
@@ -458,7 +448,7 @@ def add_note(coach_id: int) -> ResponseReturnValue:
                     actor=_actor(), coach=coach, body=form.body.data or "", now=clock.now()
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The note is added."), "success")
             return redirect(url_for(".detail", coach_id=coach_id, _anchor="notes"))
@@ -485,7 +475,7 @@ def plan_intake(coach_id: int) -> ResponseReturnValue:
                     now=clock.now(),
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
             if "starts_at" in error.errors:
                 form.day.errors = [*form.day.errors, *error.errors["starts_at"]]
         else:
@@ -512,7 +502,7 @@ def record_screening(coach_id: int) -> ResponseReturnValue:
                     now=clock.now(),
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The screening is saved."), "success")
             return redirect(url_for(".detail", coach_id=coach_id, _anchor="screening"))
@@ -536,7 +526,7 @@ def change_status(coach_id: int) -> ResponseReturnValue:
                     now=clock.now(),
                 )
         except (Conflict, ValidationFailed) as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The status is changed."), "success")
             return redirect(url_for(".detail", coach_id=coach_id))

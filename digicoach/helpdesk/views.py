@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from digicoach.coaches import services as coach_services
@@ -22,6 +21,7 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.forms import show_errors
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
 from digicoach.helpdesk import feeds, queries, rules, services, wording
@@ -68,16 +68,6 @@ def _hours_filter(session: Any) -> str:
 def _form_status() -> int:
     """A form shown again after a failed submission answers 422, as the API does."""
     return 422 if request.method == "POST" else 200
-
-
-def _show_errors(form: FlaskForm, error: ValidationFailed) -> None:
-    """Put a service's field errors next to the matching fields of the form."""
-    for name, messages in error.errors.items():
-        target = getattr(form, name, None)
-        if target is None:
-            form.form_errors.extend(messages)
-        else:
-            target.errors = [*target.errors, *messages]
 
 
 def _my_coach() -> Coach:
@@ -153,7 +143,7 @@ def new_session() -> ResponseReturnValue:
                 count = len(sessions)
                 first_id = sessions[0].id
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(
                 ngettext(
@@ -209,7 +199,7 @@ def edit_session(session_id: int) -> ResponseReturnValue:
                 )
                 count = len(changed)
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         except Conflict as error:
             flash(error.message, "error")
             return redirect(url_for(".session", session_id=session_id))
@@ -254,7 +244,7 @@ def cancel_session(session_id: int) -> ResponseReturnValue:
                     actor=current_user, session=found, reason=form.reason.data, now=clock.now()
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         except Conflict as error:
             flash(error.message, "error")
             return redirect(url_for(".session", session_id=session_id))

@@ -16,6 +16,7 @@ from digicoach.coaches import services as coach_services
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.forms import show_errors
 from digicoach.core.permissions import require
 from digicoach.helplog import queries, services
 from digicoach.helplog.forms import HelpLogForm
@@ -44,15 +45,6 @@ def _referral_label(code: str | None) -> str:
 @bp.app_template_global("spoken_language_label")
 def _spoken_language_label(code: str) -> str:
     return vocabulary.label(vocabulary.SPOKEN_LANGUAGES, code)
-
-
-def _show_errors(form: HelpLogForm, error: ValidationFailed) -> None:
-    for name, messages in error.errors.items():
-        target = getattr(form, name, None)
-        if target is None:
-            form.form_errors.extend(messages)
-        else:
-            target.errors = [*target.errors, *messages]
 
 
 def _coach() -> Any:
@@ -96,7 +88,7 @@ def new() -> ResponseReturnValue:
                     now=clock.now(),
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
             status = 422
         except Conflict as error:
             flash(error.message, "error")
@@ -132,7 +124,7 @@ def edit(log_id: int) -> ResponseReturnValue:
                     actor=current_user, log=log, details=form.details(), now=clock.now()
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
             status = 422
         else:
             flash(_("Log corrected.") if changed else _("Nothing was changed."), "success")

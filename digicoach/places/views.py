@@ -12,10 +12,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.forms import show_errors
 from digicoach.core.permissions import require
 from digicoach.places import queries, services
 from digicoach.places.forms import (
@@ -41,16 +41,6 @@ def _form_status() -> int:
     return 422 if request.method == "POST" else 200
 
 
-def _show_errors(form: FlaskForm, error: ValidationFailed) -> None:
-    """Put a service's field errors next to the matching fields of the form."""
-    for name, messages in error.errors.items():
-        target = getattr(form, name, None)
-        if target is None:
-            form.form_errors.extend(messages)
-        else:
-            target.errors = [*target.errors, *messages]
-
-
 # Municipalities ---------------------------------------------------------------------------
 
 
@@ -73,7 +63,7 @@ def new_municipality() -> ResponseReturnValue:
                 )
                 municipality_id = municipality.id
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The municipality is added."), "success")
             return redirect(url_for(".municipality", municipality_id=municipality_id))
@@ -114,7 +104,7 @@ def edit_municipality(municipality_id: int) -> ResponseReturnValue:
                     data=_municipality_input(form),
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The municipality is saved."), "success")
             return redirect(url_for(".municipality", municipality_id=municipality_id))
@@ -144,7 +134,7 @@ def add_neighbourhood(municipality_id: int) -> ResponseReturnValue:
                     data=services.NeighbourhoodInput(name=form.name.data),
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The neighbourhood is added."), "success")
             return redirect(url_for(".municipality", municipality_id=municipality_id))
@@ -165,7 +155,7 @@ def rename_neighbourhood(neighbourhood_id: int) -> ResponseReturnValue:
                     data=services.NeighbourhoodInput(name=form.name.data),
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The neighbourhood is renamed."), "success")
             return redirect(url_for(".municipality", municipality_id=neighbourhood.municipality_id))
@@ -225,7 +215,7 @@ def new_location(municipality_id: int) -> ResponseReturnValue:
                     actor=current_user, municipality_id=municipality_id, data=_location_input(form)
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The location is added."), "success")
             return redirect(url_for(".municipality", municipality_id=municipality_id))
@@ -245,7 +235,7 @@ def edit_location(location_id: int) -> ResponseReturnValue:
                     actor=current_user, location_id=location_id, data=_location_input(form)
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The location is saved."), "success")
             return redirect(url_for(".municipality", municipality_id=location.municipality_id))
@@ -331,7 +321,7 @@ def new_programme() -> ResponseReturnValue:
                 created = services.create_programme(actor=current_user, data=_programme_input(form))
                 programme_id = created.id
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The programme is added."), "success")
             return redirect(url_for(".programme", programme_id=programme_id))
@@ -353,7 +343,7 @@ def edit_programme(programme_id: int) -> ResponseReturnValue:
                     actor=current_user, programme_id=programme_id, data=_programme_input(form)
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The programme is saved."), "success")
             return redirect(url_for(".programme", programme_id=programme_id))

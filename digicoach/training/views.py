@@ -15,7 +15,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from digicoach.coaches import services as coach_services
@@ -23,6 +22,7 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock, ics
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.forms import show_errors
 from digicoach.core.permissions import authenticated, public, require
 from digicoach.extensions import db, limiter
 from digicoach.places import queries as place_queries
@@ -51,16 +51,6 @@ verify_bp = Blueprint("verify", __name__)
 def _form_status() -> int:
     """A form shown again after a failed submission answers 422, as the API does."""
     return 422 if request.method == "POST" else 200
-
-
-def _show_errors(form: FlaskForm, error: ValidationFailed) -> None:
-    """Put a service's field errors next to the matching fields of the form."""
-    for name, messages in error.errors.items():
-        target = getattr(form, name, None)
-        if target is None:
-            form.form_errors.extend(messages)
-        else:
-            target.errors = [*target.errors, *messages]
 
 
 def _my_coach() -> Coach:
@@ -93,7 +83,7 @@ def modules(programme_id: int) -> ResponseReturnValue:
                     actor=current_user, programme=programme, data=_module_input(form)
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The module is added."), "success")
             return redirect(url_for(".modules", programme_id=programme_id))
@@ -138,7 +128,7 @@ def threshold(programme_id: int) -> ResponseReturnValue:
                     actor=current_user, programme=programme, percent=form.threshold_percent.data
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The certification rule is saved."), "success")
             return redirect(url_for(".modules", programme_id=programme_id))
@@ -158,7 +148,7 @@ def edit_module(programme_id: int, module_id: int) -> ResponseReturnValue:
             with unit_of_work():
                 services.update_module(actor=current_user, module=module, data=_module_input(form))
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The module is saved."), "success")
             return redirect(url_for(".modules", programme_id=programme_id))
@@ -258,7 +248,7 @@ def new_cohort() -> ResponseReturnValue:
                 )
                 cohort_id = cohort.id
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The training group is planned. Now add its sessions."), "success")
             return redirect(url_for(".cohort", cohort_id=cohort_id))
@@ -286,7 +276,7 @@ def edit_cohort(cohort_id: int) -> ResponseReturnValue:
                     now=clock.now(),
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         except Conflict as error:
             flash(error.message, "error")
         else:
@@ -467,7 +457,7 @@ def new_session(cohort_id: int) -> ResponseReturnValue:
                     actor=current_user, cohort=found, data=_session_input(form), now=clock.now()
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         except Conflict as error:
             form.form_errors.append(error.message)
         else:
@@ -500,7 +490,7 @@ def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
                     actor=current_user, session=session, data=_session_input(form), now=clock.now()
                 )
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         except Conflict as error:
             form.form_errors.append(error.message)
         else:
@@ -557,7 +547,7 @@ def new_series(cohort_id: int) -> ResponseReturnValue:
                 )
                 added = len(sessions)
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         except Conflict as error:
             form.form_errors.append(error.message)
         else:
@@ -788,7 +778,7 @@ def check_in() -> ResponseReturnValue:
                 )
                 name = session.cohort.name
         except ValidationFailed as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("Thank you, you are checked in for %(name)s.", name=name), "success")
             return redirect(url_for(".mine"))
