@@ -18,7 +18,9 @@ drives each endpoint for a bounded time from 127.0.0.1 with `wrk` (install it wi
 * GET /helpdesk/board, /progress/ signed in as the demo admin (session row + signed cookie)
 
 It prints requests/s, p50/p95/p99, errors (socket errors and unexpected statuses) and the ratio
-to the ceiling; `--record LABEL` appends the table, the machine and the date to bench/RESULTS.md.
+to the ceiling, and each worker's memory after warm-up and after the whole run (resident set,
+and the proportional set size that shares copy-on-write pages fairly between the workers);
+`--record LABEL` appends it all, the machine and the date to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -176,8 +178,47 @@ def prepare_database(database_url: str, env: dict[str, str], *, fresh: bool) -> 
         subprocess.run([*flask, "seed-demo"], check=True, env=env, cwd=ROOT)
 
 
+@dataclass(frozen=True)
+class WorkerMemory:
+    pid: int
+    rss_mb: float
+    pss_mb: float
+
+
+def worker_memory(master_pid: int) -> list[WorkerMemory]:
+    """Resident and proportional set size of each gunicorn worker (the master's children)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    found = []
+    for pid in sorted(int(child) for child in children):
+        sizes: dict[str, float] = {}
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            field, _, rest = line.partition(":")
+            if field in ("Rss", "Pss"):
+                sizes[field] = int(rest.split()[0]) / 1024  # kB → MB
+        found.append(WorkerMemory(pid, sizes["Rss"], sizes["Pss"]))
+    return found
+
+
+def memory_line(label: str, workers: list[WorkerMemory]) -> str:
+    rss = ", ".join(f"{w.rss_mb:.0f}" for w in workers)
+    pss = ", ".join(f"{w.pss_mb:.0f}" for w in workers)
+    return f"| {label} | {rss} | {pss} | {max(w.rss_mb for w in workers):.0f} |"
+
+
+MEMORY_HEADER = (
+    "| worker memory | RSS per worker, MB | PSS per worker, MB | largest RSS, MB |\n"
+    "|---|---|---|---|"
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    base: str
+    master_pid: int
+
+
 @contextmanager
-def production_shape(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
+def production_shape(env: dict[str, str], workers: int, log: Path) -> Iterator[Shape]:
     port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(BIN)) or "gunicorn"
     shape = {
@@ -208,7 +249,7 @@ def production_shape(env: dict[str, str], workers: int, log: Path) -> Iterator[s
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("gunicorn did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.2)
-        yield base
+        yield Shape(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -323,9 +364,11 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]
     results: list[Result] = []
-    with production_shape(env, args.workers, instance / "gunicorn.log") as base:
+    with production_shape(env, args.workers, instance / "gunicorn.log") as shape:
+        base = shape.base
         # Warm every worker (imports, templates, pools) before measuring.
         run_wrk("warm-up", base + "/healthz", get_script, seconds=2, connections=args.connections)
+        memory_before = worker_memory(shape.master_pid)
         plan = [
             ("GET /healthz (ceiling)", "/healthz", {}),
             (f"GET /digipunten/{locations[0]}", f"/digipunten/{locations[0]}", {}),
@@ -361,9 +404,19 @@ def main() -> None:
         )
         print(result.line(results[0].rate), flush=True)
         results.append(result)
+        memory_after = worker_memory(shape.master_pid)
 
     ceiling = results[0].rate
-    table = "\n".join([HEADER, *(result.line(ceiling) for result in results)])
+    table = "\n".join(
+        [
+            HEADER,
+            *(result.line(ceiling) for result in results),
+            "",
+            MEMORY_HEADER,
+            memory_line("after warm-up", memory_before),
+            memory_line("after the run", memory_after),
+        ]
+    )
     print("\n" + table)
     if args.record:
         with RESULTS.open("a") as out:
