@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, false, func, literal, select, true, union_all
 from sqlalchemy.orm import selectinload
 
 from digicoach.accounts.models import User
 from digicoach.bookings import rules
 from digicoach.bookings.models import Appointment, AppointmentStatus, Slot, WalkIn
 from digicoach.bookings.permissions import can_use_front_desk
-from digicoach.coaches.models import Coach
+from digicoach.coaches.models import Coach, CoachLanguage, CoachTopic
 from digicoach.core import clock, timeslots
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
@@ -269,16 +269,34 @@ def languages_offered(location_ids: Iterable[int], *, now: datetime, weeks: int)
 
 
 def coach_candidates(session: HelpSession) -> list[rules.CoachFit]:
-    """The session's non-shadow coaches with their languages, topics and current load."""
-    coaches = db.session.scalars(
-        select(Coach)
-        .join(Shift, Shift.coach_id == Coach.id)
+    """The session's non-shadow coaches with their languages, topics and current load.
+
+    Plain columns, not Coach objects: a coach loads six collections eagerly, and booking
+    needs only ids and codes (three statements instead of nine on every booking).
+    """
+    coach_ids = db.session.scalars(
+        select(Shift.coach_id)
         .where(
             Shift.session_id == session.id,
             Shift.status == ShiftStatus.SIGNED_UP,
             Shift.as_shadow.is_(False),
         )
+        .order_by(Shift.coach_id)
     ).all()
+    if not coach_ids:
+        return []
+    codes = union_all(
+        select(CoachLanguage.coach_id, literal("language"), CoachLanguage.code).where(
+            CoachLanguage.coach_id.in_(coach_ids)
+        ),
+        select(CoachTopic.coach_id, literal("topic"), CoachTopic.code).where(
+            CoachTopic.coach_id.in_(coach_ids)
+        ),
+    )
+    languages: dict[int, set[str]] = {}
+    topics: dict[int, set[str]] = {}
+    for coach_id, kind, code in db.session.execute(codes):
+        (languages if kind == "language" else topics).setdefault(coach_id, set()).add(code)
     loads = dict(
         db.session.execute(
             select(Appointment.assigned_coach_id, func.count())
@@ -292,12 +310,12 @@ def coach_candidates(session: HelpSession) -> list[rules.CoachFit]:
     )
     return [
         rules.CoachFit(
-            coach_id=coach.id,
-            languages=frozenset(row.code for row in coach.language_rows),
-            topics=frozenset(row.code for row in coach.topic_rows),
-            appointments=loads.get(coach.id, 0),
+            coach_id=coach_id,
+            languages=frozenset(languages.get(coach_id, ())),
+            topics=frozenset(topics.get(coach_id, ())),
+            appointments=loads.get(coach_id, 0),
         )
-        for coach in coaches
+        for coach_id in coach_ids
     ]
 
 

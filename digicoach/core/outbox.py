@@ -30,7 +30,8 @@ from typing import Any
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import Connection, Index, Integer, LargeBinary, String, Text, case, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digicoach.core import clock, mail, sms
@@ -113,36 +114,36 @@ def enqueue(
 
     Returns the new row, or None when a message with this key was queued before.
     """
-    existing = db.session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-    )
-    if existing is not None:
-        return None
     moment = due_at or clock.now()
-    message = OutboxMessage(
-        dedupe_key=dedupe_key,
-        kind=kind,
-        channel=channel.value,
-        recipient=recipient,
-        language=language,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        due_at=moment,
-        next_attempt_at=moment,
-        send_not_after=send_not_after,
-        attachment_name=attachment.filename if attachment else None,
-        attachment_type=attachment.content_type if attachment else None,
-        attachment=attachment.data if attachment else None,
-        status=Status.PENDING,
-        attempts=0,
-    )
-    # Two schedulers may queue the same reminder at the same moment: the unique key lets one
-    # insert win; the other's savepoint rolls back and the caller's transaction goes on.
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
+    values = {
+        "dedupe_key": dedupe_key,
+        "kind": kind,
+        "channel": channel.value,
+        "recipient": recipient,
+        "language": language,
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+        "due_at": moment,
+        "next_attempt_at": moment,
+        "send_not_after": send_not_after,
+        "attachment_name": attachment.filename if attachment else None,
+        "attachment_type": attachment.content_type if attachment else None,
+        "attachment": attachment.data if attachment else None,
+        "status": Status.PENDING.value,
+        "attempts": 0,
+        "created_at": clock.now(),
+    }
+    # One statement: two schedulers may queue the same reminder at the same moment, and the
+    # unique key lets exactly one insert win; the other gets no row back and goes on.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    message = db.session.scalars(
+        insert(OutboxMessage)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage)
+    ).one_or_none()
+    if message is None:
         return None
     if has_request_context() and message.due_at <= clock.now():
         g.setdefault("outbox_send_now", []).append(message.id)
