@@ -130,12 +130,15 @@ class Config:
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 600
 
-    # Reminders (issue 7), one set for every programme (no per-programme overrides yet). "N
-    # days before" is the same local wall-clock time N days earlier (reminders/rules.py). The
-    # citizen gets an SMS when a phone is known, else an e-mail; the same-morning SMS is off
-    # by default. Coordinators hear about a help session below its minimum of coaches 7 and
-    # 2 days before, and get a digest on Monday at 08:00. SMS_GATEWAY_TIMEOUT_SECONDS bounds
-    # one call to the SMS gateway (a time-out counts as a failed attempt and is retried).
+    # Reminders (issue 7). The REMINDER_* lead times and switches are the defaults: a
+    # programme may set its own on its page (Programmes > Reminder settings), and a programme
+    # without its own, or an event no programme covers, uses these. "N days before" is the
+    # same local wall-clock time N days earlier (reminders/rules.py). The citizen gets an SMS
+    # when a phone is known, else an e-mail; the same-morning SMS is off by default.
+    # Coordinators hear about a help session below its minimum of coaches 7 and 2 days
+    # before, and get a digest on Monday at 08:00. REMINDERS_ENABLED switches every reminder
+    # off, whatever the programmes set. SMS_GATEWAY_TIMEOUT_SECONDS bounds one call to the SMS
+    # gateway (a time-out counts as a failed attempt and is retried).
     REMINDERS_ENABLED = True
     REMINDER_CITIZEN_DAYS_BEFORE = 1
     REMINDER_SAME_MORNING_SMS = False

@@ -9,6 +9,7 @@ from digicoach.helpdesk import models as helpdesk_models
 from digicoach.helplog import models as helplog_models
 from digicoach.places import models as places_models
 from digicoach.progress import models as progress_models
+from digicoach.reminders import models as reminder_models
 from digicoach.training import models as training_models
 
 MODEL_MODULES = (
@@ -24,4 +25,5 @@ MODEL_MODULES = (
     bookings_models,
     helplog_models,
     progress_models,
+    reminder_models,
 )

@@ -1,10 +1,18 @@
-"""The outbox page's filter form (GET) and the retry button's form (POST, for CSRF)."""
+"""The outbox page's filter form (GET) and the retry button's form (POST, for CSRF); a
+programme's reminder settings form.
+
+The settings form only carries what was typed: the limits (days from 1 to 7, times as hours
+and minutes, ...) are checked by services.save_programme_settings, whose field errors the view
+puts next to these fields (the names match services.SettingsInput).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 
 from digicoach.core.outbox import Status
 
@@ -34,4 +42,40 @@ class OutboxFilterForm(FlaskForm):
 
 
 class RetryForm(FlaskForm):
+    """Only the CSRF token."""
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+_DAYS = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 3}
+_TIME = {"type": "time", "autocomplete": "off"}
+
+
+class ReminderSettingsForm(FlaskForm):
+    citizen_days_before = StringField(
+        _l("Days before the appointment"), filters=[_strip], render_kw=_DAYS
+    )
+    same_morning_sms = BooleanField(_l("Also send a text message on the morning itself"))
+    same_morning_at = StringField(
+        _l("Time of the morning text message"), filters=[_strip], render_kw=_TIME
+    )
+    shift_days_before = StringField(_l("Days before the shift"), filters=[_strip], render_kw=_DAYS)
+    training_days_before = StringField(
+        _l("Days before the training session"), filters=[_strip], render_kw=_DAYS
+    )
+    help_log_nudge = BooleanField(_l("Remind them to log the help they gave"))
+    help_log_nudge_at = StringField(
+        _l("Time of the evening reminder"), filters=[_strip], render_kw=_TIME
+    )
+    understaffed_alert_days = StringField(
+        _l("Days before a help session with too few digicoaches"),
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "maxlength": 20},
+    )
+    weekly_digest = BooleanField(_l("Send the weekly overview on Monday morning"))
+
+
+class UseDefaultsForm(FlaskForm):
     """Only the CSRF token."""

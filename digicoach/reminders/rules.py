@@ -23,10 +23,18 @@ A reminder whose due moment came before the thing was booked is not sent at all:
 at 16:00 for tomorrow 10:00 has just received the confirmation. A same-morning SMS goes at the
 configured local time (08:00) on the day itself, only when the appointment starts at least an
 hour after it.
+
+**Whose settings.** Lead times and switches belong to a programme (a programme without its own
+uses the app-wide defaults); `governing_programme` and `receives_weekly_digest` say which apply.
+The limits of what a programme may set are here too (`CITIZEN_DAYS`, `COACH_DAYS`,
+`ALERT_DAYS`, `MAX_ALERTS`), with the parsers for what a person types.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import phonenumbers
@@ -84,6 +92,99 @@ def coach_channels(*, email: bool, sms: bool, phone: str | None) -> list[str]:
     if sms and phone:
         channels.append(SMS)
     return channels
+
+
+# What a programme may set: citizens are reminded 1 to 7 days before, coaches and trainees 1 to
+# 14 days before, coordinators hear of a short-staffed help session 1 to 3 times, 1 to 30 days
+# before. Longer lead times are forgotten by the time they matter.
+CITIZEN_DAYS = range(1, 8)
+COACH_DAYS = range(1, 15)
+ALERT_DAYS = range(1, 31)
+MAX_ALERTS = 3
+_WHOLE_NUMBER = re.compile(r"\d{1,3}")
+_SEPARATORS = re.compile(r"[\s,;]+")
+_CLOCK_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+
+
+def parse_days(text: object, allowed: range) -> int | None:
+    """A whole number of days within `allowed` as typed ("2", " 2 "), or None."""
+    cleaned = str(text if text is not None else "").strip()
+    if not _WHOLE_NUMBER.fullmatch(cleaned):
+        return None
+    days = int(cleaned)
+    return days if days in allowed else None
+
+
+def parse_alert_days(text: object) -> tuple[int, ...] | None:
+    """One to MAX_ALERTS different whole numbers of days in ALERT_DAYS, separated by commas
+    ("7, 2"; spaces or semicolons do too), longest first; None for anything else (nothing
+    at all included)."""
+    if isinstance(text, str):
+        parts = [part for part in _SEPARATORS.split(text) if part]
+    elif isinstance(text, Iterable):
+        parts = [str(part) for part in text]
+    else:
+        return None
+    days = [parse_days(part, ALERT_DAYS) for part in parts]
+    if not days or len(days) > MAX_ALERTS or None in days or len(set(days)) != len(days):
+        return None
+    return tuple(sorted((d for d in days if d is not None), reverse=True))
+
+
+def format_alert_days(days: Sequence[int]) -> str:
+    """The stored and displayed form of alert days: "7,2" (parse_alert_days reads it back)."""
+    return ",".join(str(d) for d in days)
+
+
+def parse_clock_time(text: object) -> time | None:
+    """A wall-clock time typed as HH:MM (also H:MM or 08.00, as Belgians write it), or None."""
+    if isinstance(text, time):
+        return text.replace(second=0, microsecond=0, tzinfo=None)
+    match = _CLOCK_TIME.fullmatch(str(text if text is not None else "").strip())
+    if match is None:
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class ProgrammePeriod:
+    """A programme's period and the municipalities it covers: what decides whose settings apply."""
+
+    programme_id: int
+    starts_on: date
+    ends_on: date
+    municipality_ids: frozenset[int]
+
+    def covers(self, municipality_id: int, day: date) -> bool:
+        return municipality_id in self.municipality_ids and self.starts_on <= day <= self.ends_on
+
+
+def governing_programme(
+    programmes: Iterable[ProgrammePeriod], municipality_id: int, day: date
+) -> int | None:
+    """The programme whose reminder settings apply to an event in `municipality_id` on the
+    local date `day` (an appointment, a shift, a help session).
+
+    It is the programme that covers the municipality on that day (its period includes the day,
+    both ends included). When several do, the one that started last wins (a newer programme
+    replaces an older one that still runs), then the highest id (the one added last). When
+    none does, None: the app-wide defaults apply.
+    """
+    covering = [p for p in programmes if p.covers(municipality_id, day)]
+    if not covering:
+        return None
+    return max(covering, key=lambda p: (p.starts_on, p.programme_id)).programme_id
+
+
+def receives_weekly_digest(switches: Iterable[Sequence[bool]], default: bool) -> bool:
+    """Whether a coordinator gets the Monday digest. `switches` has one entry per municipality
+    they coordinate: the weekly-digest switch of every programme covering it today.
+
+    They get it unless every programme covering their municipalities has it switched off. A
+    municipality that no programme covers counts with the default switch, so a coordinator
+    without any programme gets the digest when the default says so.
+    """
+    return any(any(covering) if covering else default for covering in switches)
 
 
 def is_understaffed(signed_up: int, minimum: int) -> bool:

@@ -13,34 +13,46 @@ Keys look like `appointment:42:reminder.day_before:20261025T0900Z:sms`: subject 
 the start stamp, channel. Appointment keys start with `appointment:<id>:` like the booking
 feature's own, so erasing an appointment's contact data erases them too.
 
+Lead times and switches belong to programmes (`ProgrammeSettings`, loaded once per run): each
+event takes the settings of the programme that covers it (rules.governing_programme), or
+the app-wide defaults (config.py, REMINDER_*). Changing them is `save_programme_settings`.
+
+A cancelled help session skips its pending reminders at once (a receiver of the helpdesk
+signal); `skip_stale` remains the safety net for every other change.
+
 Services only flush; the task's unit of work commits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
 from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches.models import Coach, CoachStatus
 from digicoach.core import audit, clock, ics, messages, outbox
-from digicoach.core.errors import Conflict, NotFound
+from digicoach.core.db import assign
+from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, short_datetime
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.core.permissions import ensure
 from digicoach.core.timeslots import local_moment
 from digicoach.extensions import db
+from digicoach.helpdesk import signals as helpdesk_signals
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
-from digicoach.places.models import Location
+from digicoach.places import queries as place_queries
+from digicoach.places.models import Location, Programme, programme_municipality
 from digicoach.reminders import permissions, rules
+from digicoach.reminders.models import ReminderSettings
 from digicoach.training.models import Cohort, Enrolment, TrainingSession
 
 KIND_PREFIX = "reminders."
@@ -59,7 +71,8 @@ WEEKLY_DIGEST = "reminders.weekly_digest"
 
 @dataclass(frozen=True)
 class Settings:
-    """Lead times and switches (config.py, "Reminders"); one set for every programme."""
+    """Lead times and switches: the app-wide defaults (config.py, "Reminders"), or the ones a
+    programme set for itself (models.ReminderSettings)."""
 
     citizen_days_before: int = 1
     same_morning_sms: bool = False
@@ -86,6 +99,89 @@ class Settings:
             help_log_nudge_at=time.fromisoformat(config["REMINDER_HELP_LOG_NUDGE_AT"]),
             weekly_digest=bool(config["REMINDER_WEEKLY_DIGEST"]),
         )
+
+    @classmethod
+    def from_row(cls, row: ReminderSettings) -> Settings:
+        return cls(
+            citizen_days_before=row.citizen_days_before,
+            same_morning_sms=row.same_morning_sms,
+            same_morning_at=row.same_morning_at,
+            shift_days_before=row.shift_days_before,
+            training_days_before=row.training_days_before,
+            understaffed_alert_days=rules.parse_alert_days(row.understaffed_alert_days) or (),
+            help_log_nudge=row.help_log_nudge,
+            help_log_nudge_at=row.help_log_nudge_at,
+            weekly_digest=row.weekly_digest,
+        )
+
+
+@dataclass(frozen=True)
+class ProgrammeSettings:
+    """Whose settings apply to what, loaded once per run: every programme's period and
+    municipalities (one query) and the programmes' own settings (one query)."""
+
+    defaults: Settings
+    own: dict[int, Settings] = field(default_factory=dict)
+    by_municipality: dict[int, list[rules.ProgrammePeriod]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, defaults: Settings) -> ProgrammeSettings:
+        rows = db.session.execute(
+            select(
+                Programme.id,
+                Programme.starts_on,
+                Programme.ends_on,
+                programme_municipality.c.municipality_id,
+            ).join(programme_municipality, programme_municipality.c.programme_id == Programme.id)
+        ).all()
+        municipalities: dict[int, set[int]] = {}
+        periods: dict[int, tuple[date, date]] = {}
+        for programme_id, starts_on, ends_on, municipality_id in rows:
+            municipalities.setdefault(programme_id, set()).add(municipality_id)
+            periods[programme_id] = (starts_on, ends_on)
+        by_municipality: dict[int, list[rules.ProgrammePeriod]] = {}
+        for programme_id, (starts_on, ends_on) in periods.items():
+            period = rules.ProgrammePeriod(
+                programme_id, starts_on, ends_on, frozenset(municipalities[programme_id])
+            )
+            for municipality_id in period.municipality_ids:
+                by_municipality.setdefault(municipality_id, []).append(period)
+        own = {
+            row.programme_id: Settings.from_row(row)
+            for row in db.session.scalars(select(ReminderSettings))
+        }
+        return cls(defaults=defaults, own=own, by_municipality=by_municipality)
+
+    def of_programme(self, programme_id: int | None) -> Settings:
+        """A programme's own settings, or the defaults (also for no programme at all)."""
+        if programme_id is None:
+            return self.defaults
+        return self.own.get(programme_id, self.defaults)
+
+    def for_event(self, municipality_id: int, start: datetime) -> Settings:
+        """The settings for an event in `municipality_id` starting at `start` (its local date
+        decides; rules.governing_programme)."""
+        day = clock.local(start).date()
+        covering = self.by_municipality.get(municipality_id, ())
+        return self.of_programme(rules.governing_programme(covering, municipality_id, day))
+
+    def longest(self, lead_time: Callable[[Settings], int]) -> int:
+        """The longest of a lead time over the defaults and every programme: how far ahead a
+        run has to look."""
+        return max(lead_time(settings) for settings in (self.defaults, *self.own.values()))
+
+    def sends_weekly_digest(self, municipality_ids: Iterable[int], day: date) -> bool:
+        """Whether a coordinator of these municipalities gets the digest on `day`
+        (rules.receives_weekly_digest)."""
+        switches = [
+            [
+                self.of_programme(period.programme_id).weekly_digest
+                for period in self.by_municipality.get(municipality_id, ())
+                if period.covers(municipality_id, day)
+            ]
+            for municipality_id in municipality_ids
+        ]
+        return rules.receives_weekly_digest(switches, self.defaults.weekly_digest)
 
 
 @dataclass
@@ -120,14 +216,15 @@ class _Batch:
 
 def queue_due(*, now: datetime, settings: Settings) -> dict[str, int]:
     """Queue every reminder that is due by `now` and not queued yet; skip stale ones first.
-    Returns counts per kind (for the log)."""
+    `settings` are the app-wide defaults; a programme's own settings replace them for the
+    events it covers. Returns counts per kind (for the log)."""
+    programmes = ProgrammeSettings.load(settings)
     counts = {"skipped": skip_stale(now=now)}
-    counts["appointments"] = queue_appointment_reminders(now=now, settings=settings)
-    counts["shifts"] = queue_shift_reminders(now=now, settings=settings)
-    counts["training"] = queue_training_reminders(now=now, settings=settings)
-    counts["understaffed"] = queue_understaffed_alerts(now=now, settings=settings)
-    if settings.help_log_nudge:
-        counts["help_log"] = queue_help_log_nudges(now=now, settings=settings)
+    counts["appointments"] = queue_appointment_reminders(now=now, settings=programmes)
+    counts["shifts"] = queue_shift_reminders(now=now, settings=programmes)
+    counts["training"] = queue_training_reminders(now=now, settings=programmes)
+    counts["understaffed"] = queue_understaffed_alerts(now=now, settings=programmes)
+    counts["help_log"] = queue_help_log_nudges(now=now, settings=programmes)
     counts["dormancy"] = queue_dormancy_nudges(now=now)
     return counts
 
@@ -135,12 +232,15 @@ def queue_due(*, now: datetime, settings: Settings) -> dict[str, int]:
 # --- citizens ---------------------------------------------------------------------------------
 
 
-def queue_appointment_reminders(*, now: datetime, settings: Settings) -> int:
-    """The reminder the day before (SMS with a phone, else e-mail) and, when switched on, a
-    same-morning SMS, for booked appointments that have not started."""
-    horizon = now + timedelta(days=settings.citizen_days_before, hours=2)
-    appointments = db.session.scalars(
-        select(Appointment).where(
+def queue_appointment_reminders(*, now: datetime, settings: ProgrammeSettings) -> int:
+    """The reminder the day before (SMS with a phone, else e-mail; the programme says how many
+    days) and, when the programme switched it on, a same-morning SMS, for booked appointments
+    that have not started."""
+    horizon = now + timedelta(days=settings.longest(lambda s: s.citizen_days_before), hours=2)
+    rows = db.session.execute(
+        select(Appointment, Location.municipality_id)
+        .join(Location, Appointment.location_id == Location.id)
+        .where(
             Appointment.status == AppointmentStatus.BOOKED,
             Appointment.start > now,
             Appointment.start <= horizon,
@@ -148,18 +248,19 @@ def queue_appointment_reminders(*, now: datetime, settings: Settings) -> int:
         )
     ).all()
     batch = _Batch()
-    for appointment in appointments:
+    for appointment, municipality_id in rows:
         channel = rules.citizen_channel(appointment.phone, appointment.email)
         if channel is None:
             continue
-        due = rules.days_before(appointment.start, settings.citizen_days_before)
+        own = settings.for_event(municipality_id, appointment.start)
+        due = rules.days_before(appointment.start, own.citizen_days_before)
         if rules.is_due(
             due_at=due, now=now, start=appointment.start, booked_at=appointment.created_at
         ):
             key = _key(appointment, "reminder.day_before", appointment.start, channel)
             batch.add(key, _appointment_message(appointment, channel, due, "day_before"))
-        if settings.same_morning_sms and appointment.phone:
-            morning = rules.same_morning(appointment.start, settings.same_morning_at)
+        if own.same_morning_sms and appointment.phone:
+            morning = rules.same_morning(appointment.start, own.same_morning_at)
             if morning is not None and rules.is_due(
                 due_at=morning, now=now, start=appointment.start, booked_at=appointment.created_at
             ):
@@ -215,12 +316,13 @@ def _appointment_message(appointment: Appointment, channel: str, due: datetime, 
 # --- coaches ----------------------------------------------------------------------------------
 
 
-def queue_shift_reminders(*, now: datetime, settings: Settings) -> int:
+def queue_shift_reminders(*, now: datetime, settings: ProgrammeSettings) -> int:
     """Remind coaches of their shift `shift_days_before` days before, by their channels."""
-    horizon = now + timedelta(days=settings.shift_days_before, hours=2)
+    horizon = now + timedelta(days=settings.longest(lambda s: s.shift_days_before), hours=2)
     rows = db.session.execute(
-        select(Shift, HelpSession)
+        select(Shift, HelpSession, Location.municipality_id)
         .join(HelpSession, Shift.session_id == HelpSession.id)
+        .join(Location, HelpSession.location_id == Location.id)
         .where(
             Shift.status == ShiftStatus.SIGNED_UP,
             HelpSession.status == SessionStatus.PLANNED,
@@ -229,11 +331,12 @@ def queue_shift_reminders(*, now: datetime, settings: Settings) -> int:
         )
     ).all()
     batch = _Batch()
-    for shift, session in rows:
+    for shift, session, municipality_id in rows:
         coach = shift.coach
         if not _reachable(coach):
             continue
-        due = rules.days_before(session.starts_at, settings.shift_days_before)
+        own = settings.for_event(municipality_id, session.starts_at)
+        due = rules.days_before(session.starts_at, own.shift_days_before)
         if not rules.is_due(
             due_at=due, now=now, start=session.starts_at, booked_at=shift.signed_up_at
         ):
@@ -292,12 +395,16 @@ def _shift_message(
     return make
 
 
-def queue_training_reminders(*, now: datetime, settings: Settings) -> int:
-    """Remind enrolled trainees of a training session `training_days_before` days before."""
-    horizon = now + timedelta(days=settings.training_days_before, hours=2)
+def queue_training_reminders(*, now: datetime, settings: ProgrammeSettings) -> int:
+    """Remind enrolled trainees of a training session `training_days_before` days before.
+
+    A training group belongs to one programme, so its sessions take that programme's
+    settings (a group may span municipalities, or meet online)."""
+    horizon = now + timedelta(days=settings.longest(lambda s: s.training_days_before), hours=2)
     rows = db.session.execute(
-        select(TrainingSession, Enrolment)
+        select(TrainingSession, Enrolment, Cohort.programme_id)
         .join(Enrolment, Enrolment.cohort_id == TrainingSession.cohort_id)
+        .join(Cohort, Cohort.id == TrainingSession.cohort_id)
         .where(
             TrainingSession.status == "scheduled",
             TrainingSession.starts_at > now,
@@ -306,11 +413,12 @@ def queue_training_reminders(*, now: datetime, settings: Settings) -> int:
         )
     ).all()
     batch = _Batch()
-    for session, enrolment in rows:
+    for session, enrolment, programme_id in rows:
         coach = enrolment.coach
         if not _reachable(coach):
             continue
-        due = rules.days_before(session.starts_at, settings.training_days_before)
+        own = settings.of_programme(programme_id)
+        due = rules.days_before(session.starts_at, own.training_days_before)
         booked_at = enrolment.enrolled_at or enrolment.created_at
         if not rules.is_due(due_at=due, now=now, start=session.starts_at, booked_at=booked_at):
             continue
@@ -368,11 +476,13 @@ def _training_message(session: TrainingSession, coach: Coach, channel: str, due:
     return make
 
 
-def queue_help_log_nudges(*, now: datetime, settings: Settings) -> int:
-    """The evening after a shift, nudge a coach who logged no help for that help session."""
+def queue_help_log_nudges(*, now: datetime, settings: ProgrammeSettings) -> int:
+    """The evening after a shift, nudge a coach who logged no help for that help session
+    (unless the programme switched the nudge off)."""
     rows = db.session.execute(
-        select(Shift, HelpSession)
+        select(Shift, HelpSession, Location.municipality_id)
         .join(HelpSession, Shift.session_id == HelpSession.id)
+        .join(Location, HelpSession.location_id == Location.id)
         .where(
             Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
             HelpSession.status == SessionStatus.PLANNED,
@@ -385,18 +495,21 @@ def queue_help_log_nudges(*, now: datetime, settings: Settings) -> int:
     logged = set(
         db.session.execute(
             select(HelpLog.coach_id, HelpLog.help_session_id).where(
-                HelpLog.help_session_id.in_({session.id for _shift, session in rows})
+                HelpLog.help_session_id.in_({session.id for _shift, session, _m in rows})
             )
         )
         .tuples()
         .all()
     )
     batch = _Batch()
-    for shift, session in rows:
+    for shift, session, municipality_id in rows:
         coach = shift.coach
         if (coach.id, session.id) in logged or not _reachable(coach) or not coach.notify_email:
             continue
-        due = rules.evening_after(session.ends_at, settings.help_log_nudge_at)
+        own = settings.for_event(municipality_id, session.starts_at)
+        if not own.help_log_nudge:
+            continue
+        due = rules.evening_after(session.ends_at, own.help_log_nudge_at)
         if due > now:
             continue
         key = f"shift:{shift.id}:help_log_nudge:{rules.stamp(session.starts_at)}:email"
@@ -465,15 +578,17 @@ def queue_dormancy_nudges(*, now: datetime) -> int:
 # --- coordinators -----------------------------------------------------------------------------
 
 
-def queue_understaffed_alerts(*, now: datetime, settings: Settings) -> int:
+def queue_understaffed_alerts(*, now: datetime, settings: ProgrammeSettings) -> int:
     """Tell the coordinators of the municipality about a help session with fewer coaches than
-    its minimum, 7 and 2 days before (the latest alert that is due; a session planned after
-    an alert moment gets no alert for it)."""
-    if not settings.understaffed_alert_days:
+    its minimum, 7 and 2 days before or as the programme says (the latest alert that is due;
+    a session planned after an alert moment gets no alert for it)."""
+    longest = settings.longest(lambda s: max(s.understaffed_alert_days, default=0))
+    if not longest:
         return 0
-    longest = max(settings.understaffed_alert_days)
-    sessions = db.session.scalars(
-        select(HelpSession).where(
+    rows = db.session.execute(
+        select(HelpSession, Location.municipality_id)
+        .join(Location, HelpSession.location_id == Location.id)
+        .where(
             HelpSession.status == SessionStatus.PLANNED,
             HelpSession.starts_at > now,
             HelpSession.starts_at <= now + timedelta(days=longest, hours=2),
@@ -481,11 +596,13 @@ def queue_understaffed_alerts(*, now: datetime, settings: Settings) -> int:
         )
     ).all()
     batch = _Batch()
-    for session in sessions:
+    coordinators: dict[int, list[User]] = {}
+    for session, municipality_id in rows:
         if not rules.is_understaffed(session.coaches_taken, session.coaches_min):
             continue
+        own = settings.for_event(municipality_id, session.starts_at)
         latest = None
-        for days in sorted(settings.understaffed_alert_days):
+        for days in sorted(own.understaffed_alert_days):
             due = rules.days_before(session.starts_at, days)
             if rules.is_due(
                 due_at=due, now=now, start=session.starts_at, booked_at=session.created_at
@@ -495,7 +612,9 @@ def queue_understaffed_alerts(*, now: datetime, settings: Settings) -> int:
         if latest is None:
             continue
         days, due = latest
-        for coordinator in coordinators_of(session.location.municipality_id):
+        if municipality_id not in coordinators:
+            coordinators[municipality_id] = coordinators_of(municipality_id)
+        for coordinator in coordinators[municipality_id]:
             key = (
                 f"help_session:{session.id}:understaffed.{days}d.u{coordinator.id}:"
                 f"{rules.stamp(session.starts_at)}:email"
@@ -532,16 +651,20 @@ def queue_understaffed_alerts(*, now: datetime, settings: Settings) -> int:
     return batch.queue()
 
 
-def queue_weekly_digest(*, now: datetime) -> int:
+def queue_weekly_digest(*, now: datetime, settings: Settings | None = None) -> int:
     """Monday morning: each coordinator gets the week's staffing, the new applications and the
-    coaches' progress in their municipalities. Once per coordinator per week."""
-    local_day = rules.week_start(clock.local(now).date())
+    coaches' progress in their municipalities. Once per coordinator per week; not for one
+    whose programmes all switched it off (rules.receives_weekly_digest). `settings` are the
+    app-wide defaults (by default those of the app's configuration)."""
+    programmes = ProgrammeSettings.load(settings or Settings.from_config(current_app.config))
+    today = clock.local(now).date()
+    local_day = rules.week_start(today)
     week_begin = local_moment(local_day, time(0, 0))
     week_end = local_moment(local_day + timedelta(days=7), time(0, 0))
     batch = _Batch()
     for coordinator in _all_coordinators():
         scope = sorted(coordinator.municipality_ids)
-        if not scope:
+        if not scope or not programmes.sends_weekly_digest(scope, today):
             continue
         key = f"user:{coordinator.id}:weekly_digest:{rules.stamp(week_begin)}:email"
         batch.add(key, _digest_message(coordinator, scope, week_begin, week_end, now))
@@ -711,6 +834,191 @@ def _still_holds(key: str) -> bool:
             and rules.is_understaffed(session.coaches_taken, session.coaches_min)
         )
     return True
+
+
+@helpdesk_signals.help_session_cancelled.connect
+def _on_help_session_cancelled(session: HelpSession, **_extra: Any) -> None:
+    skip_reminders_of_help_session(session)
+
+
+def skip_reminders_of_help_session(session: HelpSession) -> int:
+    """A cancelled help session: its pending reminders become `skipped` at once, without
+    waiting for the next run. That is its under-staffing alerts, the reminders and help-log
+    nudges of its shifts, and the reminders of the appointments in it (whatever their status:
+    the booking feature cancels them in the same transaction). Messages of other features,
+    such as the notice that an appointment is cancelled, are left alone. Returns how many."""
+    shift_ids = db.session.scalars(select(Shift.id).where(Shift.session_id == session.id)).all()
+    appointment_ids = db.session.scalars(
+        select(Appointment.id).where(Appointment.help_session_id == session.id)
+    ).all()
+    prefixes = [
+        f"help_session:{session.id}:",
+        *(f"shift:{shift_id}:" for shift_id in shift_ids),
+        *(f"appointment:{appointment_id}:" for appointment_id in appointment_ids),
+    ]
+    return skip_pending_reminders(prefixes)
+
+
+def skip_pending_reminders(prefixes: Sequence[str]) -> int:
+    """Mark `skipped` every pending reminder whose dedupe key starts with one of `prefixes`
+    (such as `appointment:42:`): for receivers of signals that something was cancelled."""
+    skipped = 0
+    for start in range(0, len(prefixes), 200):
+        chunk = prefixes[start : start + 200]
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == Status.PENDING,
+                OutboxMessage.kind.like(f"{KIND_PREFIX}%"),
+                OutboxMessage.kind != WEEKLY_DIGEST,
+                or_(
+                    *(
+                        OutboxMessage.dedupe_key.startswith(prefix, autoescape=True)
+                        for prefix in chunk
+                    )
+                ),
+            )
+            .values(status=Status.SKIPPED, last_error="no longer applies")
+            .execution_options(synchronize_session=False)
+        )
+        skipped += result.rowcount or 0
+    return skipped
+
+
+# --- a programme's settings -------------------------------------------------------------------
+
+
+SETTINGS_FIELDS = tuple(settings_field.name for settings_field in fields(Settings))
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+    """The settings page as submitted: numbers and times as typed, switches as booleans.
+    Whole numbers and `datetime.time` values are accepted too (for callers without a form)."""
+
+    citizen_days_before: str | int | None
+    same_morning_sms: bool
+    same_morning_at: str | time | None
+    shift_days_before: str | int | None
+    training_days_before: str | int | None
+    understaffed_alert_days: str | Sequence[int] | None
+    help_log_nudge: bool
+    help_log_nudge_at: str | time | None
+    weekly_digest: bool
+
+
+@dataclass(frozen=True)
+class ProgrammeReminders:
+    """A programme's settings as they apply: its own (`own` is true), or the defaults."""
+
+    programme: Programme
+    settings: Settings
+    own: bool
+    updated_at: datetime | None
+
+
+def programme_reminders(
+    *, actor: User, programme_id: Any, defaults: Settings
+) -> ProgrammeReminders:
+    """The settings that apply to a programme's events. Raises NotFound for a programme outside
+    the actor's scope, PermissionDenied when they may see but not change its settings."""
+    programme = _programme_to_manage(actor, programme_id)
+    row = db.session.get(ReminderSettings, programme.id)
+    if row is None:
+        return ProgrammeReminders(programme, defaults, own=False, updated_at=None)
+    return ProgrammeReminders(
+        programme, Settings.from_row(row), own=True, updated_at=row.updated_at
+    )
+
+
+def save_programme_settings(
+    *, actor: User, programme_id: Any, data: SettingsInput, now: datetime
+) -> ReminderSettings:
+    """Give a programme its own lead times and switches, or change them. Audited with the names
+    of the fields that changed (all of them the first time). Raises NotFound outside the
+    actor's scope, PermissionDenied (permissions.can_manage_reminder_settings), and
+    ValidationFailed with a message per field for values outside the limits of rules.py;
+    then nothing is saved."""
+    programme = _programme_to_manage(actor, programme_id)
+    values = _validated(data)
+    row = db.session.get(ReminderSettings, programme.id)
+    if row is None:
+        row = ReminderSettings(programme_id=programme.id, updated_at=now, **values)
+        db.session.add(row)
+        changed = list(values)
+    else:
+        changed = assign(row, **values)
+        if changed:
+            row.updated_at = now
+    db.session.flush()
+    if changed:
+        audit.record(actor, "reminders.settings.save", programme, changed)
+    return row
+
+
+def use_default_settings(*, actor: User, programme_id: Any) -> bool:
+    """Forget a programme's own settings: its events follow the app-wide defaults again
+    (audited). Returns whether it had settings of its own. Raises NotFound, PermissionDenied
+    as `save_programme_settings`."""
+    programme = _programme_to_manage(actor, programme_id)
+    row = db.session.get(ReminderSettings, programme.id)
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    audit.record(actor, "reminders.settings.use_defaults", programme, SETTINGS_FIELDS)
+    return True
+
+
+def _programme_to_manage(actor: User, programme_id: Any) -> Programme:
+    programme = place_queries.get_programme(actor, programme_id)
+    ensure(permissions.can_manage_reminder_settings(actor, programme))
+    return programme
+
+
+def _validated(data: SettingsInput) -> dict[str, Any]:
+    """The input as column values, or ValidationFailed with every problem at once."""
+    errors: dict[str, list[Any]] = {}
+    values: dict[str, Any] = {
+        "same_morning_sms": bool(data.same_morning_sms),
+        "help_log_nudge": bool(data.help_log_nudge),
+        "weekly_digest": bool(data.weekly_digest),
+    }
+    for name, allowed in (
+        ("citizen_days_before", rules.CITIZEN_DAYS),
+        ("shift_days_before", rules.COACH_DAYS),
+        ("training_days_before", rules.COACH_DAYS),
+    ):
+        values[name] = rules.parse_days(getattr(data, name), allowed)
+        if values[name] is None:
+            errors[name] = [
+                _(
+                    "Enter a whole number of days from %(low)d to %(high)d, for example %(low)d.",
+                    low=allowed[0],
+                    high=allowed[-1],
+                )
+            ]
+    for name, example in (("same_morning_at", "08:00"), ("help_log_nudge_at", "19:00")):
+        values[name] = rules.parse_clock_time(getattr(data, name))
+        if values[name] is None:
+            errors[name] = [
+                _("Enter a time in hours and minutes, for example %(time)s.", time=example)
+            ]
+    alert_days = rules.parse_alert_days(data.understaffed_alert_days)
+    if alert_days is None:
+        errors["understaffed_alert_days"] = [
+            _(
+                "Enter one, two or three different numbers of days from %(low)d to %(high)d, "
+                "separated by commas, for example 7, 2.",
+                low=rules.ALERT_DAYS[0],
+                high=rules.ALERT_DAYS[-1],
+            )
+        ]
+    else:
+        values["understaffed_alert_days"] = rules.format_alert_days(alert_days)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
 
 
 # --- the outbox page --------------------------------------------------------------------------

@@ -23,10 +23,12 @@ def queue_due_reminders(now: datetime) -> dict[str, int]:
 
 
 def send_weekly_digest(now: datetime) -> int:
-    """The coordinators' Monday digest (the scheduler runs it once per Monday, 08:00 local)."""
-    if not (
-        current_app.config["REMINDERS_ENABLED"] and current_app.config["REMINDER_WEEKLY_DIGEST"]
-    ):
+    """The coordinators' Monday digest (the scheduler runs it once per Monday, 08:00 local).
+
+    REMINDER_WEEKLY_DIGEST is the default switch; a programme may switch it on or off."""
+    if not current_app.config["REMINDERS_ENABLED"]:
         return 0
     with unit_of_work():
-        return services.queue_weekly_digest(now=now)
+        return services.queue_weekly_digest(
+            now=now, settings=services.Settings.from_config(current_app.config)
+        )

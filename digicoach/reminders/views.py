@@ -1,10 +1,11 @@
-"""The outbox page for administrators, and the scheduler warning shown on their pages."""
+"""The outbox page for administrators, the scheduler warning shown on their pages, and a
+programme's reminder settings (beside the programme's page under /places/programmes/)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,15 +13,24 @@ from wtforms import SelectChoice
 
 from digicoach.core import clock, heartbeat
 from digicoach.core.db import unit_of_work
-from digicoach.core.errors import Conflict
+from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.forms import show_errors
 from digicoach.core.permissions import require
 from digicoach.reminders import permissions, queries, services
-from digicoach.reminders.forms import CHANNEL_LABELS, STATUS_LABELS, OutboxFilterForm, RetryForm
+from digicoach.reminders.forms import (
+    CHANNEL_LABELS,
+    STATUS_LABELS,
+    OutboxFilterForm,
+    ReminderSettingsForm,
+    RetryForm,
+    UseDefaultsForm,
+)
 
-bp = Blueprint("reminders", __name__, url_prefix="/admin/outbox")
+# No common prefix: the outbox is an admin page, the settings belong beside the programme.
+bp = Blueprint("reminders", __name__)
 
 
-@bp.get("/")
+@bp.get("/admin/outbox/")
 @require(permissions.can_manage_outbox)
 def outbox() -> ResponseReturnValue:
     form = OutboxFilterForm(request.args)
@@ -46,7 +56,7 @@ def outbox() -> ResponseReturnValue:
     )
 
 
-@bp.post("/<int:message_id>/retry")
+@bp.post("/admin/outbox/<int:message_id>/retry")
 @require(permissions.can_manage_outbox)
 def retry(message_id: int) -> ResponseReturnValue:
     form = RetryForm()
@@ -59,6 +69,78 @@ def retry(message_id: int) -> ResponseReturnValue:
         else:
             flash(_("The message is back in the queue. Its status is below."), "success")
     return redirect(url_for(".outbox", **{k: v for k, v in request.args.items() if v}))
+
+
+@bp.route("/places/programmes/<int:programme_id>/reminders", methods=["GET", "POST"])
+@require(permissions.can_open_reminder_settings)
+def programme_settings(programme_id: int) -> ResponseReturnValue:
+    defaults = services.Settings.from_config(current_app.config)
+    current = services.programme_reminders(
+        actor=current_user, programme_id=programme_id, defaults=defaults
+    )
+    if request.method == "POST":
+        form = ReminderSettingsForm()
+    else:
+        form = ReminderSettingsForm(data=_form_values(current.settings))
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.save_programme_settings(
+                    actor=current_user,
+                    programme_id=programme_id,
+                    data=_settings_input(form),
+                    now=clock.now(),
+                )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("The reminder settings of this programme are saved."), "success")
+            return redirect(url_for(".programme_settings", programme_id=programme_id))
+    return render_template(
+        "reminders/settings.html",
+        form=form,
+        current=current,
+        programme=current.programme,
+        use_defaults_form=UseDefaultsForm(formdata=None),
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.post("/places/programmes/<int:programme_id>/reminders/defaults")
+@require(permissions.can_open_reminder_settings)
+def use_defaults(programme_id: int) -> ResponseReturnValue:
+    if UseDefaultsForm().validate_on_submit():
+        with unit_of_work():
+            services.use_default_settings(actor=current_user, programme_id=programme_id)
+        flash(_("This programme uses the default reminder settings again."), "success")
+    return redirect(url_for(".programme_settings", programme_id=programme_id))
+
+
+def _form_values(settings: services.Settings) -> dict[str, Any]:
+    return {
+        "citizen_days_before": str(settings.citizen_days_before),
+        "same_morning_sms": settings.same_morning_sms,
+        "same_morning_at": settings.same_morning_at.strftime("%H:%M"),
+        "shift_days_before": str(settings.shift_days_before),
+        "training_days_before": str(settings.training_days_before),
+        "understaffed_alert_days": ", ".join(str(d) for d in settings.understaffed_alert_days),
+        "help_log_nudge": settings.help_log_nudge,
+        "help_log_nudge_at": settings.help_log_nudge_at.strftime("%H:%M"),
+        "weekly_digest": settings.weekly_digest,
+    }
+
+
+def _settings_input(form: ReminderSettingsForm) -> services.SettingsInput:
+    return services.SettingsInput(
+        citizen_days_before=form.citizen_days_before.data,
+        same_morning_sms=bool(form.same_morning_sms.data),
+        same_morning_at=form.same_morning_at.data,
+        shift_days_before=form.shift_days_before.data,
+        training_days_before=form.training_days_before.data,
+        understaffed_alert_days=form.understaffed_alert_days.data,
+        help_log_nudge=bool(form.help_log_nudge.data),
+        help_log_nudge_at=form.help_log_nudge_at.data,
+        weekly_digest=bool(form.weekly_digest.data),
+    )
 
 
 @bp.app_context_processor

@@ -1,6 +1,6 @@
 """The timing rules, above all what "24 hours before" means when the clocks change."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -101,3 +101,107 @@ def test_stamps_in_keys_round_trip_and_have_no_colons():
     assert ":" not in rules.stamp(moment)
     assert rules.parse_stamp(rules.stamp(moment)) == moment
     assert rules.parse_stamp("nonsense") is None
+
+
+# --- whose settings, and what a programme may set ------------------------------------------------
+
+
+def period(programme_id: int, starts_on, ends_on, *municipality_ids: int) -> rules.ProgrammePeriod:
+    return rules.ProgrammePeriod(programme_id, starts_on, ends_on, frozenset(municipality_ids))
+
+
+def test_an_event_takes_the_programme_that_covers_its_municipality_on_its_date():
+    gent = period(1, date(2026, 1, 1), date(2026, 12, 31), 10, 11)
+    assert rules.governing_programme([gent], 10, date(2026, 3, 30)) == 1
+    assert rules.governing_programme([gent], 10, date(2026, 12, 31)) == 1  # the last day counts
+    assert rules.governing_programme([gent], 10, date(2027, 1, 1)) is None  # it has ended
+    assert rules.governing_programme([gent], 10, date(2025, 12, 31)) is None  # not started yet
+    assert rules.governing_programme([gent], 12, date(2026, 3, 30)) is None  # not its municipality
+
+
+def test_of_overlapping_programmes_the_one_that_started_last_applies_then_the_newest():
+    older = period(1, date(2025, 1, 1), date(2027, 12, 31), 10)
+    newer = period(2, date(2026, 3, 1), date(2026, 12, 31), 10)
+    same_start = period(3, date(2026, 3, 1), date(2026, 6, 30), 10)
+    assert rules.governing_programme([older, newer], 10, date(2026, 2, 1)) == 1
+    assert rules.governing_programme([older, newer], 10, date(2026, 3, 1)) == 2
+    assert rules.governing_programme([newer, same_start, older], 10, date(2026, 4, 1)) == 3
+    assert rules.governing_programme([newer, same_start, older], 10, date(2026, 7, 1)) == 2
+    assert rules.governing_programme([older, newer], 10, date(2027, 1, 1)) == 1
+
+
+def test_a_coordinator_gets_the_digest_unless_every_programme_of_theirs_switched_it_off():
+    assert rules.receives_weekly_digest([[False]], default=True) is False
+    assert rules.receives_weekly_digest([[False, True]], default=False) is True
+    assert rules.receives_weekly_digest([[False], [False, False]], default=True) is False
+    # A municipality without a programme counts with the default switch.
+    assert rules.receives_weekly_digest([[False], []], default=True) is True
+    assert rules.receives_weekly_digest([[]], default=True) is True
+    assert rules.receives_weekly_digest([[]], default=False) is False
+
+
+@pytest.mark.parametrize(
+    ("typed", "allowed", "days"),
+    [
+        ("2", rules.CITIZEN_DAYS, 2),
+        (" 7 ", rules.CITIZEN_DAYS, 7),
+        (3, rules.COACH_DAYS, 3),
+        ("14", rules.COACH_DAYS, 14),
+        ("8", rules.CITIZEN_DAYS, None),
+        ("0", rules.COACH_DAYS, None),
+        ("15", rules.COACH_DAYS, None),
+        ("1.5", rules.CITIZEN_DAYS, None),
+        ("-1", rules.CITIZEN_DAYS, None),
+        ("twee", rules.CITIZEN_DAYS, None),
+        ("", rules.CITIZEN_DAYS, None),
+        (None, rules.CITIZEN_DAYS, None),
+    ],
+)
+def test_lead_times_are_whole_days_within_their_limits(typed, allowed, days):
+    assert rules.parse_days(typed, allowed) == days
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("7, 2", (7, 2)),
+        ("2,7", (7, 2)),
+        ("30", (30,)),
+        ("1; 14 3", (14, 3, 1)),
+        ([2, 7], (7, 2)),
+        ("7, 7", None),  # the same day twice
+        ("7, 5, 3, 1", None),  # more than three
+        ("31", None),
+        ("0, 2", None),
+        ("7, twee", None),
+        ("", None),
+        (" , ", None),
+    ],
+)
+def test_understaffing_alerts_are_one_to_three_different_days_from_1_to_30(typed, days):
+    assert rules.parse_alert_days(typed) == days
+
+
+def test_alert_days_are_stored_as_text_and_read_back():
+    assert rules.format_alert_days((7, 2)) == "7,2"
+    assert rules.parse_alert_days(rules.format_alert_days((7, 2))) == (7, 2)
+
+
+@pytest.mark.parametrize(
+    ("typed", "moment"),
+    [
+        ("08:00", time(8, 0)),
+        ("8:00", time(8, 0)),
+        ("19.30", time(19, 30)),
+        ("23:59", time(23, 59)),
+        (time(7, 15, 42), time(7, 15)),
+        ("24:00", None),
+        ("8", None),
+        ("08:60", None),
+        ("8 uur", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_times_are_hours_and_minutes(typed, moment):
+    assert rules.parse_clock_time(typed) == moment
