@@ -86,6 +86,10 @@ class Config:
 
     # Send a message queued by a request right after it commits; the scheduler retries the rest.
     OUTBOX_SEND_IMMEDIATELY = True
+    # How many batches the scheduler sends side by side, each over its own SMTP connection.
+    # More pays off with a mail relay some round trips away; a sender killed mid-message may
+    # then leave one duplicate per sender instead of one in all (core/outbox.py).
+    OUTBOX_SENDERS = 1
 
     # The secret under which citizen keys are made (see digicoach/core/citizens.py). Keep it
     # outside the database and stable for a programme's whole period.

@@ -7,28 +7,32 @@ sent after `send_not_after`, retried with back-off, and its outcome is recorded.
 Batches: a dispatcher claims up to BATCH_SIZE due rows in one statement (pending → sending,
 `FOR UPDATE SKIP LOCKED` on PostgreSQL, under SQLite's write lock elsewhere), sends them over one
 SMTP connection and records each outcome as soon as it is known (one commit per message, so a
-crash loses at most the message in flight).
+crash loses at most the message in flight). OUTBOX_SENDERS batches go out side by side, each
+over its own connection: one by default; more pays off when the mail server is a relay some
+round trips away (a message costs four of them), at the price stated below.
 
 Lease: a row stays `sending` only while a dispatcher works on it. A dispatcher that was killed
 halfway leaves rows in `sending`; once their claim is older than LEASE, the next dispatch puts
-them back to `pending` and they are sent again. The price is AT MOST ONE DUPLICATE per message:
-the one that the mail server had accepted just before the process died, whose outcome was never
-written. Nothing is lost. A batch stops claiming time well before the lease runs out (and after
-a connection-level failure): its unsent rows go straight back to `pending`, so a slow or dead
-server never makes a second dispatcher send them while the first still holds them.
+them back to `pending` and they are sent again. The price is AT MOST ONE DUPLICATE: the message
+that the mail server had accepted just before the process died, whose outcome was never
+written (one per sender with OUTBOX_SENDERS above 1: each may have one in flight). Nothing is
+lost. A batch stops claiming time well before the lease runs out (and after a connection-level
+failure): its unsent rows go straight back to `pending`, so a slow or dead server never makes a
+second dispatcher send them while the first still holds them.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Connection, Index, Integer, LargeBinary, String, Text, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -182,23 +186,43 @@ def dispatch_due(now: datetime | None = None, limit: int = 5000) -> int:
 
     First frees rows abandoned in `sending` (see LEASE) and skips rows past `send_not_after`.
     Returns how many were sent by this call. Many dispatchers may run at once: each row is
-    claimed by exactly one of them.
+    claimed by exactly one of them. With OUTBOX_SENDERS above 1, that many batches go out at
+    the same time, each over its own SMTP connection (see `_senders`).
     """
     moment = now or clock.now()
     release_abandoned(moment)
     skip_expired(moment)
+    senders = max(1, int(current_app.config["OUTBOX_SENDERS"]))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     sent = 0
     handled = 0
-    while handled < limit:
-        batch = _claim_batch(moment, min(BATCH_SIZE, limit - handled))
-        if not batch:
-            break
-        handled += len(batch)
-        batch_sent, server_down = _send_batch(batch, now)
-        sent += batch_sent
-        if server_down:
-            break
-    return sent
+    claiming = True
+    running: set[Future[tuple[int, bool]]] = set()
+    with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
+        while True:
+            while claiming and len(running) < senders:
+                batch = _claim_batch(moment, min(BATCH_SIZE, limit - handled))
+                handled += len(batch)
+                claiming = bool(batch) and handled < limit
+                if batch:
+                    running.add(pool.submit(_send_batch_in, app, batch, now))
+            if not running:
+                return sent
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for outcome in finished:
+                batch_sent, server_down = outcome.result()
+                sent += batch_sent
+                if server_down:
+                    claiming = False
+
+
+def _send_batch_in(
+    app: Flask, batch: list[OutboxMessage], now: datetime | None
+) -> tuple[int, bool]:
+    """A sender thread: `_send_batch` in an app context of its own. It writes outcomes on its
+    own connection and never touches the dispatcher's session."""
+    with app.app_context():
+        return _send_batch(batch, now)
 
 
 def dispatch(*, ids: list[int], now: datetime | None = None) -> int:
@@ -256,7 +280,11 @@ def _claim_batch(
     moment: datetime, size: int, *, ids: Sequence[int] | None = None
 ) -> list[OutboxMessage]:
     """Move up to `size` pending rows to `sending` in one statement; only one dispatcher can
-    win each row, because the update re-checks `status = 'pending'` under the row lock."""
+    win each row, because the update re-checks `status = 'pending'` under the row lock.
+
+    The candidates are a materialised CTE: as a plain `IN (subquery)`, PostgreSQL may run the
+    LIMIT … SKIP LOCKED subquery again for every row it updates and claim far more than `size`.
+    """
     candidates = select(OutboxMessage.id).where(OutboxMessage.status == Status.PENDING)
     if ids is None:
         candidates = candidates.where(OutboxMessage.next_attempt_at <= moment).order_by(
@@ -264,10 +292,15 @@ def _claim_batch(
         )
     else:
         candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
-    candidates = candidates.limit(size).with_for_update(skip_locked=True)
+    chosen = (
+        candidates.limit(size)
+        .with_for_update(skip_locked=True)
+        .cte("chosen")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     claimed = db.session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+        .where(OutboxMessage.id.in_(select(chosen.c.id)))
         .where(OutboxMessage.status == Status.PENDING)
         .values(status=Status.SENDING, claimed_at=moment, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id)

@@ -115,3 +115,41 @@ def test_a_message_whose_moment_passed_while_waiting_is_skipped_not_sent(app, ma
     skipped = db.session.query(OutboxMessage).filter_by(dedupe_key="robust-1").one()
     assert skipped.status == Status.SKIPPED
     assert skipped.sent_at is None
+
+
+def test_several_senders_side_by_side_send_every_message_once(app, mailbox):
+    app.config["OUTBOX_SENDERS"] = 3
+    count = 2 * outbox.BATCH_SIZE + 50  # three batches, one per sender
+    for number in range(count):
+        queue(number)
+    now = clock.now()
+
+    assert outbox.dispatch_due(now, limit=count) == count
+
+    received = sorted(m["To"] for m in mailbox.messages)
+    assert received == sorted(f"citizen{n}@example.org" for n in range(count))
+    rows = db.session.query(OutboxMessage).all()
+    assert {row.status for row in rows} == {Status.SENT}
+    assert {row.attempts for row in rows} == {1}
+
+
+def test_dispatch_stops_at_its_limit_with_several_senders(app, mailbox):
+    app.config["OUTBOX_SENDERS"] = 2
+    for number in range(150):
+        queue(number)
+    now = clock.now()
+
+    assert outbox.dispatch_due(now, limit=120) == 120
+    assert len(mailbox.messages) == 120
+    pending = db.session.query(OutboxMessage).filter_by(status=Status.PENDING).count()
+    assert pending == 30
+
+
+def test_a_claim_takes_no_more_rows_than_its_batch_size(app):
+    for number in range(150):
+        queue(number)
+    now = clock.now()
+
+    assert len(outbox._claim_batch(now, 100)) == 100
+    assert len(outbox._claim_batch(now, 20)) == 20
+    assert db.session.query(OutboxMessage).filter_by(status=Status.PENDING).count() == 30
