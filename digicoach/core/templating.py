@@ -43,13 +43,26 @@ def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleTyp
         front_desk_phone=lambda: current_app.config["FRONT_DESK_PHONE"],
     )
     app.jinja_env.filters.update(
+        # Flask-Babel's filter, with whole numbers kept per language (dashboard tables).
+        numberformat=i18n.format_count,
         when=i18n.when,
         day=i18n.day,
+        long_day=i18n.long_day,
+        short_day=i18n.short_day,
         time_of_day=i18n.time_of_day,
         short_datetime=i18n.short_datetime,
         paragraphs=paragraphs,
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # Flask-Babel's callables, with the catalogue found in one look-up (core.i18n): a board
+    # or a dashboard calls `_()` hundreds of times.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: i18n.translations().ugettext(s),
+        ngettext=lambda s, p, n: i18n.translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: i18n.translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: i18n.translations().unpgettext(c, s, p, n),
+    )
 
 
 def paragraphs(text: str) -> Markup:

@@ -11,15 +11,15 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from digicoach.accounts.models import User
 from digicoach.coaches.models import Coach, CoachStatus
-from digicoach.core import timeslots
+from digicoach.core import clock, timeslots
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
 from digicoach.helpdesk import rules
@@ -104,43 +104,103 @@ class BoardLocation:
     rows: list[BoardRow] = field(default_factory=list)
 
 
-def board(actor: User, *, now: datetime, weeks: int = BOARD_WEEKS) -> list[BoardLocation]:
-    """The coming `weeks` weeks per active location in scope, each session with its staffing,
-    in two queries (plus the selectin loads of topics and languages)."""
+@dataclass(frozen=True)
+class BoardWeekSummary:
+    week: rules.BoardWeek
+    # Planned sessions of that week below their minimum of digicoaches.
+    short: int
+
+
+@dataclass(frozen=True)
+class Board:
+    """One week of the staffing board, per active location in scope, and every week of the
+    board with how many of its sessions still need digicoaches."""
+
+    week: rules.BoardWeek
+    weeks: list[BoardWeekSummary]
+    locations: list[BoardLocation]
+
+
+def board(actor: User, *, now: datetime, week: int = 0, weeks: int = BOARD_WEEKS) -> Board:
+    """Week `week` (0 to `weeks` - 1, see rules.board_weeks) of the board: each active
+    location in scope with its sessions (cancelled ones too) and their staffing, and the
+    summary of every week, in four queries (locations, sessions with their shadows and the
+    selectin load of their languages, the summary). The board shows no topics, and a session's
+    location is its group's, already loaded."""
+    today = clock.local(now).date()
+    pages = rules.board_weeks(today, weeks)
+    shown = pages[week]
     locations = locations_in_scope(actor, active=True)
     by_location = {location.id: BoardLocation(location) for location in locations}
     if not by_location:
-        return []
-    sessions = db.session.scalars(
-        select(HelpSession)
+        return Board(shown, [BoardWeekSummary(page, 0) for page in pages], [])
+    ids = list(by_location)
+    end = timeslots.local_moment(shown.last_day + timedelta(days=1), time(0))
+    shadows = (
+        select(func.count(Shift.id))
         .where(
-            HelpSession.location_id.in_(list(by_location)),
-            HelpSession.ends_at > now,
-            HelpSession.starts_at < now + timedelta(weeks=weeks),
-        )
-        .order_by(HelpSession.starts_at, HelpSession.id)
-    ).all()
-    shadows = _shadow_counts([s.id for s in sessions])
-    for session in sessions:
-        by_location[session.location_id].rows.append(
-            BoardRow(session, staffing_of(session), shadows.get(session.id, 0))
-        )
-    return list(by_location.values())
-
-
-def _shadow_counts(session_ids: list[int]) -> dict[int, int]:
-    if not session_ids:
-        return {}
-    counts: dict[int, int] = {}
-    for session_id in db.session.scalars(
-        select(Shift.session_id).where(
-            Shift.session_id.in_(session_ids),
+            Shift.session_id == HelpSession.id,
             Shift.status == ShiftStatus.SIGNED_UP,
             Shift.as_shadow.is_(True),
         )
+        .correlate(HelpSession)
+        .scalar_subquery()
+    )
+    query = (
+        select(HelpSession, shadows)
+        .options(lazyload(HelpSession.topic_rows), lazyload(HelpSession.location))
+        .where(
+            HelpSession.location_id.in_(ids),
+            HelpSession.ends_at > now,
+            HelpSession.starts_at < end,
+        )
+        .order_by(HelpSession.starts_at, HelpSession.id)
+    )
+    if shown.number > 0:
+        query = query.where(
+            HelpSession.starts_at >= timeslots.local_moment(shown.first_day, time(0))
+        )
+    for session, shadow_count in db.session.execute(query).all():
+        by_location[session.location_id].rows.append(
+            BoardRow(session, staffing_of(session), shadow_count)
+        )
+    short = _short_sessions_per_week(ids, now=now, today=today, weeks=weeks)
+    summary = [BoardWeekSummary(page, short.get(page.number, 0)) for page in pages]
+    return Board(shown, summary, list(by_location.values()))
+
+
+def _short_sessions_per_week(
+    location_ids: list[int], *, now: datetime, today: date, weeks: int
+) -> dict[int, int]:
+    """Per week of the board, the planned sessions that still need digicoaches."""
+    end = timeslots.local_moment(today + timedelta(days=7 * weeks), time(0))
+    counts: dict[int, int] = {}
+    for starts_at, taken, minimum, maximum in db.session.execute(
+        select(
+            HelpSession.starts_at,
+            HelpSession.coaches_taken,
+            HelpSession.coaches_min,
+            HelpSession.coaches_max,
+        ).where(
+            HelpSession.location_id.in_(location_ids),
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.ends_at > now,
+            HelpSession.starts_at < end,
+        )
     ):
-        counts[session_id] = counts.get(session_id, 0) + 1
+        if not rules.staffing(taken=taken, minimum=minimum, maximum=maximum).needs_coaches:
+            continue
+        number = rules.board_week_number(clock.local(starts_at).date(), today, weeks)
+        if number is not None:
+            counts[number] = counts.get(number, 0) + 1
     return counts
+
+
+def board_week_of(session: HelpSession, *, now: datetime, weeks: int = BOARD_WEEKS) -> int:
+    """The week of the board that shows `session` (week 0 when it is not on the board)."""
+    today = clock.local(now).date()
+    number = rules.board_week_number(clock.local(session.starts_at).date(), today, weeks)
+    return number or 0
 
 
 def active_shifts(session: HelpSession) -> list[Shift]:
@@ -415,15 +475,25 @@ def public_location(location_id: Any) -> Location:
 def coming_sessions(
     location: Location, *, now: datetime, weeks: int | None = BOARD_WEEKS
 ) -> list[HelpSession]:
-    """Planned sessions at the location that have not ended, for `weeks` weeks (None: all)."""
-    query = select(HelpSession).where(
-        HelpSession.location_id == location.id,
-        HelpSession.status == SessionStatus.PLANNED,
-        HelpSession.ends_at > now,
+    """Planned sessions at the location that have not ended, for `weeks` weeks (None: all),
+    with their topics, in one query: their location is `location` (no join), and their
+    languages, which the public pages do not show, load only if asked for."""
+    query = (
+        select(HelpSession)
+        .options(
+            joinedload(HelpSession.topic_rows),
+            lazyload(HelpSession.language_rows),
+            lazyload(HelpSession.location),
+        )
+        .where(
+            HelpSession.location_id == location.id,
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.ends_at > now,
+        )
     )
     if weeks is not None:
         query = query.where(HelpSession.starts_at < now + timedelta(weeks=weeks))
-    return list(db.session.scalars(query.order_by(HelpSession.starts_at, HelpSession.id)))
+    return list(db.session.scalars(query.order_by(HelpSession.starts_at, HelpSession.id)).unique())
 
 
 def public_session(session_id: Any) -> HelpSession:

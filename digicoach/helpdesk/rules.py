@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 # Modes (see models.SessionMode) and the ones that cut a session into appointment slots.
@@ -189,3 +189,29 @@ def matches(coach: CoachFacts, session: SessionFacts) -> bool:
 def needs_first(staff: Staffing, starts_at: datetime) -> tuple[int, datetime]:
     """Sort key for the coaches' list: sessions that still need coaches first, then by time."""
     return (0 if staff.needs_coaches else 1, starts_at)
+
+
+@dataclass(frozen=True)
+class BoardWeek:
+    """One page of the staffing board: seven local days. Week 0 is today and the six days
+    after; it also shows a session that started earlier and has not ended yet."""
+
+    number: int
+    first_day: date
+    last_day: date
+
+
+def board_weeks(today: date, count: int) -> list[BoardWeek]:
+    """The board's pages: `count` weeks of seven days from today, one after the other, so
+    together they show every coming session of the next `count` * 7 days exactly once."""
+    return [
+        BoardWeek(n, today + timedelta(days=7 * n), today + timedelta(days=7 * n + 6))
+        for n in range(count)
+    ]
+
+
+def board_week_number(day: date, today: date, count: int) -> int | None:
+    """The page of a session that starts on local `day`: week 0 up to six days from today
+    (and for a session that started before today), None after the last page."""
+    number = max((day - today).days, 0) // 7
+    return number if number < count else None

@@ -100,11 +100,14 @@ def _session_input(form: SessionDetailsForm, location_id: int | None) -> service
 @bp.get("/board")
 @require(can_plan_help_sessions)
 def board() -> ResponseReturnValue:
+    """One week of the board (`?week=0` to 3; anything else shows this week)."""
     now = clock.now()
+    week = request.args.get("week", 0, type=int)
+    if week not in range(queries.BOARD_WEEKS):
+        week = 0
     return render_template(
         "helpdesk/board.html",
-        locations=queries.board(current_user, now=now),
-        weeks=queries.BOARD_WEEKS,
+        board=queries.board(current_user, now=now, week=week),
         confirm_form=ConfirmForm(),
         now=now,
     )
@@ -288,7 +291,8 @@ def invite(session_id: int) -> ResponseReturnValue:
                 flash(_("No new matching digicoach to invite."), "warning")
     if request.form.get("back") == "session":
         return redirect(url_for(".session", session_id=session_id))
-    return redirect(url_for(".board", _anchor=f"session-{session_id}"))
+    week = queries.board_week_of(found, now=clock.now())
+    return redirect(url_for(".board", week=week or None, _anchor=f"session-{session_id}"))
 
 
 @bp.post("/sessions/<int:session_id>/assign")

@@ -2,31 +2,25 @@
 
 "dinsdag 3 december van 14.00 tot 16.00 uur", "mardi 3 décembre de 14 h 00 à 16 h 00",
 "Tuesday 3 December from 14:00 to 16:00". The catalogue carries the sentence (the Dutch one
-ends in "uur"); the clock times here are bare, so "uur" is not said twice.
+ends in "uur"); the clock times here are bare, so "uur" is not said twice. The day and clock
+words come from core.i18n, which keeps them per language: a board lists many sessions.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_date, format_time
-from flask_babel import gettext as _
+from digicoach.core.i18n import CLOCK_PATTERNS, clock_time, format_day
+from digicoach.core.i18n import gettext as _
 
-from digicoach.core.i18n import current_language
-
-CLOCK_PATTERNS = {"nl": "HH.mm", "fr": "HH 'h' mm", "en": "HH:mm"}
-
-
-def clock_time(moment: datetime) -> str:
-    """A bare local clock time: '14.00' (nl), '14 h 00' (fr), '14:00' (en)."""
-    return format_time(moment, CLOCK_PATTERNS.get(current_language(), "HH:mm"))
+__all__ = ["CLOCK_PATTERNS", "clock_time", "hours", "period"]
 
 
 def period(start: datetime, end: datetime) -> str:
     """'dinsdag 3 december van 14.00 tot 16.00 uur' (through the catalogue)."""
     return _(
         "%(day)s from %(start)s to %(end)s",
-        day=format_date(start, "EEEE d MMMM"),
+        day=format_day(start, "EEEE d MMMM"),
         start=clock_time(start),
         end=clock_time(end),
     )

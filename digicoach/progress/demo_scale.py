@@ -863,6 +863,7 @@ class _Seeder:
             end = start + timedelta(minutes=session.slot_minutes)
             slot_id = len(slot_rows) + 1
             holding = 0
+            in_slot: set[str] = set()
             for _n in range(per_slot[index]):
                 if end <= now:
                     status = rng.choices(
@@ -874,7 +875,12 @@ class _Seeder:
                 else:
                     status = rng.choices(["booked", "cancelled"], weights=[92, 8])[0]
                 holding += status in HOLDS
-                first_name, phone, email, key, language, contact_language = rng.choice(pool)
+                citizen = rng.choice(pool)
+                # One citizen, one place per slot, as booking holds (while citizens are left).
+                while citizen[3] in in_slot and len(in_slot) < len(pool):
+                    citizen = rng.choice(pool)
+                in_slot.add(citizen[3])
+                first_name, phone, email, key, language, contact_language = citizen
                 topic = rng.choice(TOPIC_CODES)
                 channel = rng.choices(["online", "phone", "walk_in"], weights=[55, 35, 10])[0]
                 created = min(

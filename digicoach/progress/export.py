@@ -22,10 +22,13 @@ Table = tuple[list[str], list[list[Any]]]
 
 
 def figures_table(board: Dashboard) -> Table:
-    """The headline figures and every breakdown, as (section, name, value...) rows."""
+    """The headline figures and every breakdown, as (section, name, value, target) rows; a
+    breakdown row (value: its help contacts) adds its logs and hours, as the dashboard's
+    tables show them. The dashboard lists only the first municipalities and neighbourhoods
+    (progress.rules.BREAKDOWN_ROWS_SHOWN): this export has every one."""
     f = board.figures
     programme = f.selection.programme
-    header = [_("Section"), _("Name"), _("Value"), _("Target")]
+    header = [_("Section"), _("Name"), _("Value"), _("Target"), _("Logs"), _("Hours")]
     rows: list[list[Any]] = [
         [_("Period"), _("From"), f.selection.starts_on.isoformat(), ""],
         [_("Period"), _("To"), f.selection.ends_on.isoformat(), ""],
@@ -46,6 +49,7 @@ def figures_table(board: Dashboard) -> Table:
         [_("Help"), _("Staffing rate"), _percent(f.sessions.staffing_rate), ""],
         [_("Help"), _("No-show rate"), _percent(board.no_show_rate), ""],
     ]
+    rows = [[*row, "", ""] for row in rows]
     for section, breakdown in (
         (_("Month"), board.by_month),
         (_("Municipality"), board.by_municipality),
@@ -54,7 +58,16 @@ def figures_table(board: Dashboard) -> Table:
         (_("Language"), board.by_language),
     ):
         for row in breakdown:
-            rows.append([section, row.label or _("Unknown"), row.contacts, ""])
+            rows.append(
+                [
+                    section,
+                    row.label or _("Unknown"),
+                    row.contacts,
+                    "",
+                    row.logs,
+                    round(row.minutes / 60, 1),
+                ]
+            )
     return header, rows
 
 

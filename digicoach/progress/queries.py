@@ -404,6 +404,16 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class SnapshotRow:
+    """What the dashboard shows of one nightly snapshot (plain values, kept in the cache)."""
+
+    taken_on: date
+    coaches_active: int
+    coaches_in_training: int
+    citizens_supported: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     figures: Figures
     no_show_rate: float | None
@@ -415,7 +425,7 @@ class Dashboard:
     by_language: list[Breakdown]
     by_neighbourhood: list[Breakdown]
     by_municipality: list[Breakdown]
-    snapshots: list[ProgressSnapshot]
+    snapshots: list[SnapshotRow]
 
 
 def no_shows(selection: Selection) -> tuple[int, int]:
@@ -559,7 +569,8 @@ def _help_totals(selection: Selection, *group: Any) -> Select:
 
 
 def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) -> Dashboard:
-    """Everything the dashboard shows, in a fixed number of statements (about fifteen)."""
+    """Everything the dashboard shows, in a fixed number of statements (about fifteen), all
+    kept in the figure cache: the nightly snapshots too, as of the figures' moment."""
     result = figures(selection)
     no_show, closed = _remembered(selection, "no_shows", lambda: no_shows(selection))
     by_day = _remembered(selection, "by_day", lambda: _by_day(selection))
@@ -614,7 +625,7 @@ def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) ->
         ),
         by_neighbourhood=_named(_rows(selection, "by_neighbourhood", neighbourhoods)),
         by_municipality=_named(_rows(selection, "by_municipality", municipalities)),
-        snapshots=snapshots(selection),
+        snapshots=_remembered(selection, "snapshots", lambda: snapshot_rows(selection)),
     )
 
 
@@ -658,6 +669,13 @@ def snapshots(selection: Selection) -> list[ProgressSnapshot]:
             .order_by(ProgressSnapshot.taken_on)
         )
     )
+
+
+def snapshot_rows(selection: Selection) -> list[SnapshotRow]:
+    return [
+        SnapshotRow(s.taken_on, s.coaches_active, s.coaches_in_training, s.citizens_supported)
+        for s in snapshots(selection)
+    ]
 
 
 # --- scope ------------------------------------------------------------------------------------

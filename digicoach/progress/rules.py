@@ -18,9 +18,13 @@ No database and no Flask here: the queries feed these functions plain numbers.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 # Figures below this are shown publicly as "fewer than 5": small numbers can point to people.
 SUPPRESS_BELOW = 5
@@ -28,6 +32,9 @@ SUPPRESS_BELOW = 5
 PACE_WEEKS = 8
 # A coach is "active" with a shift or a help log in the last 90 days.
 ACTIVE_DAYS = 90
+# The dashboard lists this many municipalities and neighbourhoods, those with the most help
+# contacts; the figures export has all of them (a Flemish programme has hundreds).
+BREAKDOWN_ROWS_SHOWN = 20
 
 
 def citizens_supported(distinct_keys: int, walk_in_first_visits: int) -> int:
@@ -154,3 +161,17 @@ def cumulative_by_week(
 def month_key(day: date) -> str:
     """ "2026-03" for any day of March 2026."""
     return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class FirstRows(Generic[T]):
+    """The first rows of a longer list, and how many more there are."""
+
+    rows: list[T]
+    more: int
+
+
+def first_rows(rows: Sequence[T], limit: int = BREAKDOWN_ROWS_SHOWN) -> FirstRows[T]:
+    """The first `limit` rows (breakdowns come sorted, most help contacts first) and the
+    number left out; all rows, and none left out, when there are no more than `limit`."""
+    return FirstRows(list(rows[:limit]), max(len(rows) - limit, 0))

@@ -46,15 +46,16 @@ def _filters() -> dict[str, Any]:
 
 def _staff_selection() -> tuple[queries.Selection | None, list[Any], list[Any]]:
     programmes = queries.programmes_for(current_user)
-    selection = queries.selection_for(
-        programmes,
-        lambda programme: queries.municipalities_for(current_user, programme),
-        now=clock.now(),
-        **_filters(),
-    )
-    municipalities = (
-        queries.municipalities_for(current_user, selection.programme) if selection else []
-    )
+    # The selection and the municipality filter need the same list: read it once.
+    found: dict[int, list[Any]] = {}
+
+    def municipalities_of(programme: Any) -> list[Any]:
+        if programme.id not in found:
+            found[programme.id] = queries.municipalities_for(current_user, programme)
+        return found[programme.id]
+
+    selection = queries.selection_for(programmes, municipalities_of, now=clock.now(), **_filters())
+    municipalities = municipalities_of(selection.programme) if selection else []
     return selection, programmes, municipalities
 
 
@@ -137,6 +138,8 @@ def dashboard() -> ResponseReturnValue:
         municipalities=municipalities,
         chosen_municipality=request.args.get("municipality", ""),
         board=board,
+        municipalities_shown=rules.first_rows(board.by_municipality),
+        neighbourhoods_shown=rules.first_rows(board.by_neighbourhood),
         percent=_percent,
         citizens_chart=_trend_chart(
             board.citizens,

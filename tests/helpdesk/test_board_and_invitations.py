@@ -176,3 +176,60 @@ def test_inviting_from_the_board_reports_how_many(client, world, mailbox):
     response = client.post(f"/helpdesk/sessions/{session.id}/invite", follow_redirects=True)
     assert "1 matching digicoach is invited." in response.get_data(as_text=True)
     assert [m["To"] for m in mailbox.messages] == ["ann@example.org"]
+
+
+def _on_day(location, days_from_today: int, **values):
+    day = clock.local_today() + timedelta(days=days_from_today)
+    return make_help_session(location, starts_at=timeslots.local_moment(day, time(14)), **values)
+
+
+def test_the_board_shows_one_week_at_a_time_and_which_weeks_need_digicoaches(client, world):
+    """Four pages of seven days from today: each lists its sessions in full, and every page
+    says per week how many planned sessions are still below their minimum."""
+    last_day_of_this_week = _on_day(world.location, 6)
+    staffed = _on_day(world.location, 8, coaches_min=1)
+    mentor = world.coach()
+    make_shift(staffed, mentor)
+    make_shift(staffed, world.coach(status="in_training"), as_shadow=True, mentor=mentor)
+    first_of_week_two = _on_day(world.location, 14, coaches_min=2)
+    elsewhere_in_week_two = _on_day(world.other_location, 20)
+    cancelled = _on_day(world.location, 15, status="cancelled")
+    beyond = _on_day(world.location, 28)
+    db.session.commit()
+    sign_in(client, world.coordinator)
+
+    def page(query=""):
+        return client.get("/helpdesk/board" + query).get_data(as_text=True)
+
+    def shows(html, session):
+        return f'<tr id="session-{session.id}">' in html
+
+    first = page()
+    assert shows(first, last_day_of_this_week)
+    assert not any(shows(first, s) for s in (staffed, first_of_week_two, cancelled, beyond))
+    assert page("?week=1").count('<tr id="session-') == 1 and shows(page("?week=1"), staffed)
+    assert "1 of 1 to 2 digicoaches, 1 shadow" in page("?week=1")
+    week_two = page("?week=2")
+    assert shows(week_two, first_of_week_two) and shows(week_two, elsewhere_in_week_two)
+    assert shows(week_two, cancelled) and not shows(week_two, last_day_of_this_week)
+    assert not any(shows(page(f"?week={n}"), beyond) for n in range(4))
+
+    weeks = first.split('aria-label="Weeks">')[1].split("</nav>")[0]
+    lines = [line for line in weeks.splitlines() if "<li>" in line]
+    assert len(lines) == 4
+    assert 'aria-current="page"' in lines[0] and "1 help session needs digicoaches" in lines[0]
+    assert "0 help sessions need digicoaches" in lines[1]  # staffed; the cancelled one not
+    assert "2 help sessions need digicoaches" in lines[2]
+    assert 'href="/helpdesk/board?week=2"' in lines[2]
+    for nonsense in ("?week=9", "?week=-1", "?week=abc"):  # this week
+        assert shows(page(nonsense), last_day_of_this_week)
+        assert page(nonsense).count('<tr id="session-') == 1
+
+
+def test_inviting_from_the_board_returns_to_the_week_of_the_session(client, world):
+    session = _on_day(world.location, 15)
+    db.session.commit()
+    sign_in(client, world.coordinator)
+    response = client.post(f"/helpdesk/sessions/{session.id}/invite")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/helpdesk/board?week=2#session-{session.id}")

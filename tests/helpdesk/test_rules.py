@@ -1,6 +1,7 @@
 """The pure helpdesk rules: overlap, slots, the cancel cut-off across DST, staffing, matching."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -148,3 +149,18 @@ def test_a_coach_without_neighbourhoods_helps_anywhere_and_a_session_without_top
         neighbourhood_id=None,
     )
     assert rules.matches(_coach(topics=frozenset({"job_search"})), open_session)
+
+
+def test_the_board_pages_are_weeks_of_seven_days_from_today_without_gaps():
+    today = date(2026, 3, 27)  # a Friday; the clocks change on Sunday
+    weeks = rules.board_weeks(today, 4)
+    assert [(w.first_day, w.last_day) for w in weeks][:2] == [
+        (date(2026, 3, 27), date(2026, 4, 2)),
+        (date(2026, 4, 3), date(2026, 4, 9)),
+    ]
+    assert all(b.first_day == a.last_day + timedelta(days=1) for a, b in pairwise(weeks))
+    assert rules.board_week_number(date(2026, 3, 26), today, 4) == 0  # started yesterday
+    assert rules.board_week_number(date(2026, 4, 2), today, 4) == 0
+    assert rules.board_week_number(date(2026, 4, 3), today, 4) == 1
+    assert rules.board_week_number(date(2026, 4, 23), today, 4) == 3
+    assert rules.board_week_number(date(2026, 4, 24), today, 4) is None

@@ -13,6 +13,7 @@ from digicoach.extensions import db
 from digicoach.progress import tasks
 from digicoach.progress.models import ProgressSnapshot
 from tests.conftest import sign_in
+from tests.factories import make_neighbourhood
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
 from tests.progress.factories import make_help_log
 
@@ -162,3 +163,42 @@ def test_the_impact_page_writes_targets_the_way_the_reader_writes_numbers(app, w
         reader = app.test_client()
         reader.set_cookie("lang", language)
         assert written in reader.get("/impact/").get_data(as_text=True)
+
+
+def test_the_dashboard_lists_the_twenty_busiest_neighbourhoods_and_the_export_has_all(
+    client, world, frozen
+):
+    """A Flemish programme has hundreds of neighbourhoods: the page lists the twenty with the
+    most help contacts and says how many more there are; the figures export has every one,
+    with its logs and hours as the page's table shows them."""
+    coach = make_working_coach(world.gent, status=CoachStatus.CERTIFIED)
+    for n in range(23):
+        neighbourhood = make_neighbourhood(world.gent, name=f"Wijk {n:02d}")
+        for _ in range(n + 1):  # Wijk 22 has the most help contacts, Wijk 00 the fewest
+            make_help_log(coach, helped_on=date(2026, 3, 2), neighbourhood_id=neighbourhood.id)
+    db.session.commit()
+    sign_in(client, world.admin)
+    html = client.get("/progress/").get_data(as_text=True)
+    table = html.split("Help contacts by neighbourhood</caption>")[1].split("</table>")[0]
+    assert table.count('<th scope="row">') == 20
+    assert "Wijk 22" in table and "Wijk 03" in table
+    assert "Wijk 02" not in table and "Wijk 00" not in html
+    assert "3 more neighbourhoods, with fewer help contacts, are not in this table." in html
+    assert "All of them are in the figures export:" in html
+    assert html.count('href="/progress/export.csv?') == 3  # after the table and in Export
+
+    figures = client.get("/progress/export.csv?kind=figures").get_data(as_text=True)
+    lines = figures.splitlines()
+    assert lines[0] == "Section,Name,Value,Target,Logs,Hours"
+    neighbourhoods = [line for line in lines if line.startswith("Neighbourhood,")]
+    assert len(neighbourhoods) == 23
+    assert "Neighbourhood,Wijk 00,1,,1,0.5" in neighbourhoods
+    assert "Neighbourhood,Wijk 22,23,,23,11.5" in neighbourhoods
+
+
+def test_a_short_breakdown_is_listed_whole_without_a_sentence(client, world, frozen):
+    _add_data(world, frozen, 2)
+    sign_in(client, world.admin)
+    html = client.get("/progress/").get_data(as_text=True)
+    assert "Ledeberg" in html and "Kortrijk" in html
+    assert "not in this table" not in html

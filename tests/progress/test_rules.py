@@ -99,3 +99,11 @@ def test_cumulative_weeks_carry_earlier_increments_and_fill_empty_weeks():
         (date(2026, 1, 19), 6),
         (date(2026, 1, 26), 6),
     ]
+
+
+def test_the_first_rows_of_a_breakdown_and_how_many_more_there_are():
+    rows = list(range(23))
+    shown = rules.first_rows(rows)
+    assert shown.rows == list(range(rules.BREAKDOWN_ROWS_SHOWN)) and shown.more == 3
+    assert rules.first_rows(rows, 23) == rules.FirstRows(rows, 0)
+    assert rules.first_rows([], 20) == rules.FirstRows([], 0)

@@ -110,6 +110,18 @@ def test_the_tiny_scale_has_the_proportions_of_flanders(app, monkeypatch):
     assert figures["coaches"]["active"] > 0
 
 
+def test_a_citizen_holds_one_place_per_slot_as_booking_holds_it(app, monkeypatch):
+    """A booked citizen twice in one slot breaks the bookings' unique index (the full
+    Flanders seed stopped on it); seed 3 drew such a pair before."""
+    monkeypatch.setattr("digicoach.core.clock.now", lambda: NOW)
+    _seed(seed=3)
+    assert not db.session.execute(
+        select(Appointment.slot_id, Appointment.citizen_key)
+        .group_by(Appointment.slot_id, Appointment.citizen_key)
+        .having(func.count() > 1)
+    ).all()
+
+
 def test_the_same_seed_gives_the_same_data(app, monkeypatch):
     monkeypatch.setattr("digicoach.core.clock.now", lambda: NOW)
     _seed(seed=11)
