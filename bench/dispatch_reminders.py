@@ -1,13 +1,15 @@
 """Dispatch 10,000 due reminders into a local SMTP sink and print messages per second.
 
     .venv/bin/python -m bench.dispatch_reminders [--count 10000] [--database-url URL]
+                                                 [--senders 1]
 
 Builds a fresh database (a temporary SQLite file unless --database-url points at an empty
 PostgreSQL database), books COUNT appointments for tomorrow with an e-mail address each, lets
 the reminder job queue their reminders (rendered in nl/fr/en, with a calendar file), then times
 `outbox.dispatch_due` alone: claiming in batches, one SMTP connection per batch, one commit per
-outcome. The sink is aiosmtpd in a subprocess (bench/smtp_sink.py), so it does not compete with
-the dispatcher for this process's interpreter lock; it reports how many messages it received.
+outcome, with OUTBOX_SENDERS batches side by side (--senders). The sink is aiosmtpd in a
+subprocess (bench/smtp_sink.py), so it does not compete with the dispatcher for this process's
+interpreter lock; it reports how many messages it received.
 Not a test: it prints figures for bench/RESULTS.md.
 """
 
@@ -44,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--senders", type=int, default=1, help="OUTBOX_SENDERS")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="digicoach-bench-"))
@@ -60,6 +63,7 @@ def main() -> None:
         SQLALCHEMY_DATABASE_URI=database_url,
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=port,
+        OUTBOX_SENDERS=args.senders,
     )
     try:
         with app.app_context():
@@ -83,7 +87,7 @@ def main() -> None:
                 .group_by(OutboxMessage.status)
                 .all()
             )
-            print(f"database:          {db.engine.dialect.name}")
+            print(f"database:          {db.engine.dialect.name}, {args.senders} sender(s)")
             print(
                 f"queued:            {counts['appointments']} in {queued_in:.1f} s "
                 f"({counts['appointments'] / queued_in:.0f}/s)"
