@@ -335,7 +335,7 @@ def main() -> None:
             "DIGICOACH_CACHE_REDIS_URL": "redis://127.0.0.1:6379/1",
             "DIGICOACH_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
             "DIGICOACH_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(
-                {"pool_size": 5, "max_overflow": 5, "pool_pre_ping": True}
+                {"pool_size": 2, "max_overflow": 2, "pool_pre_ping": True}
             ),
         }
     )

@@ -92,12 +92,17 @@ def load_user_for_request(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token or not user_id.isdigit():
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
-    if row is None or row.user_id != int(user_id):
+    # The session row and its user in one statement: this runs on every signed-in request.
+    found = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == hash_token(token))
+    ).one_or_none()
+    if found is None or found[0].user_id != int(user_id):
         return None
-    user = db.session.get(User, row.user_id)
+    row, user = found
     now = clock.now()
-    if user is None or not session_is_live(row, user, now):
+    if not session_is_live(row, user, now):
         session.pop(SESSION_KEY, None)
         return None
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, literal, select, true, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from digicoach.accounts.models import User
 from digicoach.bookings import rules
@@ -191,7 +191,9 @@ def free_slots(
 ) -> list[SlotOffer]:
     """Slots with a free place at the locations, from `start_from` (default: now) for `weeks`
     weeks (or until `until`), still open for booking, of sessions that offer the topic and
-    language (a session without topics or languages listed takes any). In four queries."""
+    language (a session without topics or languages listed takes any). In three queries: the
+    sessions come with their location (already joined) and without their topic and language
+    rows, which only the filters need (a caller that reads them loads them then)."""
     ids = list(location_ids)
     if not ids:
         return []
@@ -207,6 +209,11 @@ def free_slots(
             HelpSession.mode.in_(sorted(rules.SLOTTED_MODES)),
             HelpSession.ends_at > begin,
             HelpSession.starts_at < end,
+        )
+        .options(
+            contains_eager(HelpSession.location),
+            lazyload(HelpSession.topic_rows),
+            lazyload(HelpSession.language_rows),
         )
         .order_by(HelpSession.starts_at, HelpSession.id)
     )
