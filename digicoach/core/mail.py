@@ -7,6 +7,7 @@ leaves the connection closed; the next message opens a fresh one.
 
 from __future__ import annotations
 
+import secrets
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, make_msgid, parseaddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,12 +61,12 @@ def build(
     text = MIMEText(body_text, "plain", _UTF8)
     body: Message = text
     if body_html:
-        body = MIMEMultipart("alternative")
+        body = MIMEMultipart("alternative", boundary=_boundary())
         body.attach(text)
         body.attach(MIMEText(body_html, "html", _UTF8))
     message = body
     if attachment is not None:
-        message = MIMEMultipart("mixed")
+        message = MIMEMultipart("mixed", boundary=_boundary())
         message.attach(body)
         maintype, _, subtype = attachment.content_type.partition("/")
         part = MIMEBase(maintype, subtype)
@@ -72,13 +74,28 @@ def build(
         encoders.encode_base64(part)
         part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
         message.attach(part)
-    sender_name, sender_address = parseaddr(config["MAIL_DEFAULT_SENDER"])
+    sender_name, sender_address = _parse_sender(config["MAIL_DEFAULT_SENDER"])
     message["From"] = formataddr((sender_name, sender_address), charset="utf-8")
     message["To"] = recipient
     message["Subject"] = Header(subject, "utf-8") if not subject.isascii() else subject
     message["Message-ID"] = make_msgid(domain=config["MAIL_MESSAGE_ID_DOMAIN"])
     message["Content-Language"] = language
     return message
+
+
+@lru_cache(maxsize=8)
+def _parse_sender(sender: str) -> tuple[str, str]:
+    """("digicoach Gent", "noreply@…") from MAIL_DEFAULT_SENDER; parsed once, not per message."""
+    return parseaddr(sender)
+
+
+def _boundary() -> str:
+    """A multipart boundary that no part can contain, so the generator need not search the
+    parts for it (it compiles a regular expression per message to do that, a quarter of the
+    cost of a reminder). "=_" never occurs in quoted-printable ("=" is followed by two hex
+    digits or a line end) nor in base64, the only encodings these parts use (RFC 2045, 6.7).
+    """
+    return f"=_{secrets.token_hex(12)}"
 
 
 class Connection:
@@ -103,7 +120,7 @@ class Connection:
                 log.write("\n" + "=" * 72 + "\n")
             return
         data = message.as_bytes(policy=_WIRE)
-        sender = parseaddr(self.config["MAIL_DEFAULT_SENDER"])[1]
+        sender = _parse_sender(self.config["MAIL_DEFAULT_SENDER"])[1]
         try:
             self._session().sendmail(sender, [parts["recipient"]], data)
         except CONNECTION_ERRORS:

@@ -33,7 +33,18 @@ from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import Connection, Index, Integer, LargeBinary, String, Text, case, select, update
+from sqlalchemy import (
+    Connection,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    bindparam,
+    case,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -405,6 +416,16 @@ def _deliver(message: OutboxMessage, connection: mail.Connection) -> None:
         sms.send(recipient=message.recipient, body=message.body_text)
 
 
+# Built once: an outcome is written per message, and building the statement anew each time
+# cost as much as sending the message. Only a row this dispatcher still holds is touched:
+# after a lease expired another one may own it.
+_FINISH = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("message_id"), OutboxMessage.status == Status.SENDING)
+    .values(status=bindparam("outcome"), sent_at=bindparam("sent"), last_error=bindparam("error"))
+)
+
+
 def _finish(
     outcomes: Connection,
     message_id: int,
@@ -413,13 +434,11 @@ def _finish(
     sent_at: datetime | None = None,
     error: str | None = None,
 ) -> None:
-    # Only a row this dispatcher still holds: after a lease expired another one may own it.
-    _record(
-        outcomes,
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.SENDING)
-        .values(status=status, sent_at=sent_at, last_error=error),
+    outcomes.execute(
+        _FINISH,
+        {"message_id": message_id, "outcome": status.value, "sent": sent_at, "error": error},
     )
+    outcomes.commit()
 
 
 def _retry_or_fail(
