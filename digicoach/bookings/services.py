@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from digicoach.accounts.models import User
-from digicoach.bookings import permissions, queries, rules
+from digicoach.bookings import permissions, queries, rules, signals
 from digicoach.bookings.models import (
     Appointment,
     AppointmentStatus,
@@ -478,6 +478,7 @@ def cancel(
     db.session.flush()
     audit.record(actor, "bookings.appointment.cancel", appointment, ["status"])
     notify(appointment, "cancelled")
+    signals.appointment_cancelled.send(appointment, now=now)
     return appointment
 
 
@@ -525,6 +526,7 @@ def move(
     db.session.refresh(appointment)
     audit.record(actor if staff else None, "bookings.appointment.move", appointment, ["start"])
     notify(appointment, "moved", manage_token=manage_token)
+    signals.appointment_moved.send(appointment, now=now)
     return appointment
 
 

@@ -633,6 +633,7 @@ def _cancel(actor: User | None, shift: Shift, now: datetime) -> None:
     db.session.flush()
     db.session.refresh(shift.session)
     audit.record(actor, "helpdesk.shift.cancel", shift, ["status"])
+    signals.shift_cancelled.send(shift, actor=actor)
 
 
 def _rehome_shadows(actor: User, mentor_shift: Shift, now: datetime) -> None:

@@ -25,3 +25,13 @@ help_session_cancelled = _signals.signal(
     to tell the citizens, and to put those without e-mail on the front desk's call list.
     """,
 )
+
+shift_cancelled = _signals.signal(
+    "helpdesk.shift-cancelled",
+    doc="""Sent when a shift was cancelled: by its coach, by a coordinator, or because its
+    mentor left. sender: the Shift (status already "cancelled"). Keyword argument: `actor`
+    (the User, or None for the system).
+
+    The reminders feature subscribes to skip the shift's pending reminders at once.
+    """,
+)

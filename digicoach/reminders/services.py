@@ -36,6 +36,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
+from digicoach.bookings import signals as bookings_signals
 from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches.models import Coach, CoachStatus
 from digicoach.core import audit, clock, ics, messages, outbox
@@ -839,6 +840,18 @@ def _still_holds(key: str) -> bool:
 @helpdesk_signals.help_session_cancelled.connect
 def _on_help_session_cancelled(session: HelpSession, **_extra: Any) -> None:
     skip_reminders_of_help_session(session)
+
+
+@helpdesk_signals.shift_cancelled.connect
+def _on_shift_cancelled(shift: Shift, **_extra: Any) -> None:
+    skip_pending_reminders([f"shift:{shift.id}:"])
+
+
+@bookings_signals.appointment_cancelled.connect
+@bookings_signals.appointment_moved.connect
+def _on_appointment_cancelled_or_moved(appointment: Appointment, **_extra: Any) -> None:
+    # A moved appointment is queued again for its new time by the next run (a new key).
+    skip_pending_reminders([f"appointment:{appointment.id}:"])
 
 
 def skip_reminders_of_help_session(session: HelpSession) -> int:
