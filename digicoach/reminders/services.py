@@ -301,7 +301,7 @@ def _appointment_message(appointment: Appointment, channel: str, due: datetime, 
             subject=lambda: _("Reminder: your appointment for digital help"),
             due=due,
             send_not_after=appointment.start,
-            calendar=ics.CalendarEvent(
+            calendar=lambda: ics.CalendarEvent(
                 uid=f"appointment-{appointment.id}@digicoach",
                 start=appointment.start,
                 end=appointment.end,
@@ -352,48 +352,76 @@ def _shift_message(
     shift: Shift, session: HelpSession, coach: Coach, channel: str, due: datetime
 ) -> Any:
     def make(key: str) -> OutboxMessage | None:
-        user = coach.user
-        context = {
-            "user": user,
-            "coach": coach,
-            "session": session,
-            "location": session.location,
-            "shadow": shift.as_shadow,
-            "phone": _desk_phone(session.location),
-            "my_shifts": messages.absolute_url("helpdesk.my_shifts"),
-        }
-        if channel == rules.SMS:
-            return _enqueue_sms(
-                key=key,
-                kind=SHIFT,
-                recipient=coach.phone or "",
-                language=_language(user.language),
-                template="reminders/sms/shift.txt",
-                due=due,
-                send_not_after=session.starts_at,
-                **context,
-            )
-        return _enqueue_email(
+        location = session.location
+        return _coach_reminder(
             key=key,
             kind=SHIFT,
-            recipient=user.email,
-            language=_language(user.language),
-            template="reminders/email/shift",
-            subject=lambda: _("Reminder: your shift at %(place)s", place=session.location.name),
-            due=due,
-            send_not_after=session.starts_at,
-            calendar=ics.CalendarEvent(
+            coach=coach,
+            channel=channel,
+            template="shift",
+            subject=lambda: _("Reminder: your shift at %(place)s", place=location.name),
+            calendar=lambda: ics.CalendarEvent(
                 uid=f"shift-{shift.id}@digicoach",
                 start=session.starts_at,
                 end=session.ends_at,
-                summary=_("Shift at %(place)s", place=session.location.name),
-                location=f"{session.location.name}, {session.location.address}",
+                summary=_("Shift at %(place)s", place=location.name),
+                location=f"{location.name}, {location.address}",
                 sequence=session.revision,
             ),
-            **context,
+            due=due,
+            send_not_after=session.starts_at,
+            coach_context={
+                "session": session,
+                "location": location,
+                "shadow": shift.as_shadow,
+                "phone": _desk_phone(location),
+                "my_shifts": messages.absolute_url("helpdesk.my_shifts"),
+            },
         )
 
     return make
+
+
+def _coach_reminder(
+    *,
+    key: str,
+    kind: str,
+    coach: Coach,
+    channel: str,
+    template: str,
+    subject: Callable[[], str],
+    calendar: Callable[[], ics.CalendarEvent],
+    due: datetime,
+    send_not_after: datetime,
+    coach_context: dict[str, Any],
+) -> OutboxMessage | None:
+    """A reminder to a coach or trainee by SMS or e-mail (`reminders/sms/<template>.txt`,
+    `reminders/email/<template>.*`), in their language, not sent once the event started."""
+    user = coach.user
+    context = {"user": user, "coach": coach, **coach_context}
+    if channel == rules.SMS:
+        return _enqueue_sms(
+            key=key,
+            kind=kind,
+            recipient=coach.phone or "",
+            language=_language(user.language),
+            template=f"reminders/sms/{template}.txt",
+            due=due,
+            send_not_after=send_not_after,
+            **context,
+        )
+    return _enqueue_email(
+        key=key,
+        kind=kind,
+        recipient=user.email,
+        language=_language(user.language),
+        template=f"reminders/email/{template}",
+        subject=subject,
+        due=due,
+        send_not_after=send_not_after,
+        calendar=calendar,
+        **context,
+    )
 
 
 def queue_training_reminders(*, now: datetime, settings: ProgrammeSettings) -> int:
@@ -434,36 +462,15 @@ def queue_training_reminders(*, now: datetime, settings: ProgrammeSettings) -> i
 
 def _training_message(session: TrainingSession, coach: Coach, channel: str, due: datetime) -> Any:
     def make(key: str) -> OutboxMessage | None:
-        user = coach.user
         cohort: Cohort = session.cohort
-        context = {
-            "user": user,
-            "session": session,
-            "cohort": cohort,
-            "phone": current_app.config["FRONT_DESK_PHONE"],
-            "my_training": messages.absolute_url("training.mine"),
-        }
-        if channel == rules.SMS:
-            return _enqueue_sms(
-                key=key,
-                kind=TRAINING_SESSION,
-                recipient=coach.phone or "",
-                language=_language(user.language),
-                template="reminders/sms/training_session.txt",
-                due=due,
-                send_not_after=session.starts_at,
-                **context,
-            )
-        return _enqueue_email(
+        return _coach_reminder(
             key=key,
             kind=TRAINING_SESSION,
-            recipient=user.email,
-            language=_language(user.language),
-            template="reminders/email/training_session",
+            coach=coach,
+            channel=channel,
+            template="training_session",
             subject=lambda: _("Reminder: training session of %(name)s", name=cohort.name),
-            due=due,
-            send_not_after=session.starts_at,
-            calendar=ics.CalendarEvent(
+            calendar=lambda: ics.CalendarEvent(
                 uid=f"training-session-{session.id}@digicoach",
                 start=session.starts_at,
                 end=session.ends_at,
@@ -471,7 +478,14 @@ def _training_message(session: TrainingSession, coach: Coach, channel: str, due:
                 location=cohort.where,
                 sequence=session.revision,
             ),
-            **context,
+            due=due,
+            send_not_after=session.starts_at,
+            coach_context={
+                "session": session,
+                "cohort": cohort,
+                "phone": current_app.config["FRONT_DESK_PHONE"],
+                "my_training": messages.absolute_url("training.mine"),
+            },
         )
 
     return make
@@ -1119,16 +1133,18 @@ def _enqueue_email(
     subject: Any,
     due: datetime,
     send_not_after: datetime | None,
-    calendar: ics.CalendarEvent | None = None,
+    calendar: Callable[[], ics.CalendarEvent] | None = None,
     **context: Any,
 ) -> OutboxMessage | None:
+    """`subject` and `calendar` are callables: their words are made in the recipient's
+    language, like the body."""
     context.setdefault("phone", current_app.config["FRONT_DESK_PHONE"])
     with force_locale(language):
         subject_text = str(subject())
         body_text = render_template(f"{template}.txt", **context)
         body_html = render_template(f"{template}.html", **context)
         attachment = (
-            outbox.Attachment("digicoach.ics", "text/calendar", ics.calendar_for([calendar]))
+            outbox.Attachment("digicoach.ics", "text/calendar", ics.calendar_for([calendar()]))
             if calendar is not None
             else None
         )

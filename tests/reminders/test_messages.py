@@ -42,11 +42,15 @@ def sms_log(app) -> list[str]:
         return []
 
 
-def calendar_start(message) -> datetime:
+def calendar_event(message):
     [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
     [event] = calendar.walk("VEVENT")
-    return event.decoded("dtstart")
+    return event
+
+
+def calendar_start(message) -> datetime:
+    return calendar_event(message).decoded("dtstart")
 
 
 def session_at(world, start: datetime, **values):
@@ -78,6 +82,7 @@ def test_a_citizen_with_an_email_gets_the_reminder_in_french_with_the_calendar_f
     start = calendar_start(message)
     assert start.replace(tzinfo=None) == datetime(2026, 3, 30, 10, 0)
     assert str(start.tzinfo) == "Europe/Brussels"
+    assert str(calendar_event(message)["summary"]) == t("fr", "Appointment for digital help")
 
 
 def test_a_citizen_with_a_phone_gets_an_sms_in_dutch_not_an_email(app, world, mailbox, frozen):
@@ -267,6 +272,10 @@ def test_a_trainee_is_reminded_of_a_training_session_in_english(app, world, mail
     )
     assert "Monday 30 March from 10:00 to 12:00" in message.get_body(("plain",)).get_content()
     assert calendar_start(message).replace(tzinfo=None) == datetime(2026, 3, 30, 10, 0)
+    # The calendar's words too are the trainee's, not the scheduler's default (Dutch).
+    assert str(calendar_event(message)["summary"]) == t(
+        "en", "Training session: %(name)s", name="Groep Gent voorjaar"
+    )
 
 
 def test_a_coach_without_a_help_log_is_nudged_the_evening_after_the_shift(
