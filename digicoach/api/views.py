@@ -27,6 +27,7 @@ from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from digicoach.core.permissions import public
 from digicoach.extensions import csrf
+from digicoach.places import queries as place_queries
 from digicoach.progress import queries as progress_queries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -107,7 +108,7 @@ def locations() -> ResponseReturnValue:
             "address": location.address,
             "accessibility": location.accessibility_notes,
         }
-        for group in queries.bookable_locations()
+        for group in place_queries.active_locations_by_municipality()
         for location in group.locations
     ]
     return jsonify(rows)
@@ -132,7 +133,7 @@ def slots() -> ResponseReturnValue:
     until = clean.get("to") or start + timedelta(weeks=queries.WEEKS_AHEAD)
     if until <= start or until - start > MAX_RANGE:
         return _invalid({"to": [_("Give a 'to' after 'from', at most 12 weeks later.")]})
-    location = queries.active_location(clean["location_id"])
+    location = place_queries.active_location(clean["location_id"])
     offers = queries.free_slots(
         [location.id],
         now=now,

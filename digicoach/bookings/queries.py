@@ -84,38 +84,6 @@ def appointment_by_idempotency(token: str) -> Appointment | None:
     )
 
 
-@dataclass(frozen=True)
-class MunicipalityLocations:
-    municipality: Municipality
-    locations: list[Location]
-
-
-def bookable_locations() -> list[MunicipalityLocations]:
-    """Active digipunten grouped by municipality, both by name."""
-    locations = db.session.scalars(
-        select(Location)
-        .join(Municipality, Municipality.id == Location.municipality_id)
-        .options(selectinload(Location.municipality), selectinload(Location.neighbourhood))
-        .where(Location.active.is_(True))
-        .order_by(Municipality.name, Location.name)
-    ).all()
-    groups: list[MunicipalityLocations] = []
-    for location in locations:
-        if not groups or groups[-1].municipality.id != location.municipality_id:
-            groups.append(MunicipalityLocations(location.municipality, []))
-        groups[-1].locations.append(location)
-    return groups
-
-
-def active_location(location_id: Any) -> Location:
-    if not valid_id(location_id):
-        raise NotFound(location_id)
-    location = db.session.get(Location, location_id)
-    if location is None or not location.active:
-        raise NotFound(location_id)
-    return location
-
-
 def active_municipality(municipality_id: Any) -> Municipality:
     if not valid_id(municipality_id):
         raise NotFound(municipality_id)

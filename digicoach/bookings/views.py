@@ -40,6 +40,7 @@ from digicoach.core.i18n import current_language
 from digicoach.core.permissions import public
 from digicoach.extensions import limiter
 from digicoach.helpdesk import wording
+from digicoach.places import queries as place_queries
 
 bp = Blueprint("bookings", __name__)
 
@@ -146,7 +147,7 @@ def _weeks() -> int:
 
 def _location_of(state: dict[str, Any]) -> Any:
     try:
-        return queries.active_location(state.get("l"))
+        return place_queries.active_location(state.get("l"))
     except NotFound:
         return None
 
@@ -201,7 +202,7 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
     form = form_class() if from_request else form_class(formdata=None)
     extra: dict[str, Any] = {}
     if step == "municipality":
-        groups = queries.bookable_locations()
+        groups = place_queries.active_locations_by_municipality()
         form.municipality.choices = [
             SelectChoice(str(g.municipality.id), g.municipality.name) for g in groups
         ]
@@ -212,7 +213,7 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
             raise LookupError("municipality") from missing
         locations = [
             loc
-            for group in queries.bookable_locations()
+            for group in place_queries.active_locations_by_municipality()
             if group.municipality.id == municipality.id
             for loc in group.locations
         ]

@@ -439,39 +439,6 @@ def feed_shifts(coach: Coach, *, now: datetime, past_days: int = 30) -> list[Shi
 # --- public -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MunicipalityLocations:
-    municipality: Municipality
-    locations: list[Location]
-
-
-def active_locations_by_municipality() -> list[MunicipalityLocations]:
-    """Every active digipunt, grouped by municipality, both by name, in one query."""
-    locations = db.session.scalars(
-        select(Location)
-        .join(Municipality, Municipality.id == Location.municipality_id)
-        .options(selectinload(Location.municipality))
-        .where(Location.active.is_(True))
-        .order_by(Municipality.name, Location.name)
-    ).all()
-    groups: list[MunicipalityLocations] = []
-    for location in locations:
-        if not groups or groups[-1].municipality.id != location.municipality_id:
-            groups.append(MunicipalityLocations(location.municipality, []))
-        groups[-1].locations.append(location)
-    return groups
-
-
-def public_location(location_id: Any) -> Location:
-    """An active digipunt. Raises NotFound for an unknown or inactive one."""
-    if not valid_id(location_id):
-        raise NotFound(location_id)
-    location = db.session.get(Location, location_id)
-    if location is None or not location.active:
-        raise NotFound(location_id)
-    return location
-
-
 def coming_sessions(
     location: Location, *, now: datetime, weeks: int | None = BOARD_WEEKS
 ) -> list[HelpSession]:

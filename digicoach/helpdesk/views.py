@@ -515,7 +515,7 @@ def coach_feed(token: str) -> ResponseReturnValue:
 @feeds_bp.get("/location/<int:location_id>.ics")
 @public
 def location_feed(location_id: int) -> ResponseReturnValue:
-    location = queries.public_location(location_id)
+    location = place_queries.active_location(location_id)
     body = feeds.location_calendar(location, now=clock.now())
     return feeds.response(body, f"digipunt-{location.id}.ics", download=False)
 
@@ -527,14 +527,14 @@ def location_feed(location_id: int) -> ResponseReturnValue:
 @public
 def digipunten() -> ResponseReturnValue:
     return render_template(
-        "helpdesk/digipunten.html", groups=queries.active_locations_by_municipality()
+        "helpdesk/digipunten.html", groups=place_queries.active_locations_by_municipality()
     )
 
 
 @public_bp.get("/<int:location_id>")
 @public
 def digipunt(location_id: int) -> ResponseReturnValue:
-    location = queries.public_location(location_id)
+    location = place_queries.active_location(location_id)
     return render_template(
         "helpdesk/digipunt.html",
         location=location,

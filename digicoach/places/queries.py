@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, func, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from digicoach.accounts.models import User, UserMunicipality
 from digicoach.core.errors import NotFound
@@ -242,3 +242,40 @@ def _municipalities_by_programme(
 def all_municipalities() -> list[Municipality]:
     """Every municipality, for admin choices such as a programme's municipalities."""
     return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+# --- public: digipunten as citizens see them ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MunicipalityLocations:
+    municipality: Municipality
+    locations: list[Location]
+
+
+def active_locations_by_municipality() -> list[MunicipalityLocations]:
+    """Every active digipunt, grouped by municipality, both by name (the public list of
+    digipunten, the booking wizard's first steps, the API's locations)."""
+    locations = db.session.scalars(
+        select(Location)
+        .join(Municipality, Municipality.id == Location.municipality_id)
+        .options(selectinload(Location.municipality), selectinload(Location.neighbourhood))
+        .where(Location.active.is_(True))
+        .order_by(Municipality.name, Location.name)
+    ).all()
+    groups: list[MunicipalityLocations] = []
+    for location in locations:
+        if not groups or groups[-1].municipality.id != location.municipality_id:
+            groups.append(MunicipalityLocations(location.municipality, []))
+        groups[-1].locations.append(location)
+    return groups
+
+
+def active_location(location_id: Any) -> Location:
+    """An active digipunt. Raises NotFound for an unknown or inactive one."""
+    if not valid_id(location_id):
+        raise NotFound(location_id)
+    location = db.session.get(Location, location_id)
+    if location is None or not location.active:
+        raise NotFound(location_id)
+    return location
