@@ -41,6 +41,15 @@ def one_of_the_choices(message: Any) -> Any:
     return check
 
 
+def _select(label: Any, message: Any, **options: Any) -> SelectField:
+    return SelectField(
+        label,
+        validate_choice=False,
+        validators=[InputRequired(message), one_of_the_choices(message)],
+        **options,
+    )
+
+
 def _radio(label: Any, message: Any) -> RadioField:
     return RadioField(
         label,
@@ -131,31 +140,9 @@ class DeskLocationForm(FlaskForm):
 class DeskBookingForm(FlaskForm):
     token = HiddenField()
     location_id = HiddenField()
-    slot = SelectField(
-        _l("Time"),
-        validate_choice=False,
-        validators=[
-            InputRequired(_l("Choose a time.")),
-            one_of_the_choices(_l("Choose a time.")),
-        ],
-    )
-    topic = SelectField(
-        _l("Topic"),
-        validate_choice=False,
-        validators=[
-            InputRequired(_l("Choose a topic.")),
-            one_of_the_choices(_l("Choose a topic.")),
-        ],
-    )
-    language = SelectField(
-        _l("Language"),
-        validate_choice=False,
-        default="nl",
-        validators=[
-            InputRequired(_l("Choose a language.")),
-            one_of_the_choices(_l("Choose a language.")),
-        ],
-    )
+    slot = _select(_l("Time"), _l("Choose a time."))
+    topic = _select(_l("Topic"), _l("Choose a topic."))
+    language = _select(_l("Language"), _l("Choose a language."), default="nl")
     first_name = StringField(
         _l("First name"),
         validators=[
@@ -175,36 +162,10 @@ class DeskBookingForm(FlaskForm):
 
 
 class DeskMoveForm(FlaskForm):
-    slot = SelectField(
-        _l("New time"),
-        validate_choice=False,
-        validators=[InputRequired(_l("Choose a time.")), one_of_the_choices(_l("Choose a time."))],
-    )
+    slot = _select(_l("New time"), _l("Choose a time."))
 
 
 class WalkInForm(FlaskForm):
-    location_id = SelectField(
-        _l("Digital help point"),
-        validate_choice=False,
-        validators=[
-            InputRequired(_l("Choose a digital help point.")),
-            one_of_the_choices(_l("Choose a digital help point.")),
-        ],
-    )
-    topic = SelectField(
-        _l("Topic"),
-        validate_choice=False,
-        validators=[
-            InputRequired(_l("Choose a topic.")),
-            one_of_the_choices(_l("Choose a topic.")),
-        ],
-    )
-    language = SelectField(
-        _l("Language"),
-        validate_choice=False,
-        default="nl",
-        validators=[
-            InputRequired(_l("Choose a language.")),
-            one_of_the_choices(_l("Choose a language.")),
-        ],
-    )
+    location_id = _select(_l("Digital help point"), _l("Choose a digital help point."))
+    topic = _select(_l("Topic"), _l("Choose a topic."))
+    language = _select(_l("Language"), _l("Choose a language."), default="nl")
