@@ -168,8 +168,19 @@ class Appointment(db.Model):
         return str(STATUS_LABELS[AppointmentStatus(self.status)])
 
 
+class WalkInStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    HELPED = "helped"
+    LEFT = "left"
+
+
 class WalkIn(db.Model):
-    """A citizen who came without an appointment: a queue number per location per day."""
+    """A citizen who came without an appointment: a queue number per location per day.
+
+    Waiting until a coach or the desk calls them (`called_at`, by whom, to which `station`);
+    then helped (`helped_at`) or left without help (`left_at`). No name, no contact.
+    """
 
     __tablename__ = "walk_in"
 
@@ -183,13 +194,28 @@ class WalkIn(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Whether the citizen says this is their first time at a digipunt (None: not asked).
+    first_visit: Mapped[bool | None] = mapped_column()
+    status: Mapped[str] = mapped_column(
+        String(8), default=WalkInStatus.WAITING, server_default=WalkInStatus.WAITING
+    )
+    # Moved from NULL only by a conditional update: two callers never get the same citizen.
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    called_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Where the citizen goes when called: "tafel 2" (shown on the waiting display).
+    station: Mapped[str] = mapped_column(String(20), default="", server_default="")
     helped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     location: Mapped[Location] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
         UniqueConstraint("location_id", "day", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(
+            "status IN ('waiting', 'called', 'helped', 'left')", name="status_known"
+        ),
+        Index("ix_walk_in_location_day_status", "location_id", "day", "status"),
     )
 
 
@@ -200,4 +226,5 @@ __all__ = [
     "BookingChannel",
     "Slot",
     "WalkIn",
+    "WalkInStatus",
 ]

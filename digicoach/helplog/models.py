@@ -78,6 +78,10 @@ class HelpLog(db.Model):
     appointment_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointment.id", ondelete="SET NULL"), unique=True
     )
+    # The walk-in the help was given to (one log per walk-in), when logged from the queue.
+    walk_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("walk_in.id", ondelete="SET NULL"), unique=True
+    )
     # Copied for scope and figures, so dashboards need no join through sessions and locations.
     municipality_id: Mapped[int] = mapped_column(
         ForeignKey("municipality.id", ondelete="RESTRICT"), index=True

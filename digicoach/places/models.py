@@ -109,6 +109,8 @@ class Programme(db.Model):
     coach_target: Mapped[int] = mapped_column()
     citizen_target: Mapped[int] = mapped_column()
     description: Mapped[str] = mapped_column(Text, default="")
+    # The number citizens call when a digipunt has none of its own (else FRONT_DESK_PHONE).
+    front_desk_phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     municipalities: Mapped[list[Municipality]] = relationship(
