@@ -185,7 +185,7 @@ def free_slots(
         )
         .order_by(HelpSession.starts_at, HelpSession.id)
     )
-    if topic:
+    if topic and topic != rules.OTHER_TOPIC:  # every session takes "other" (rules.takes_topic)
         query = query.where(
             HelpSession.id.in_(
                 select(HelpSessionTopic.session_id).where(HelpSessionTopic.code == topic)

@@ -12,6 +12,10 @@ the door open for walk-ins and takes no bookings. Shadows (coaches in training) 
 Closing. Online booking closes `closes_hours` hours (elapsed time) before the slot starts, so
 the digipunt knows who comes; the front desk may still book until the slot starts.
 
+Topics and languages. A session that lists no topics (languages) takes any. A session that
+lists topics also takes "other" ("Something else"): the citizen does not know the word for
+their question yet, and any coach can look at it. So "other" is bookable wherever any slot is.
+
 Coach. Each appointment goes to a coach who fits where possible: one who speaks the language
 and knows the topic, else the language, else the topic, else anyone; among equals the one with
 the fewest appointments in the session, then the lowest id (stable).
@@ -20,13 +24,17 @@ the fewest appointments in the session, then the lowest id (stable).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 APPOINTMENT = "appointment"
 HYBRID = "hybrid"
 SLOTTED_MODES = frozenset({APPOINTMENT, HYBRID})
+WALK_IN = "walk_in"
+# Sessions a citizen can walk into without an appointment.
+OPEN_DOOR_MODES = frozenset({WALK_IN, HYBRID})
+OTHER_TOPIC = "other"
 
 FIRST_NAME_MAX = 60
 NOTE_MAX = 500
@@ -149,3 +157,24 @@ def normalise_reference(text: str) -> str | None:
     if len(compact) != 2 * REFERENCE_HALF or any(ch not in REFERENCE_ALPHABET for ch in compact):
         return None
     return compact[:REFERENCE_HALF] + "-" + compact[REFERENCE_HALF:]
+
+
+def takes_topic(listed: Collection[str], wanted: str) -> bool:
+    """Whether a session with these topics listed takes `wanted` (see the module docstring):
+    any topic when none is listed, else a listed one or "other"."""
+    return not listed or wanted == OTHER_TOPIC or wanted in listed
+
+
+def takes_language(listed: Collection[str], wanted: str) -> bool:
+    """Whether a session with these languages listed takes `wanted`: any when none is listed."""
+    return not listed or wanted in listed
+
+
+def topics_taken(listed: Collection[str], every: Iterable[str]) -> list[str]:
+    """Of `every` topic code, those a session with `listed` topics takes (in `every`'s order)."""
+    return [code for code in every if takes_topic(listed, code)]
+
+
+def languages_taken(listed: Collection[str], every: Iterable[str]) -> list[str]:
+    """Of `every` language code, those a session with `listed` languages takes."""
+    return [code for code in every if takes_language(listed, code)]

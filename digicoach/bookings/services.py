@@ -217,8 +217,9 @@ def check_topic_and_language(topic: Any, language: Any, errors: _Errors) -> None
 
 
 def offers(listed: list[str], wanted: str) -> bool:
-    """A session that lists no topics (languages) takes any; otherwise the wanted one."""
-    return not listed or wanted in listed
+    """A session that lists no languages takes any; otherwise the wanted one (topics:
+    rules.takes_topic, which also lets "other" in)."""
+    return rules.takes_language(listed, wanted)
 
 
 def bookable_session(session_id: Any) -> HelpSession | None:
@@ -273,7 +274,7 @@ def _validate(data: BookingInput, *, now: datetime) -> _Clean:
     if (
         session is not None
         and not errors.by_field.get("topic")
-        and not offers(session.topics, data.topic)
+        and not rules.takes_topic(session.topics, data.topic)
     ):
         errors.add("topic", _("This help moment is not for this topic. Choose another time."))
     if (

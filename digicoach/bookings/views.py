@@ -30,7 +30,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from digicoach.bookings import forms, queries, rules, services
+from digicoach.bookings import availability, forms, queries, rules, services
 from digicoach.bookings.models import Appointment, BookingChannel
 from digicoach.bookings.permissions import is_exempt_from_booking_limit
 from digicoach.core import clock, ics, vocabulary
@@ -139,10 +139,19 @@ def first_missing(state: dict[str, Any]) -> str | None:
 
 
 # --- choices per step -------------------------------------------------------------------------
+#
+# Each step lists only the choices that still lead to a free slot, each with its first free
+# day (bookings.availability). A step's form still accepts every valid code, so an answer that
+# went out of date while the citizen read (the last place taken) is not refused with a
+# puzzling error: the next step then says that nothing is free and shows the ways forward.
 
 
 def _weeks() -> int:
     return int(current_app.config["BOOKING_WEEKS_AHEAD"])
+
+
+def _window() -> dict[str, Any]:
+    return {"now": clock.now(), "closes_hours": services.closes_hours(), "weeks": _weeks()}
 
 
 def _location_of(state: dict[str, Any]) -> Any:
@@ -153,22 +162,15 @@ def _location_of(state: dict[str, Any]) -> Any:
 
 
 def _slot_offers(state: dict[str, Any], location: Any) -> list[queries.SlotOffer]:
+    window = _window()
     return queries.free_slots(
         [location.id],
-        now=clock.now(),
-        closes_hours=services.closes_hours(),
-        weeks=_weeks(),
+        now=window["now"],
+        closes_hours=window["closes_hours"],
+        weeks=window["weeks"],
         topic=state.get("t"),
         language=state.get("g"),
     )
-
-
-def _language_codes(location: Any) -> list[str]:
-    offered = queries.languages_offered([location.id], now=clock.now(), weeks=_weeks())
-    if not offered:
-        return [term.code for term in vocabulary.SPOKEN_LANGUAGES]
-    offered.add("nl")
-    return [term.code for term in vocabulary.SPOKEN_LANGUAGES if term.code in offered]
 
 
 def topic_label(code: str) -> Markup:
@@ -194,8 +196,51 @@ def group_by_day(offers: list[queries.SlotOffer]) -> list[tuple[datetime, list[q
     return groups
 
 
+def _all_locations() -> list[Any]:
+    return [
+        location
+        for group in place_queries.active_locations_by_municipality()
+        for location in group.locations
+    ]
+
+
+def _dead_end(
+    here: Any,
+    *,
+    topic: str | None = None,
+    language: str | None = None,
+    walk_in_at: list[int] | None = None,
+) -> dict[str, Any]:
+    """The context of a step with nothing free: the ways forward and the phone to call."""
+    ways = availability.ways_forward(
+        here,
+        _all_locations(),
+        topic=topic,
+        language=language,
+        walk_in_at=walk_in_at if walk_in_at is not None else ([here.id] if here else []),
+        **_window(),
+    )
+    return {
+        "dead_end": True,
+        "ways": ways,
+        "walk_ins": [
+            (session.location, wording.period(session.starts_at, session.ends_at))
+            for session in ways.walk_ins
+        ],
+        # The desk's phone of this digipunt (core.phones.front_desk_phone in the template).
+        "phone_place": here,
+        "weeks": _weeks(),
+        "nothing_topic": vocabulary.label(vocabulary.TOPICS, topic) if topic else None,
+        "nothing_language": (
+            vocabulary.label(vocabulary.SPOKEN_LANGUAGES, language) if language else None
+        ),
+    }
+
+
 def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple[Any, dict]:
-    """The step's form with its choices, and the extra context its template needs.
+    """The step's form with its choices, and the extra context its template needs:
+    `first_free` (the offered choices, each with its first free slot) or `dead_end` with the
+    ways forward.
 
     Raises LookupError when an earlier answer the step depends on is missing or gone."""
     form_class = FORMS[step]
@@ -203,35 +248,71 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
     extra: dict[str, Any] = {}
     if step == "municipality":
         groups = place_queries.active_locations_by_municipality()
+        found = availability.availability(
+            [loc.id for group in groups for loc in group.locations], **_window()
+        )
         form.municipality.choices = [
             SelectChoice(str(g.municipality.id), g.municipality.name) for g in groups
         ]
+        first_free: dict[str, datetime] = {}
+        for group in groups:
+            moments = [
+                found.by_location[loc.id] for loc in group.locations if loc.id in found.by_location
+            ]
+            if moments:
+                first_free[str(group.municipality.id)] = min(moments)
+        extra["first_free"] = first_free
+        if not first_free:
+            extra.update(dead_end=True, ways=None, phone_place=None, weeks=_weeks())
     elif step == "location":
         try:
             municipality = queries.active_municipality(state.get("m"))
         except NotFound as missing:
             raise LookupError("municipality") from missing
-        locations = [
-            loc
-            for group in place_queries.active_locations_by_municipality()
-            if group.municipality.id == municipality.id
-            for loc in group.locations
-        ]
+        locations = [loc for loc in _all_locations() if loc.municipality_id == municipality.id]
+        found = availability.availability([loc.id for loc in locations], **_window())
         form.location.choices = [SelectChoice(str(loc.id), loc.name) for loc in locations]
         extra["locations"] = {str(loc.id): loc for loc in locations}
         extra["municipality"] = municipality
+        extra["first_free"] = {str(k): v for k, v in found.places().items()}
+        if not found.by_location:
+            extra.update(
+                _dead_end(
+                    locations[0] if locations else None,
+                    walk_in_at=[loc.id for loc in locations],
+                )
+            )
+            extra["phone_place"] = None  # the programme's number, for the whole municipality
     elif step == "topic":
+        location = _location_of(state)
+        if location is None:
+            raise LookupError("location")
+        found = availability.availability([location.id], **_window())
         form.topic.choices = [
             SelectChoice(term.code, topic_label(term.code)) for term in vocabulary.TOPICS
         ]
+        extra["first_free"] = found.topics(location.id)
+        extra["location"] = location
+        if not extra["first_free"]:
+            extra.update(_dead_end(location))
     elif step == "language":
         location = _location_of(state)
         if location is None:
             raise LookupError("location")
+        topic = state.get("t")
+        found = availability.availability([location.id], topic=topic, **_window())
         form.language.choices = [
-            SelectChoice(code, vocabulary.label(vocabulary.SPOKEN_LANGUAGES, code))
-            for code in _language_codes(location)
+            SelectChoice(term.code, vocabulary.label(vocabulary.SPOKEN_LANGUAGES, term.code))
+            for term in vocabulary.SPOKEN_LANGUAGES
         ]
+        extra["first_free"] = {
+            term.code: moment
+            for term in vocabulary.SPOKEN_LANGUAGES
+            if (moment := found.first_free(location.id, topic, term.code)) is not None
+        }
+        extra["location"] = location
+        if not extra["first_free"]:
+            extra.update(_dead_end(location, topic=topic))
     elif step == "slot":
         location = _location_of(state)
         if location is None:
@@ -240,6 +321,8 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
         form.slot.choices = [SelectChoice(offer.value, slot_label(offer)) for offer in offers]
         extra["days"] = group_by_day(offers)
         extra["location"] = location
+        if not offers:
+            extra.update(_dead_end(location, topic=state.get("t"), language=state.get("g")))
     if not from_request:
         _prefill(step, form, state)
     return form, extra
@@ -383,6 +466,8 @@ def book() -> ResponseReturnValue:
         return _render_step(STEPS[STEPS.index(step) - 1], state)
     if go == "back" and step == REVIEW:
         return _render_step(STEPS[-1], state)
+    if go.startswith("place:"):
+        return _render_step(*_go_to_place(state, go[6:]))
     if step not in STEPS:
         return _render_step(first_missing(state) or "municipality", state)
     try:
@@ -397,6 +482,20 @@ def book() -> ResponseReturnValue:
             return _render_review(state)
         return _render_step(following, state)
     return _render_step(step, state, form, extra, status=422)
+
+
+def _go_to_place(state: dict[str, Any], location_id: str) -> tuple[str, dict[str, Any]]:
+    """A way forward taken: the same topic and language at another digipunt; the time is
+    asked again there. An unknown or inactive digipunt changes nothing."""
+    try:
+        location = place_queries.active_location(
+            int(location_id) if location_id.isdigit() else None
+        )
+    except NotFound:
+        return first_missing(state) or "municipality", state
+    state = {key: value for key, value in state.items() if key != "s"}
+    state.update(m=location.municipality_id, l=location.id)
+    return first_missing(state) or "slot", state
 
 
 def _neutral() -> ResponseReturnValue:

@@ -135,6 +135,8 @@ def test_each_step_refuses_bad_input_with_a_message_and_keeps_the_answers(client
 
 
 def test_a_tampered_state_starts_again(client, world):
+    make_bookable_session(world.location, [world.coach()])
+    db.session.commit()
     response = client.post("/book", data={"state": "forged.state", "step": "note", "note": "x"})
     assert response.status_code == 200
     assert 'name="municipality"' in response.get_data(as_text=True)
