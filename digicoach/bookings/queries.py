@@ -23,6 +23,7 @@ from digicoach.bookings.models import Appointment, AppointmentStatus, Slot, Walk
 from digicoach.bookings.permissions import can_use_front_desk
 from digicoach.coaches.models import Coach, CoachLanguage, CoachTopic
 from digicoach.core import clock, timeslots
+from digicoach.core.audit import AuditEvent
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
 from digicoach.helpdesk.models import (
@@ -81,6 +82,23 @@ def appointment_by_reference(reference: Any, token: Any, *, now: datetime) -> Ap
 def appointment_by_idempotency(token: str) -> Appointment | None:
     return db.session.scalar(
         select(Appointment).where(Appointment.idempotency_key == idempotency_hash(token))
+    )
+
+
+def times_moved(appointment_id: int) -> int:
+    """How often an appointment was moved, counted in the append-only audit log: its calendar
+    SEQUENCE, which grows with every move (earlier or later) and never goes back."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.object_type == "Appointment",
+                AuditEvent.object_id == str(appointment_id),
+                AuditEvent.action == "bookings.appointment.move",
+            )
+        )
+        or 0
     )
 
 

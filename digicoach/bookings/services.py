@@ -16,6 +16,9 @@ stand behind it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -100,8 +103,9 @@ class BookingInput:
     staff_note: Any = ""
     # nl, fr or en: the language of the confirmation.
     contact_language: str = DEFAULT_LANGUAGE
-    # The form's one-time token: it becomes the manage token and the idempotency key, so a
-    # double submit finds the first booking. None: a fresh token (API, desk).
+    # The form's one-time token (wizard, desk): only the idempotency key, so a double submit
+    # finds the first booking. Never the manage token: that is always made by the server
+    # (`manage_token_for`). None: no idempotency, a random manage token (API, demo data).
     token: str | None = None
 
 
@@ -135,8 +139,32 @@ def _text(value: Any) -> str | None:
 
 
 def new_token() -> str:
-    """A manage token: 32 random bytes, URL-safe."""
+    """A fresh secret: 32 random bytes, URL-safe (43 characters). A form's one-time token, or
+    the manage token of a booking made without one (API, demo data)."""
     return secrets.token_urlsafe(32)
+
+# The manage token's own key: the app's secret, narrowed to this one use.
+MANAGE_TOKEN_SALT = b"digicoach.bookings.manage-token"
+
+
+def manage_token_for(form_token: str) -> str:
+    """The manage token of a booking made with the form token `form_token`: an HMAC-SHA256 of
+    it under SECRET_KEY with its own salt, URL-safe (43 characters).
+
+    Why derived and not random: only the token's hash is stored, yet a double submit of the
+    same review page must land on the same confirmation (the manage page), so the second
+    request must be able to make the same manage token again. Why not the form token itself:
+    the browser sends the form token and could choose it, and so choose the secret of its own
+    manage link. Without SECRET_KEY nobody can compute this token from the form token, and it
+    never equals anything the client sent. A changed SECRET_KEY changes only what a replay
+    finds, never a link already given out (its hash is stored).
+    """
+    secret = current_app.config["SECRET_KEY"]
+    secret_bytes = secret if isinstance(secret, bytes) else str(secret).encode()
+    key = hmac.new(secret_bytes, MANAGE_TOKEN_SALT, hashlib.sha256).digest()
+    digest = hmac.new(key, form_token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
 
 
 def closes_hours() -> float:
@@ -371,14 +399,16 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
     A citizen holds at most BOOKING_MAX_ACTIVE_PER_CONTACT coming appointments.
 
     Raises ValidationFailed (per field), SlotFull, TooManyAppointments, PermissionDenied.
-    A repeated submission of the same form token returns the first booking (`replayed`).
+    A repeated submission of the same form token returns the first booking (`replayed`). The
+    manage token is always made here: random, or derived from the form token with
+    `manage_token_for` (never the form token itself), whichever door the booking came from.
     """
     if data.token is not None:
         if not queries.well_formed_token(data.token):
             raise ValidationFailed({"token": [_("Start again, please.")]})
         existing = queries.appointment_by_idempotency(data.token)
         if existing is not None:
-            return Booking(existing, data.token, replayed=True)
+            return Booking(existing, manage_token_for(data.token), replayed=True)
     clean = _validate(data, now=now)
     staff = data.channel != BookingChannel.ONLINE
     if staff:
@@ -396,7 +426,7 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
         )
     if key and queries.holds_place_at(key, clean.session.id, clean.start):
         raise _already_booked()
-    token = data.token or new_token()
+    token = manage_token_for(data.token) if data.token else new_token()
     language = data.contact_language if data.contact_language in LANGUAGES else DEFAULT_LANGUAGE
     try:
         with db.session.begin_nested():
@@ -714,8 +744,9 @@ def appointment_event(appointment: Appointment) -> ics.CalendarEvent:
         description=_(
             "Bring your identity card (eID) and its PIN codes, your smartphone and its charger."
         ),
-        # A moved appointment keeps its uid; a higher sequence makes calendars replace it.
-        sequence=int(appointment.start.timestamp()) // 60 % 100000,
+        # A moved appointment keeps its uid; a higher sequence makes calendars replace it. The
+        # number of moves grows with every move, also to an earlier time (the start does not).
+        sequence=queries.times_moved(appointment.id),
     )
 
 

@@ -31,7 +31,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from digicoach.bookings import availability, forms, queries, rules, services
-from digicoach.bookings.models import Appointment, BookingChannel
+from digicoach.bookings.models import Appointment, AppointmentStatus, BookingChannel
 from digicoach.bookings.permissions import is_exempt_from_booking_limit
 from digicoach.core import clock, ics, vocabulary
 from digicoach.core.db import unit_of_work
@@ -577,16 +577,40 @@ FORMS_FIELD = {"contact": "first_name"}
 
 
 # --- the manage link --------------------------------------------------------------------------
+#
+# The page of /b/<token> shows one of four states. Only a standing appointment offers what
+# belongs to it (what to bring, print, calendar, move, cancel); a cancelled or past one says so
+# in its heading, keeps the reference and offers to book again. Its print and calendar
+# addresses then answer 410 Gone with that same page, so no door still offers the old time.
+
+STANDING = "standing"
+CANCELLED = "cancelled"
+CANCELLED_BY_ORGANISER = "cancelled_by_organiser"
+OVER = "over"
+
+
+def manage_state(status: str, end: datetime, now: datetime) -> str:
+    """What the manage link shows: a booked appointment that has not ended stands; one
+    cancelled by the citizen (or the desk) or by the organiser says so; anything else (checked
+    in, not come, or ended) is over."""
+    if status == AppointmentStatus.CANCELLED:
+        return CANCELLED
+    if status == AppointmentStatus.CANCELLED_BY_ORGANISER:
+        return CANCELLED_BY_ORGANISER
+    if status == AppointmentStatus.BOOKED and now < end:
+        return STANDING
+    return OVER
 
 
 def _appointment(token: str) -> Appointment:
     return services.get_for_citizen(token, now=clock.now())
 
 
-@bp.get("/b/<token>")
-@public
-def manage(token: str) -> ResponseReturnValue:
-    appointment = _appointment(token)
+def _state_of(appointment: Appointment) -> str:
+    return manage_state(appointment.status, appointment.end, clock.now())
+
+
+def _manage_page(appointment: Appointment, token: str, status: int = 200) -> Response:
     now = clock.now()
     return _private(
         make_response(
@@ -594,20 +618,31 @@ def manage(token: str) -> ResponseReturnValue:
                 "bookings/manage.html",
                 appointment=appointment,
                 token=token,
+                state=manage_state(appointment.status, appointment.end, now),
                 booked=request.args.get("booked") == "1",
                 moved=request.args.get("moved") == "1",
+                just_cancelled=request.args.get("cancelled") == "1",
                 changeable=rules.may_change(appointment.status, appointment.start, now),
                 topic=topic_label(appointment.topic),
                 language=vocabulary.label(vocabulary.SPOKEN_LANGUAGES, appointment.language),
-            )
+            ),
+            status,
         )
     )
+
+
+@bp.get("/b/<token>")
+@public
+def manage(token: str) -> ResponseReturnValue:
+    return _manage_page(_appointment(token), token)
 
 
 @bp.get("/b/<token>/print")
 @public
 def printable(token: str) -> ResponseReturnValue:
     appointment = _appointment(token)
+    if _state_of(appointment) != STANDING:
+        return _manage_page(appointment, token, status=410)
     return _private(
         make_response(
             render_template(
@@ -624,6 +659,8 @@ def printable(token: str) -> ResponseReturnValue:
 @public
 def calendar(token: str) -> ResponseReturnValue:
     appointment = _appointment(token)
+    if _state_of(appointment) != STANDING:
+        return _manage_page(appointment, token, status=410)
     return calendar_response(appointment)
 
 
@@ -637,11 +674,19 @@ def calendar_response(appointment: Appointment) -> Response:
     return _private(response)
 
 
+def _back_to_manage(token: str) -> ResponseReturnValue:
+    """A cancel or move of an appointment that no longer stands (a second click, an old tab):
+    the manage page says what became of it."""
+    return redirect(url_for(".manage", token=token), code=303)
+
+
 @bp.route("/b/<token>/cancel", methods=["GET", "POST"])
 @public
 @limit_booking_writes
 def cancel(token: str) -> ResponseReturnValue:
     appointment = _appointment(token)
+    if _state_of(appointment) != STANDING:
+        return _back_to_manage(token)
     form = forms.ManageConfirmForm()
     error = None
     if request.method == "POST" and form.validate():
@@ -651,9 +696,11 @@ def cancel(token: str) -> ResponseReturnValue:
                     actor=None, appointment=appointment, now=clock.now(), manage_token=token
                 )
         except Conflict as refused:
+            if _state_of(_appointment(token)) != STANDING:
+                return _back_to_manage(token)
             error = refused.message
         else:
-            return redirect(url_for(".manage", token=token), code=303)
+            return redirect(url_for(".manage", token=token, cancelled=1), code=303)
     return _private(
         make_response(
             render_template(
@@ -669,6 +716,8 @@ def cancel(token: str) -> ResponseReturnValue:
 @limit_booking_writes
 def move(token: str) -> ResponseReturnValue:
     appointment = _appointment(token)
+    if _state_of(appointment) != STANDING:
+        return _back_to_manage(token)
     form = forms.MoveForm()
     offers = [
         offer
