@@ -112,6 +112,9 @@ class NoteForm(StepForm):
 
 
 class ReviewForm(StepForm):
+    # The review page's one-time token: only the idempotency key of the booking (a double
+    # submit books once). The browser may send anything here; the manage token is made by
+    # the server (services.manage_token_for), never taken from this field.
     token = HiddenField()
     consent = BooleanField(
         _l(
