@@ -4,8 +4,9 @@ The wizard asks one question per page and keeps the answers in a signed hidden f
 server-side session: nothing expires half-way and it works without JavaScript. Personal data
 only ever travels in POST bodies (never in a URL), so every step is a form posted to /book; a
 step validates only its own question. "Back" and "Change" are buttons of the same form.
-The confirmation carries a one-time token that becomes the manage token, so a double submit
-books once and shows the same confirmation.
+The review page carries a one-time token, the booking's idempotency key, so a double submit
+books once and shows the same confirmation; the manage token is made by the server from it
+(services.manage_token_for), never taken from the browser.
 """
 
 from __future__ import annotations
