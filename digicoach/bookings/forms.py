@@ -117,10 +117,7 @@ class ReviewForm(StepForm):
     # the server (services.manage_token_for), never taken from this field.
     token = HiddenField()
     consent = BooleanField(
-        _l(
-            "I agree that my first name and my phone number or e-mail address are kept "
-            "for this appointment and erased afterwards."
-        )
+        _l("I agree that my name and contact details are kept for this appointment only.")
     )
     website = StringField(_l("Leave this field empty"))
 

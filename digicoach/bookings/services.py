@@ -742,7 +742,8 @@ def appointment_event(appointment: Appointment) -> ics.CalendarEvent:
         summary=_("Digital help: appointment %(reference)s", reference=appointment.reference),
         location=f"{location.name}, {location.address}",
         description=_(
-            "Bring your identity card (eID) and its PIN codes, your smartphone and its charger."
+            "Bring your identity card (eID), your smartphone and its charger. Make sure you "
+            "know the PIN code of your eID, but never write it down."
         ),
         # A moved appointment keeps its uid; a higher sequence makes calendars replace it. The
         # number of moves grows with every move, also to an earlier time (the start does not).
