@@ -64,18 +64,35 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
         "/locations": {
             "get": {
                 "operationId": "listLocations",
-                "summary": "Active digital help points.",
+                "summary": "Active digital help points; with topic or language, only those "
+                "with a free slot for them in the booking window.",
+                "parameters": _query_parameters(schemas.LOCATIONS_QUERY),
                 "responses": {
-                    "200": _response("The locations.", {"type": "array", "items": _ref("Location")})
+                    "200": _response(
+                        "The locations (with first_free when narrowed), by municipality.",
+                        {"type": "array", "items": _ref("Location")},
+                    ),
+                    "422": INVALID,
                 },
             }
         },
         "/topics": {
             "get": {
                 "operationId": "listTopics",
-                "summary": "Topics, labelled in the language of Accept-Language.",
+                "summary": "Topics, labelled in the language of Accept-Language; with "
+                "location_id (and language), only those with a free slot there in the "
+                "booking window.",
+                "parameters": _query_parameters(schemas.TOPICS_QUERY),
                 "responses": {
-                    "200": _response("The topics.", {"type": "array", "items": _ref("Topic")})
+                    "200": _response(
+                        "The topics (with first_free when narrowed).",
+                        {"type": "array", "items": _ref("Topic")},
+                    ),
+                    "422": _response(
+                        "Bad parameters: an unknown or inactive location_id, an unknown "
+                        "language, or language without location_id.",
+                        _ref("ValidationErrors"),
+                    ),
                 },
             }
         },

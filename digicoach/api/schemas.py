@@ -275,6 +275,40 @@ SLOTS_QUERY = Object(
 PROGRESS_QUERY = Object(fields={"programme": QueryInteger()}, required=("programme",))
 
 MANAGE_TOKEN_HEADER = "X-Manage-Token"
+# The two narrowing queries ignore parameters they do not know, as these calls always did.
+TOPICS_QUERY = Object(
+    fields={
+        "location_id": QueryInteger(
+            description="Only the topics with a free slot at this location in the booking "
+            "window, each with `first_free`. Without it: every topic, as always."
+        ),
+        "language": String(
+            enum=LANGUAGE_CODES,
+            max_length=8,
+            description="With location_id: only the topics with a free slot in this spoken "
+            "language.",
+        ),
+    },
+    closed=False,
+)
+
+LOCATIONS_QUERY = Object(
+    fields={
+        "topic": String(
+            enum=TOPIC_CODES,
+            max_length=30,
+            description="Only the locations with a free slot for this topic in the booking "
+            "window, each with `first_free`.",
+        ),
+        "language": String(
+            enum=LANGUAGE_CODES,
+            max_length=8,
+            description="Only the locations with a free slot in this spoken language.",
+        ),
+    },
+    closed=False,
+)
+
 
 # --- responses --------------------------------------------------------------------------------
 
@@ -289,7 +323,20 @@ LOCATION = Object(
     },
     required=("id", "name", "municipality", "neighbourhood", "address", "accessibility"),
 )
-TOPIC = Object(fields={"code": String(), "label": String()}, required=("code", "label"))
+        "first_free": DateTime(
+            description="With topic or language: the start of the first free slot for them."
+        ),
+TOPIC = Object(
+    fields={
+        "code": String(),
+        "label": String(),
+        "first_free": DateTime(
+            description="With location_id: the start of the first free slot for the topic "
+            "there (the first of GET /slots for the location and topic)."
+        ),
+    },
+    required=("code", "label"),
+)
 SLOT = Object(
     fields={
         "help_session_id": Integer(),

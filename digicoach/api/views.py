@@ -12,13 +12,13 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from digicoach.api import openapi, schemas
-from digicoach.bookings import queries, services
+from digicoach.bookings import availability, queries, services
 from digicoach.bookings.models import Appointment, BookingChannel
 from digicoach.bookings.views import limit_booking_writes
 from digicoach.core import clock, vocabulary
@@ -96,9 +96,40 @@ def docs() -> ResponseReturnValue:
     return render_template("api/docs.html", document=openapi.document())
 
 
+def _weeks() -> int:
+    """The booking window in weeks: the web form's, for every answer about free slots."""
+    return int(current_app.config["BOOKING_WEEKS_AHEAD"])
+
+
+def _availability(location_ids: list[int], **narrow: Any) -> availability.Availability:
+    return availability.availability(
+        location_ids,
+        now=clock.now(),
+        closes_hours=services.closes_hours(),
+        weeks=_weeks(),
+        **narrow,
+    )
+
+
 @bp.get("/locations")
 @public
 def locations() -> ResponseReturnValue:
+    """Every active location; with `topic` and/or `language` only those with a free slot
+    for them in the booking window, each with its first free slot."""
+    narrowing = any(name in request.args for name in schemas.LOCATIONS_QUERY.fields)
+    clean, errors = schemas.LOCATIONS_QUERY.validate(request.args.to_dict())
+    if narrowing and errors:
+        return _invalid(errors)
+    groups = place_queries.active_locations_by_municipality()
+    first_free: dict[int, datetime] = {}
+    if narrowing:
+        topic, language = clean.get("topic"), clean.get("language")
+        found = _availability(
+            [loc.id for group in groups for loc in group.locations],
+            topic=topic,
+            language=language,
+        )
+        first_free = found.places(topic, language)
     rows = [
         {
             "id": location.id,
@@ -107,9 +138,11 @@ def locations() -> ResponseReturnValue:
             "neighbourhood": location.neighbourhood.name if location.neighbourhood else None,
             "address": location.address,
             "accessibility": location.accessibility_notes,
+            **({"first_free": _moment(first_free[location.id])} if narrowing else {}),
         }
-        for group in place_queries.active_locations_by_municipality()
+        for group in groups
         for location in group.locations
+        if not narrowing or location.id in first_free
     ]
     return jsonify(rows)
 
@@ -117,8 +150,34 @@ def locations() -> ResponseReturnValue:
 @bp.get("/topics")
 @public
 def topics() -> ResponseReturnValue:
+    """Every topic; with `location_id` (and `language`) only those with a free slot there in
+    the booking window, each with its first free slot."""
+    narrowing = any(name in request.args for name in schemas.TOPICS_QUERY.fields)
+    first_free: dict[str, datetime] = {}
+    if narrowing:
+        clean, errors = schemas.TOPICS_QUERY.validate(request.args.to_dict())
+        if not errors and "location_id" not in clean:
+            errors = {"location_id": [_("Give a location_id to narrow the topics.")]}
+        if not errors:
+            try:
+                location = place_queries.active_location(clean["location_id"])
+            except NotFound:
+                errors = {"location_id": [_("No active location has this id.")]}
+        if errors:
+            return _invalid(errors)
+        language = clean.get("language")
+        found = _availability([location.id], language=language)
+        first_free = found.topics(location.id, language)
     with force_locale(_language()):
-        rows = [{"code": term.code, "label": str(term.label)} for term in vocabulary.TOPICS]
+        rows = [
+            {
+                "code": term.code,
+                "label": str(term.label),
+                **({"first_free": _moment(first_free[term.code])} if narrowing else {}),
+            }
+            for term in vocabulary.TOPICS
+            if not narrowing or term.code in first_free
+        ]
     return jsonify(rows)
 
 
@@ -130,7 +189,7 @@ def slots() -> ResponseReturnValue:
         return _invalid(errors)
     now = clock.now()
     start = clean.get("from") or now
-    until = clean.get("to") or start + timedelta(weeks=queries.WEEKS_AHEAD)
+    until = clean.get("to") or start + timedelta(weeks=_weeks())
     if until <= start or until - start > MAX_RANGE:
         return _invalid({"to": [_("Give a 'to' after 'from', at most 12 weeks later.")]})
     location = place_queries.active_location(clean["location_id"])
