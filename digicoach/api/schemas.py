@@ -272,9 +272,6 @@ SLOTS_QUERY = Object(
     required=("location_id",),
 )
 
-PROGRESS_QUERY = Object(fields={"programme": QueryInteger()}, required=("programme",))
-
-MANAGE_TOKEN_HEADER = "X-Manage-Token"
 # The two narrowing queries ignore parameters they do not know, as these calls always did.
 TOPICS_QUERY = Object(
     fields={
@@ -309,6 +306,9 @@ LOCATIONS_QUERY = Object(
     closed=False,
 )
 
+PROGRESS_QUERY = Object(fields={"programme": QueryInteger()}, required=("programme",))
+
+MANAGE_TOKEN_HEADER = "X-Manage-Token"
 
 # --- responses --------------------------------------------------------------------------------
 
@@ -320,12 +320,12 @@ LOCATION = Object(
         "neighbourhood": String(nullable=True),
         "address": String(max_length=400),
         "accessibility": String(max_length=100000),
-    },
-    required=("id", "name", "municipality", "neighbourhood", "address", "accessibility"),
-)
         "first_free": DateTime(
             description="With topic or language: the start of the first free slot for them."
         ),
+    },
+    required=("id", "name", "municipality", "neighbourhood", "address", "accessibility"),
+)
 TOPIC = Object(
     fields={
         "code": String(),
