@@ -24,6 +24,7 @@ from digicoach.admin.views import bp as admin_bp
 from digicoach.api.views import bp as api_bp
 from digicoach.bookings import permissions as booking_permissions
 from digicoach.bookings.desk_views import bp as desk_bp
+from digicoach.bookings.queue_views import bp as queue_bp
 from digicoach.bookings.views import bp as bookings_bp
 from digicoach.coaches import permissions as coach_permissions
 from digicoach.coaches.views import bp as coaches_bp
@@ -68,6 +69,7 @@ BLUEPRINTS = (
     helplog_bp,
     bookings_bp,
     desk_bp,
+    queue_bp,
     api_bp,
     progress_bp,
     impact_bp,

@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from digicoach.bookings import forms, queries, services
+from digicoach.bookings import forms, queries, queue_views, services
+from digicoach.bookings import walk_ins as walk_in_queue
 from digicoach.bookings.models import BookingChannel
 from digicoach.bookings.permissions import can_see_walk_ins, can_use_front_desk
 from digicoach.bookings.views import group_by_day, slot_label, topic_label
@@ -283,30 +284,48 @@ def move(appointment_id: int) -> ResponseReturnValue:
     )
 
 
+def _walk_in_page(form: forms.WalkInForm | None, status: int = 200) -> ResponseReturnValue:
+    """The queue page: the desk's registration form and one digipunt's queue; a coach's queues
+    of today's shift digipunten."""
+    now = clock.now()
+    locations = walk_in_queue.queue_locations(current_user, now)
+    chosen = _chosen_location(locations)
+    picker = None
+    shown = locations
+    if form is not None:
+        picker = forms.DeskLocationForm(request.args)
+        picker.location_id.choices = _location_choices(locations)
+        form.location_id.choices = _location_choices(locations)
+        form.topic.choices = _topic_choices()
+        form.language.choices = _language_choices()
+        if request.method == "POST":
+            chosen = next(
+                (loc for loc in locations if loc.id == _int(form.location_id.data)), chosen
+            )
+        if chosen is not None:
+            picker.location_id.data = str(chosen.id)
+            form.location_id.data = str(chosen.id)
+        shown = [chosen] if chosen is not None else []
+    return (
+        render_template(
+            "bookings/desk/walk_ins.html",
+            form=form,
+            picker=picker,
+            location=chosen,
+            queues=walk_in_queue.queues(shown, now),
+            station=queue_views.remembered_station(),
+            status_labels=walk_in_queue.STATUS_LABELS,
+            topic_label=topic_label,
+        ),
+        status,
+    )
+
+
 @bp.get("/walk-ins")
 @require(can_see_walk_ins)
 def walk_ins() -> ResponseReturnValue:
-    now = clock.now()
     desk = can_use_front_desk(current_user)
-    locations = (
-        queries.desk_locations(current_user)
-        if desk
-        else queries.shift_locations_today(current_user, now=now)
-    )
-    form = forms.WalkInForm()
-    form.location_id.choices = _location_choices(locations)
-    chosen = _chosen_location(locations)
-    if chosen is not None:
-        form.location_id.data = str(chosen.id)
-    form.topic.choices = _topic_choices()
-    form.language.choices = _language_choices()
-    return render_template(
-        "bookings/desk/walk_ins.html",
-        form=form if desk else None,
-        locations=locations,
-        walk_ins=queries.walk_ins_on([loc.id for loc in locations], clock.local(now).date()),
-        topic_label=topic_label,
-    )
+    return _walk_in_page(forms.WalkInForm() if desk else None)
 
 
 @bp.post("/walk-ins")
@@ -321,11 +340,12 @@ def register_walk_in() -> ResponseReturnValue:
         location = queries.get_location_for_desk(current_user, _int(form.location_id.data))
         try:
             with unit_of_work():
-                walk_in = services.register_walk_in(
+                walk_in = walk_in_queue.register_walk_in(
                     actor=current_user,
                     location=location,
                     topic=form.topic.data,
                     language=form.language.data,
+                    first_visit=form.first_visit_answer(),
                     now=clock.now(),
                 )
                 number = walk_in.number
@@ -336,17 +356,7 @@ def register_walk_in() -> ResponseReturnValue:
         else:
             flash(_("Queue number %(number)d.", number=number), "success")
             return redirect(url_for(".walk_ins", location_id=location.id), code=303)
-    now = clock.now()
-    return (
-        render_template(
-            "bookings/desk/walk_ins.html",
-            form=form,
-            locations=locations,
-            walk_ins=queries.walk_ins_on([loc.id for loc in locations], clock.local(now).date()),
-            topic_label=topic_label,
-        ),
-        422,
-    )
+    return _walk_in_page(form, 422)
 
 
 @bp.get("/call-list")

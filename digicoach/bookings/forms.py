@@ -21,6 +21,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from digicoach.bookings import rules
@@ -169,3 +170,17 @@ class WalkInForm(FlaskForm):
     location_id = _select(_l("Digital help point"), _l("Choose a digital help point."))
     topic = _select(_l("Topic"), _l("Choose a topic."))
     language = _select(_l("Language"), _l("Choose a language."), default="nl")
+    # "yes", "no", or "" (not asked): the help log of this walk-in starts from the answer.
+    first_visit = RadioField(
+        _l("First time at a digital help point?"),
+        choices=[
+            SelectChoice("yes", _l("Yes")),
+            SelectChoice("no", _l("No")),
+            SelectChoice("", _l("Not asked")),
+        ],
+        default="",
+        validate_choice=True,
+    )
+
+    def first_visit_answer(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.first_visit.data or "")

@@ -1,5 +1,5 @@
 """Booking use cases: book (online, by phone at the desk, through the API), cancel, move,
-check in, no-show, walk-ins, the call list, the organiser's cancellation and retention.
+check in, no-show, the call list, the organiser's cancellation and retention. Walk-ins: walk_ins.py.
 
 The HTML wizard, the desk console, the JSON API and the scheduler all call these functions, so
 a rule lives in one place. Services check permissions and rules, change, flush and audit field
@@ -28,7 +28,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +40,6 @@ from digicoach.bookings.models import (
     AppointmentStatus,
     BookingChannel,
     Slot,
-    WalkIn,
 )
 from digicoach.coaches import rules as coach_rules
 from digicoach.core import audit, clock, ics, messages, outbox, vocabulary
@@ -595,44 +594,6 @@ def mark_called(*, actor: User, appointment: Appointment, now: datetime) -> Appo
     db.session.flush()
     audit.record(actor, "bookings.appointment.called", appointment, ["called_at"])
     return appointment
-
-
-def register_walk_in(
-    *, actor: User, location: Any, topic: Any, language: Any, now: datetime
-) -> WalkIn:
-    """A walk-in gets the next queue number of the location for today (1, 2, 3, ...)."""
-    ensure(permissions.can_work_at_location(actor, location))
-    errors = _Errors()
-    check_topic_and_language(topic, language, errors)
-    errors.raise_any()
-    day = clock.local(now).date()
-    for _attempt in range(5):
-        number = (
-            db.session.scalar(
-                select(func.max(WalkIn.number)).where(
-                    WalkIn.location_id == location.id, WalkIn.day == day
-                )
-            )
-            or 0
-        ) + 1
-        try:
-            with db.session.begin_nested():
-                walk_in = WalkIn(
-                    location_id=location.id,
-                    day=day,
-                    number=number,
-                    topic=topic,
-                    language=language,
-                    created_at=now,
-                    created_by_id=actor.id,
-                )
-                db.session.add(walk_in)
-                db.session.flush()
-        except IntegrityError:
-            continue  # another desk took this number at the same moment: take the next
-        audit.record(actor, "bookings.walk_in.register", walk_in, ["topic", "language"])
-        return walk_in
-    raise Conflict(_("The queue is busy. Try again."))
 
 
 # --- the organiser cancels --------------------------------------------------------------------

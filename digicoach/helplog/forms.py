@@ -84,6 +84,13 @@ class HelpLogForm(FlaskForm):
             language=self.language.data or None,
         )
 
+    def start_from(self, topic: str, language: str, first_visit: bool | None) -> None:
+        """Pre-fill a new log from what the desk asked (first visit: None when not asked)."""
+        self.topics.data = [topic]
+        self.language.data = language
+        if first_visit is not None:
+            self.visit.data = FIRST if first_visit else RETURNING
+
     def minute_count(self) -> int | None:
         """The free number wins over a quick choice (the coach typed it on purpose)."""
         if self.other_minutes.data is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -10,14 +10,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from digicoach.accounts.models import User
-from digicoach.bookings.models import Appointment
+from digicoach.bookings.models import Appointment, WalkIn
 from digicoach.coaches.models import Coach
 from digicoach.core import clock, timeslots
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
-from digicoach.helplog.services import LOGGABLE_APPOINTMENTS
+from digicoach.helplog.services import LOGGABLE_APPOINTMENTS, LOGGABLE_WALK_INS
 from digicoach.places.queries import scope_condition, valid_id
 
 RECENT_LOGS = 10
@@ -30,10 +30,14 @@ class Today:
     appointments: list[Appointment]
     logged_appointment_ids: frozenset[int]
     logs: list[HelpLog]
+    # Walk-ins the coach called from the queue today, and those already logged.
+    walk_ins: list[WalkIn] = field(default_factory=list)
+    logged_walk_in_ids: frozenset[int] = frozenset()
 
 
 def today_for_coach(coach: Coach, *, now: datetime) -> Today:
-    """The coach's shifts of today, the appointments on them, and their latest logs."""
+    """The coach's shifts of today, the appointments on them, the walk-ins they called, and
+    their latest logs."""
     today = clock.local(now).date()
     start = timeslots.local_moment(today, time(0))
     end = timeslots.local_moment(today + timedelta(days=1), time(0))
@@ -82,7 +86,23 @@ def today_for_coach(coach: Coach, *, now: datetime) -> Today:
             .limit(RECENT_LOGS)
         )
     )
-    return Today(shifts, appointments, logged, logs)
+    walk_ins = list(
+        db.session.scalars(
+            select(WalkIn)
+            .where(
+                WalkIn.called_by_id == coach.user_id,
+                WalkIn.day == today,
+                WalkIn.status.in_([str(s) for s in LOGGABLE_WALK_INS]),
+            )
+            .order_by(WalkIn.called_at, WalkIn.id)
+        )
+    )
+    logged_walk_ins = frozenset(
+        db.session.scalars(
+            select(HelpLog.walk_in_id).where(HelpLog.walk_in_id.in_([w.id for w in walk_ins]))
+        )
+    )
+    return Today(shifts, appointments, logged, logs, walk_ins, logged_walk_ins)
 
 
 def logs_in_scope(actor: User, *, limit: int = MANAGE_LIMIT) -> list[HelpLog]:

@@ -1,5 +1,9 @@
 """Use cases of the help log: a coach logs help given, a coordinator corrects a log.
 
+A log starts from one of the coach's shifts, from an appointment, or from a walk-in the coach
+(or a colleague) called from the queue: one log per appointment and per walk-in, and logging
+a called walk-in marks them helped.
+
 Services never commit; the caller's unit of work does. Bad input raises ValidationFailed with
 messages per field and writes nothing.
 """
@@ -7,17 +11,18 @@ messages per field and writes nothing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from digicoach.accounts.models import User
-from digicoach.bookings.models import Appointment, AppointmentStatus
+from digicoach.bookings import walk_ins
+from digicoach.bookings.models import Appointment, AppointmentStatus, WalkIn, WalkInStatus
 from digicoach.coaches import services as coach_services
 from digicoach.coaches.models import Coach
-from digicoach.core import audit, clock
+from digicoach.core import audit, clock, timeslots
 from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
@@ -29,15 +34,18 @@ from digicoach.places.queries import valid_id
 
 # Appointments a coach can log help for: the citizen came (or the desk did not mark it yet).
 LOGGABLE_APPOINTMENTS = (AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED)
+# Walk-ins a coach can log help for: called to a station, or already marked helped.
+LOGGABLE_WALK_INS = (WalkInStatus.CALLED, WalkInStatus.HELPED)
 
 
 @dataclass(frozen=True)
 class HelpInput:
-    """A new log: from one of the coach's shifts, or from an appointment."""
+    """A new log: from one of the coach's shifts, an appointment, or a walk-in."""
 
     details: rules.HelpDetails
     shift_id: Any = None
     appointment_id: Any = None
+    walk_in_id: Any = None
 
 
 def _coach(actor: User) -> Coach:
@@ -81,20 +89,68 @@ def own_appointment(coach: Coach, appointment_id: Any) -> Appointment | None:
     return appointment if on_session is not None else None
 
 
+def walk_in_session(coach: Coach, walk_in: WalkIn) -> HelpSession | None:
+    """The coach's session at the walk-in's digipunt on the walk-in's day (not cancelled, with
+    a shift that is not cancelled): the one running when they were called, else the first."""
+    start = timeslots.local_moment(walk_in.day, time(0))
+    end = timeslots.local_moment(walk_in.day + timedelta(days=1), time(0))
+    sessions = list(
+        db.session.scalars(
+            select(HelpSession)
+            .join(Shift, Shift.session_id == HelpSession.id)
+            .where(
+                Shift.coach_id == coach.id,
+                Shift.status != ShiftStatus.CANCELLED,
+                HelpSession.status == SessionStatus.PLANNED,
+                HelpSession.location_id == walk_in.location_id,
+                HelpSession.starts_at < end,
+                HelpSession.ends_at > start,
+            )
+            .order_by(HelpSession.starts_at)
+        )
+    )
+    moment = walk_in.called_at or walk_in.created_at
+    running = [s for s in sessions if s.starts_at <= moment < s.ends_at]
+    return (running or sessions or [None])[0]
+
+
+def own_walk_in(coach: Coach, walk_in_id: Any) -> WalkIn | None:
+    """A called or helped walk-in at a digipunt where the coach has a shift that day."""
+    if not valid_id(walk_in_id):
+        return None
+    walk_in = db.session.get(WalkIn, walk_in_id)
+    if walk_in is None or walk_in.status not in LOGGABLE_WALK_INS:
+        return None
+    return walk_in if walk_in_session(coach, walk_in) is not None else None
+
+
+def walk_in_logged(walk_in: WalkIn) -> bool:
+    return db.session.scalar(select(HelpLog.id).where(HelpLog.walk_in_id == walk_in.id)) is not None
+
+
 def record_help(*, actor: User, data: HelpInput, now: datetime) -> HelpLog:
     """Log help the actor (a coach) gave, on one of their shifts or for an appointment.
 
     Refuses (ValidationFailed, nothing written) a shift or appointment that is not the coach's,
     a session that has not started by today, and invalid details (see rules.problems). A log
     from an appointment takes its citizen key and counts one citizen; an appointment is
-    logged once (Conflict).
+    logged once (Conflict). A log from a walk-in counts one citizen (first visit as the coach
+    says), is made once per walk-in (Conflict), and marks a called walk-in helped.
     """
     coach = _coach(actor)
     details = data.details
     errors = {}
     session: HelpSession | None = None
     appointment = None
-    if data.appointment_id not in (None, ""):
+    walk_in = None
+    if data.walk_in_id not in (None, ""):
+        walk_in = own_walk_in(coach, data.walk_in_id)
+        if walk_in is None:
+            errors["walk_in"] = [_("This walk-in was not called at one of your shifts.")]
+        else:
+            session = walk_in_session(coach, walk_in)
+            details = rules.HelpDetails(**{**asdict(details), "citizens": 1})
+    elif data.appointment_id not in (None, ""):
         appointment = own_appointment(coach, data.appointment_id)
         if appointment is None:
             errors["appointment"] = [_("This is not one of your appointments.")]
@@ -111,7 +167,9 @@ def record_help(*, actor: User, data: HelpInput, now: datetime) -> HelpLog:
         {name: [str(m) for m in messages] for name, messages in rules.problems(details).items()}
     )
     helped_on = None
-    if session is not None:
+    if walk_in is not None:
+        helped_on = walk_in.day
+    elif session is not None:
         helped_on = clock.local(session.starts_at).date()
         if not rules.not_in_future(helped_on, clock.local(now).date()):
             errors.setdefault("shift", []).append(
@@ -124,10 +182,13 @@ def record_help(*, actor: User, data: HelpInput, now: datetime) -> HelpLog:
         select(HelpLog.id).where(HelpLog.appointment_id == appointment.id)
     ):
         raise Conflict(_("The help for this appointment is logged already."))
+    if walk_in is not None and walk_in_logged(walk_in):
+        raise Conflict(_("The help for this walk-in is logged already."))
     log = HelpLog(
         coach_id=coach.id,
         help_session_id=session.id,
         appointment_id=appointment.id if appointment else None,
+        walk_in_id=walk_in.id if walk_in else None,
         citizen_key=appointment.citizen_key if appointment else None,
         municipality_id=session.location.municipality_id,
         location_id=session.location_id,
@@ -139,6 +200,8 @@ def record_help(*, actor: User, data: HelpInput, now: datetime) -> HelpLog:
     _apply(log, details)
     db.session.add(log)
     db.session.flush()
+    if walk_in is not None:
+        walk_ins.helped_by_log(actor=actor, walk_in=walk_in, now=now)
     coach_services.record_shift_activity(coach, now)
     audit.record(actor, "help_log.create", log)
     return log
@@ -181,6 +244,8 @@ def correct_help_log(
     ensure(can_correct_help_log(actor, log))
     if log.appointment_id is not None or log.citizen_key is not None:
         details = rules.HelpDetails(**{**asdict(details), "citizens": 1, "first_visit": True})
+    elif log.walk_in_id is not None:
+        details = rules.HelpDetails(**{**asdict(details), "citizens": 1})
     errors = rules.problems(details)
     if errors:
         raise ValidationFailed({name: [str(m) for m in found] for name, found in errors.items()})

@@ -69,21 +69,38 @@ def new() -> ResponseReturnValue:
     coach = _coach()
     shift_id = request.values.get("shift", type=int)
     appointment_id = request.values.get("appointment", type=int)
-    shift = services.own_shift(coach, shift_id) if appointment_id is None else None
-    appointment = (
-        services.own_appointment(coach, appointment_id) if appointment_id is not None else None
-    )
-    if shift is None and appointment is None:
+    walk_in_id = request.values.get("walk_in", type=int)
+    shift = appointment = walk_in = None
+    if walk_in_id is not None:
+        walk_in = services.own_walk_in(coach, walk_in_id)
+    elif appointment_id is not None:
+        appointment = services.own_appointment(coach, appointment_id)
+    else:
+        shift = services.own_shift(coach, shift_id)
+    if shift is None and appointment is None and walk_in is None:
         abort(404)
+    if walk_in is not None and services.walk_in_logged(walk_in):
+        flash(_("The help for this walk-in is logged already."), "error")
+        return redirect(url_for(".today"))
     form = HelpLogForm()
     status = 200
+    if request.method == "GET":
+        # Start from what the desk asked: the topic, the language, and for a walk-in whether
+        # it is their first visit (when asked).
+        if walk_in is not None:
+            form.start_from(walk_in.topic, walk_in.language, walk_in.first_visit)
+        elif appointment is not None:
+            form.start_from(appointment.topic, appointment.language, None)
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 services.record_help(
                     actor=current_user,
                     data=services.HelpInput(
-                        details=form.details(), shift_id=shift_id, appointment_id=appointment_id
+                        details=form.details(),
+                        shift_id=shift_id,
+                        appointment_id=appointment_id,
+                        walk_in_id=walk_in_id,
                     ),
                     now=clock.now(),
                 )
@@ -99,7 +116,12 @@ def new() -> ResponseReturnValue:
     elif request.method == "POST":
         status = 422
     return render_template(
-        "helplog/form.html", form=form, shift=shift, appointment=appointment, editing=None
+        "helplog/form.html",
+        form=form,
+        shift=shift,
+        appointment=appointment,
+        walk_in=walk_in,
+        editing=None,
     ), status
 
 
@@ -132,5 +154,5 @@ def edit(log_id: int) -> ResponseReturnValue:
     else:
         status = 422
     return render_template(
-        "helplog/form.html", form=form, shift=None, appointment=None, editing=log
+        "helplog/form.html", form=form, shift=None, appointment=None, walk_in=None, editing=log
     ), status

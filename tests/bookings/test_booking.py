@@ -237,27 +237,6 @@ def test_a_wrong_unknown_or_expired_manage_token_finds_nothing(world):
     assert queries.appointment_by_token(booking.manage_token, now=after) is None
 
 
-def test_walk_ins_get_the_next_queue_number_of_the_day(world):
-    first = services.register_walk_in(
-        actor=world.desk, location=world.location, topic="email", language="nl", now=clock.now()
-    )
-    second = services.register_walk_in(
-        actor=world.desk, location=world.location, topic="eid_itsme", language="ar", now=clock.now()
-    )
-    other = services.register_walk_in(
-        actor=world.desk,
-        location=world.other_location,
-        topic="email",
-        language="nl",
-        now=clock.now(),
-    )
-    assert (first.number, second.number, other.number) == (1, 2, 1)
-    with pytest.raises(ValidationFailed):
-        services.register_walk_in(
-            actor=world.desk, location=world.location, topic="x", language="nl", now=clock.now()
-        )
-
-
 def test_one_citizen_gets_one_place_per_slot_and_the_database_holds_it_too(world):
     session = make_bookable_session(world.location, [world.coach(), world.coach()])
     make_appointment(session, phone="0470123456")
