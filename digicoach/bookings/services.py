@@ -269,7 +269,9 @@ def check_slot(
 ) -> tuple[HelpSession | None, datetime | None]:
     session = bookable_session(session_id)
     if session is None:
-        errors.add("help_session_id", _("This help moment does not exist or takes no bookings."))
+        errors.add(
+            "help_session_id", _("This help session does not exist or takes no appointments.")
+        )
         return None, None
     if not isinstance(start, datetime) or start.tzinfo is None:
         errors.add("start", _("Choose a time from the list."))
@@ -303,13 +305,13 @@ def _validate(data: BookingInput, *, now: datetime) -> _Clean:
         and not errors.by_field.get("topic")
         and not rules.takes_topic(session.topics, data.topic)
     ):
-        errors.add("topic", _("This help moment is not for this topic. Choose another time."))
+        errors.add("topic", _("This help session is not for this topic. Choose another time."))
     if (
         session is not None
         and not errors.by_field.get("language")
         and not offers(session.languages, data.language)
     ):
-        errors.add("language", _("This help moment is not in this language. Choose another time."))
+        errors.add("language", _("This help session is not in this language. Choose another time."))
     note = _text(data.note)
     if note is None:
         errors.add("note", _("Write your question as text."))
