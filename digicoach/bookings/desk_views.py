@@ -7,6 +7,8 @@ go through `queries`, which answer NotFound (404) for ids outside the actor's mu
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from digicoach.bookings import forms, queries, queue_views, services
+from digicoach.bookings import forms, queries, queue_views, rules, services
 from digicoach.bookings import walk_ins as walk_in_queue
 from digicoach.bookings.models import BookingChannel
 from digicoach.bookings.permissions import can_see_walk_ins, can_use_front_desk
@@ -27,6 +29,7 @@ from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.forms import show_errors
 from digicoach.core.permissions import require
 from digicoach.helpdesk import wording
+from digicoach.helpdesk.models import HelpSession
 
 # The desk form picks one slot for the service's session and start.
 SERVICE_TO_FORM_FIELDS = {"start": "slot", "help_session_id": "slot"}
@@ -72,6 +75,62 @@ def _slot_choices(offers: list[queries.SlotOffer]) -> list[SelectChoice]:
     return [SelectChoice(offer.value, slot_label(offer)) for offer in offers]
 
 
+@dataclass(frozen=True)
+class SessionRow:
+    """One help session in the desk's slot table: what it takes, and its free times.
+
+    `topics` and `languages` are translated labels; empty means the session takes any."""
+
+    session: HelpSession
+    topics: list[str]
+    languages: list[str]
+    offers: list[queries.SlotOffer] = field(default_factory=list)
+
+
+def _session_rows(offers: list[queries.SlotOffer]) -> list[SessionRow]:
+    """The free slots grouped per session (in order of their first free slot), each with the
+    topics and languages the session takes (two queries for all sessions)."""
+    terms = queries.session_terms(offer.session.id for offer in offers)
+    every_topic = [term.code for term in vocabulary.TOPICS]
+    rows: dict[int, SessionRow] = {}
+    for offer in offers:
+        row = rows.get(offer.session.id)
+        if row is None:
+            topics, languages = terms.get(offer.session.id, ([], []))
+            row = rows[offer.session.id] = SessionRow(
+                session=offer.session,
+                topics=[
+                    vocabulary.label(vocabulary.TOPICS, code)
+                    for code in (rules.topics_taken(topics, every_topic) if topics else [])
+                ],
+                languages=vocabulary.labels(vocabulary.SPOKEN_LANGUAGES, languages),
+            )
+        row.offers.append(offer)
+    return list(rows.values())
+
+
+def _wanted(value: Any, terms: Any) -> str | None:
+    """A topic or language code from the query string, or None (no filter) when unknown."""
+    return value if isinstance(value, str) and value in vocabulary.codes(terms) else None
+
+
+def _free_elsewhere(
+    locations: list[Any], here: Any, *, topic: str | None, language: str | None
+) -> list[tuple[Any, int]]:
+    """The actor's other digipunten with free times for the topic and language, with counts."""
+    others = [loc for loc in locations if loc.id != here.id]
+    offers = queries.free_slots(
+        [loc.id for loc in others],
+        now=clock.now(),
+        closes_hours=0,
+        weeks=DESK_WEEKS,
+        topic=topic,
+        language=language,
+    )
+    counts = Counter(offer.session.location_id for offer in offers)
+    return [(loc, counts[loc.id]) for loc in others if counts[loc.id]]
+
+
 def _topic_choices() -> list[SelectChoice]:
     return [SelectChoice("", _("Choose a topic")), *vocabulary.select_choices(vocabulary.TOPICS)]
 
@@ -114,8 +173,15 @@ def book() -> ResponseReturnValue:
         )
         if location is None:
             raise NotFound("location")
-    picker = forms.DeskLocationForm(request.args)
+    # Topic (and language) first: the slot table lists only the times that take them.
+    topic = _wanted(request.args.get("topic"), vocabulary.TOPICS)
+    language = _wanted(request.args.get("language"), vocabulary.SPOKEN_LANGUAGES)
+    picker = forms.DeskSlotFilterForm(request.args)
     picker.location_id.choices = _location_choices(locations)
+    picker.topic.choices = [SelectChoice("", _("All topics")), *_topic_choices()[1:]]
+    picker.language.choices = [SelectChoice("", _("All languages")), *_language_choices()]
+    picker.topic.data = topic or ""
+    picker.language.data = language or ""
     form = forms.DeskBookingForm()
     offers = (
         queries.free_slots(
@@ -123,6 +189,8 @@ def book() -> ResponseReturnValue:
             now=clock.now(),
             closes_hours=0,
             weeks=DESK_WEEKS,
+            topic=topic,
+            language=language,
         )
         if location
         else []
@@ -135,6 +203,8 @@ def book() -> ResponseReturnValue:
         form.location_id.data = str(location.id)
     if request.method == "GET":
         form.token.data = services.new_token()
+        form.topic.data = topic or form.topic.data
+        form.language.data = language or form.language.data
     status = 200
     if request.method == "POST" and queries.well_formed_token(form.token.data):
         # The same form sent twice (a double click): show the booking the first one made,
@@ -185,7 +255,19 @@ def book() -> ResponseReturnValue:
             picker=picker,
             form=form,
             location=location,
-            slot_groups=_slot_groups(offers),
+            topic=topic,
+            language=language,
+            rows=_session_rows(offers),
+            free_count=len(offers),
+            weeks=DESK_WEEKS,
+            elsewhere=(
+                _free_elsewhere(locations, location, topic=topic, language=language)
+                if location is not None and not offers
+                else []
+            ),
+            hours=wording.hours,
+            topic_name=lambda code: vocabulary.label(vocabulary.TOPICS, code),
+            language_name=lambda code: vocabulary.label(vocabulary.SPOKEN_LANGUAGES, code),
         ),
         status,
     )
@@ -245,8 +327,14 @@ def move(appointment_id: int) -> ResponseReturnValue:
     appointment = queries.get_appointment_for_desk(current_user, appointment_id)
     offers = [
         offer
+        # Only times whose session takes the appointment's topic and language.
         for offer in queries.free_slots(
-            [appointment.location_id], now=clock.now(), closes_hours=0, weeks=DESK_WEEKS
+            [appointment.location_id],
+            now=clock.now(),
+            closes_hours=0,
+            weeks=DESK_WEEKS,
+            topic=appointment.topic,
+            language=appointment.language,
         )
         if (offer.session.id, offer.start) != (appointment.help_session_id, appointment.start)
     ]

@@ -138,6 +138,14 @@ class DeskLocationForm(FlaskForm):
     location_id = SelectField(_l("Digital help point"), validate_choice=False)
 
 
+class DeskSlotFilterForm(DeskLocationForm):
+    """The desk's booking page, topic first: only the times that take the topic and language.
+    Own ids, because the booking form below has fields of the same names."""
+
+    topic = SelectField(_l("Topic"), validate_choice=False, id="filter-topic")
+    language = SelectField(_l("Language"), validate_choice=False, id="filter-language")
+
+
 class DeskBookingForm(FlaskForm):
     token = HiddenField()
     location_id = HiddenField()

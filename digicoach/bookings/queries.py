@@ -261,6 +261,23 @@ def languages_offered(location_ids: Iterable[int], *, now: datetime, weeks: int)
     return set(rows)
 
 
+def session_terms(session_ids: Iterable[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """(topic codes, language codes) listed per session, in two queries (empty: takes any)."""
+    ids = list(set(session_ids))
+    terms: dict[int, tuple[list[str], list[str]]] = {sid: ([], []) for sid in ids}
+    if not ids:
+        return terms
+    for model, index in ((HelpSessionTopic, 0), (HelpSessionLanguage, 1)):
+        rows = db.session.execute(
+            select(model.session_id, model.code)
+            .where(model.session_id.in_(ids))
+            .order_by(model.session_id, model.code)
+        )
+        for session_id, code in rows:
+            terms[session_id][index].append(code)
+    return terms
+
+
 def coach_candidates(session: HelpSession) -> list[rules.CoachFit]:
     """The session's non-shadow coaches with their languages, topics and current load.
 

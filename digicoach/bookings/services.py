@@ -320,6 +320,9 @@ def _validate(data: BookingInput, *, now: datetime) -> _Clean:
     staff_note = _text(data.staff_note) or ""
     if len(staff_note) > rules.NOTE_MAX:
         errors.add("staff_note", _("Use at most %(count)d characters.", count=rules.NOTE_MAX))
+    elif staff and data.no_phone and not staff_note:
+        # Without a phone, the note is the only way to reach the citizen if the session moves.
+        errors.add("staff_note", _("Write how we can reach this person, or what to tell them."))
     if not staff and data.consent is not True:
         errors.add("consent", _("Tick the box to agree, or call us."))
     errors.raise_any()

@@ -137,7 +137,7 @@ def test_a_desk_user_books_for_a_caller_and_checks_them_in(
     monkeypatch.setattr(clock, "now", lambda: morning)
     sign_in_browser(context, live_server, built.desk)
     page.goto(f"/desk/book?location_id={built.location.id}")
-    page.select_option("#slot", f"{soon.id}@{soon.starts_at.isoformat()}")
+    page.check(f'input[name="slot"][value="{soon.id}@{soon.starts_at.isoformat()}"]')
     page.select_option("#topic", "eid_itsme")
     page.fill("#first_name", "Ahmed")
     page.fill("#phone", "0470 11 22 33")
