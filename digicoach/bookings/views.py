@@ -622,7 +622,7 @@ def _manage_page(appointment: Appointment, token: str, status: int = 200) -> Res
                 state=manage_state(appointment.status, appointment.end, now),
                 booked=request.args.get("booked") == "1",
                 moved=request.args.get("moved") == "1",
-                just_cancelled=request.args.get("cancelled") == "1",
+                just_cancelled=request.args.get("done") == "1",
                 changeable=rules.may_change(appointment.status, appointment.start, now),
                 topic=topic_label(appointment.topic),
                 language=vocabulary.label(vocabulary.SPOKEN_LANGUAGES, appointment.language),
@@ -701,7 +701,7 @@ def cancel(token: str) -> ResponseReturnValue:
                 return _back_to_manage(token)
             error = refused.message
         else:
-            return redirect(url_for(".manage", token=token, cancelled=1), code=303)
+            return redirect(url_for(".manage", token=token, done=1), code=303)
     return _private(
         make_response(
             render_template(

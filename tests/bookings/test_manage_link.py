@@ -321,6 +321,7 @@ def test_moving_shows_the_new_time_in_words_and_a_calendar_file_that_replaces_th
         assert response.status_code == 200
         with app.test_request_context("/"), force_locale("nl"):
             words = when(new_start)  # "donderdag 10 december om 14.00 uur"
+        assert f"<h1>{t('Your appointment has a new time')}</h1>" in html
         assert re.search(r'role="status"[^>]*>.*?' + re.escape(words), html, re.S)
         assert "om" in words and "uur" in words
         assert f'href="/b/{token}/calendar.ics"' in html
