@@ -478,11 +478,26 @@ def book() -> ResponseReturnValue:
     if step == "contact" and form.website.data:
         return _neutral()
     if form.validate() and _save(step, form, state):
+        if step in ("location", "topic"):
+            _forget_language_out_of_reach(state)
         following = first_missing(state)
         if following is None:
             return _render_review(state)
         return _render_step(following, state)
     return _render_step(step, state, form, extra, status=422)
+
+
+def _forget_language_out_of_reach(state: dict[str, Any]) -> None:
+    """After a new digipunt or topic, a language answered before that has nothing free for
+    them is asked again (among the languages that do), instead of leading to a dead end."""
+    location = _location_of(state)
+    if location is None or "t" not in state or "g" not in state:
+        return
+    found = availability.availability([location.id], topic=state["t"], **_window())
+    if found.first_free(location.id, state["t"]) and not found.first_free(
+        location.id, state["t"], state["g"]
+    ):
+        state.pop("g")
 
 
 def _go_to_place(state: dict[str, Any], location_id: str) -> tuple[str, dict[str, Any]]:
