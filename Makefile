@@ -9,6 +9,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+HOST ?= 127.0.0.1
 # pytest-xdist workers; conftest gives each worker its own PostgreSQL database.
 WORKERS ?= 2
 PYTEST_ARGS ?=
@@ -25,7 +26,7 @@ TEST_STAMP := $(VENV)/.installed-test
 .PHONY: help run test test-sqlite test-postgres fast-test lint translations compile-translations
 
 help:
-	@echo "make run                  serve http://127.0.0.1:$(PORT) with demo data and the scheduler"
+	@echo "make run                  serve http://$(HOST):$(PORT) with demo data and the scheduler"
 	@echo "make prod                 the production shape: gunicorn (4 workers), Redis, scheduler"
 	@echo "make test                 lint, then the whole suite on SQLite (and PostgreSQL when"
 	@echo "                          TEST_DATABASE_URL is set)"
@@ -54,17 +55,20 @@ translations: $(RUN_STAMP)
 
 # The scheduler runs beside the web server as its own process, as in production; the trap
 # stops it when the server stops (Ctrl-C), since background jobs of a script ignore SIGINT.
+# Both get FLASK_RUN_HOST and FLASK_RUN_PORT: without DIGICOACH_PUBLIC_BASE_URL, the links in
+# e-mails, SMS and calendar feeds follow the address served (config.development_base_url).
+RUN_ADDRESS := FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
 run: $(RUN_STAMP) compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@scheduler=""; \
 	if $(FLASK) scheduler --help >/dev/null 2>&1; then \
-		$(FLASK) scheduler run & scheduler=$$!; \
+		$(RUN_ADDRESS) $(FLASK) scheduler run & scheduler=$$!; \
 	else \
 		echo "(No scheduler command yet: reminders are not sent in the background.)"; \
 	fi; \
 	trap 'if [ -n "$$scheduler" ]; then kill $$scheduler 2>/dev/null || true; wait $$scheduler 2>/dev/null || true; fi' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(RUN_ADDRESS) $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -8,6 +8,7 @@ The README's configuration table lists the keys an operator is expected to set.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 
 
@@ -16,8 +17,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
-    # Public address used in links that leave the app (e-mails, SMS, calendar feeds).
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Public address used in links that leave the app (e-mails, SMS, calendar feeds). Production
+    # must set it; development without it follows the address `make run` serves
+    # (development_base_url).
+    PUBLIC_BASE_URL: str | None = None
     # Reverse proxy hops to trust for X-Forwarded-* headers (0: no proxy in front).
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
@@ -182,7 +185,23 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CITIZEN_KEY_SECRET")
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CITIZEN_KEY_SECRET", "PUBLIC_BASE_URL")
+
+
+def development_base_url(environ: Mapping[str, str]) -> str:
+    """The address `flask run` serves, for links in development messages.
+
+    `make run` passes its HOST and PORT to the web server and the scheduler as FLASK_RUN_HOST
+    and FLASK_RUN_PORT (which `flask run` reads too), so both make the same links; PORT alone
+    is accepted as well. A server listening on every interface is reached on 127.0.0.1.
+    """
+    host = environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    port = environ.get("FLASK_RUN_PORT") or environ.get("PORT") or "5000"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - read, not bound
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 CONFIGS: dict[str, type[Config]] = {

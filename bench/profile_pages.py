@@ -125,6 +125,7 @@ def make_app(database_url: str) -> Flask:
         SQLALCHEMY_DATABASE_URI=database_url,
         SECRET_KEY=secrets.token_urlsafe(32),
         CITIZEN_KEY_SECRET=secrets.token_urlsafe(32),
+        PUBLIC_BASE_URL="http://127.0.0.1",
         RATELIMIT_ENABLED=False,
         OUTBOX_SEND_IMMEDIATELY=False,
     )

@@ -76,6 +76,7 @@ def environment(database_url: str, instance: Path) -> dict[str, str]:
             "DIGICOACH_SQLALCHEMY_DATABASE_URI": database_url,
             "DIGICOACH_SECRET_KEY": secrets.token_urlsafe(32),
             "DIGICOACH_CITIZEN_KEY_SECRET": secrets.token_urlsafe(32),
+            "DIGICOACH_PUBLIC_BASE_URL": "http://127.0.0.1",
             # The benchmark hammers one address; the public rate limit would answer 429.
             "DIGICOACH_RATELIMIT_ENABLED": "false",
             "DIGICOACH_OUTBOX_SEND_IMMEDIATELY": "false",

@@ -54,7 +54,12 @@ def test_production_is_the_default_and_needs_its_settings(environment):
 
 def test_database_url_is_accepted_and_uses_psycopg_3(environment):
     environment.setenv("DATABASE_URL", "postgres://digicoach:secret@db.internal:5432/digicoach")
-    app = create_app("production", SECRET_KEY="x" * 40, CITIZEN_KEY_SECRET="y" * 40)
+    app = create_app(
+        "production",
+        SECRET_KEY="x" * 40,
+        CITIZEN_KEY_SECRET="y" * 40,
+        PUBLIC_BASE_URL="https://digicoach.gent.be",
+    )
     assert app.config["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://digicoach:secret@db.internal:5432/digicoach"
     )

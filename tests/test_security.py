@@ -103,6 +103,7 @@ def _production_app(directory: Path, **overrides) -> Flask:
         "SECRET_KEY": "a-long-production-secret-for-this-test-only",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'production.sqlite3'}",
         "CITIZEN_KEY_SECRET": "a-long-citizen-key-secret-for-this-test-only",
+        "PUBLIC_BASE_URL": "https://digicoach.gent.be",
     }
     settings.update(overrides)
     return create_app("production", **settings)

@@ -32,7 +32,7 @@ from digicoach.accounts.models import (
     email_key,
 )
 from digicoach.accounts.signals import email_verified
-from digicoach.core import audit, messages
+from digicoach.core import audit, messages, phones
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import LANGUAGES
 from digicoach.core.permissions import ensure
@@ -152,7 +152,7 @@ def _throttled(wait: timedelta) -> SignInOutcome:
         "Too many attempts to sign in. Wait %(num)d minutes and try again, "
         "or call the front desk: %(phone)s.",
         minutes,
-        phone=current_app.config["FRONT_DESK_PHONE"],
+        phone=phones.front_desk_phone(),
     )
     return SignInOutcome(Step.REFUSED, error=message, throttled=True)
 

@@ -246,7 +246,10 @@ BOOKING_REQUEST = Object(
         "start": DateTime(description="The slot's start, from GET /slots."),
         "first_name": String(min_length=1, max_length=rules.FIRST_NAME_MAX),
         "phone": String(
-            max_length=40, nullable=True, description="Belgian by default; stored in E.164."
+            max_length=40,
+            nullable=True,
+            description="A mobile number (we send a text message); Belgian by default; "
+            "stored in E.164. A landline is refused.",
         ),
         "email": String(max_length=rules.EMAIL_MAX, nullable=True, format="email"),
         "topic": String(enum=TOPIC_CODES, max_length=30),

@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 
+from digicoach.core.sms import can_receive_sms
+
 APPLIED = "applied"
 APPROVED = "approved"
 REJECTED = "rejected"
@@ -136,8 +138,8 @@ def display_phone(e164: str | None) -> str:
 
 
 def may_receive_sms(phone: str | None, wants_sms: bool) -> bool:
-    """SMS only to a coach who asked for it and has a number."""
-    return wants_sms and bool(phone)
+    """SMS only to a coach who asked for it and has a mobile number (core.sms)."""
+    return wants_sms and can_receive_sms(phone)
 
 
 def erased_email(user_id: int) -> str:

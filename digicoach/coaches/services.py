@@ -187,6 +187,11 @@ def _validate_profile(data: ProfileInput, errors: _Errors) -> tuple[Municipality
         errors.add("availability", _("Choose moments from the table."))
     if data.notify_sms and not phone:
         errors.add("notify_sms", _("Text messages need a phone number."))
+    elif data.notify_sms and not rules.may_receive_sms(phone, True):
+        errors.add(
+            "notify_sms",
+            _("Text messages need a mobile number, for example 0470 12 34 56."),
+        )
     return municipality, phone
 
 

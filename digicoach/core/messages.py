@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from digicoach.core import outbox
+from digicoach.core import outbox, phones
 from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
@@ -40,10 +40,11 @@ def queue_email(
     """Render `template` (.txt and .html) and `subject` in `language` and queue the e-mail.
 
     `subject` may be a lazy string or a callable returning one (called under the locale).
-    Templates get the front-desk `phone` unless the caller passes another.
+    Templates get the front-desk `phone` (the programme's) unless the caller passes another,
+    such as a digipunt's (places.phones).
     """
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    context.setdefault("phone", current_app.config["FRONT_DESK_PHONE"])
+    context.setdefault("phone", phones.front_desk_phone())
     with force_locale(language):
         subject_text = str(subject() if isinstance(subject, Callable) else subject)
         body_text = render_template(f"{template}.txt", **context)

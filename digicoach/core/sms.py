@@ -1,4 +1,8 @@
-"""Deliver one SMS through the configured gateway: an HTTP JSON provider, or a development file."""
+"""Deliver one SMS through the configured gateway: an HTTP JSON provider, or a development file.
+
+`can_receive_sms` is the one rule for who gets a text message: every feature that queues an
+SMS (bookings, reminders, coaches) asks it first, so a landline is never sent one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,13 @@ from pathlib import Path
 
 from flask import current_app
 
-from digicoach.core import clock
+from digicoach.core import clock, phones
+
+
+def can_receive_sms(number: str | None) -> bool:
+    """A text message goes only to a valid mobile (gsm) number: never to a landline, a
+    service number or an empty one. The front desk may still note a landline to call."""
+    return phones.is_mobile(number)
 
 
 def send(*, recipient: str, body: str) -> None:

@@ -1,4 +1,8 @@
-"""What every template can use: `can()`, dates in words, the languages, the front-desk phone."""
+"""What every template can use: `can()`, dates in words, the languages, the front-desk phone.
+
+Every phone number in an HTML page goes through the `tel` filter: a tap-to-call link with the
+number in E.164, shown the Belgian way. Text e-mails and SMS print the number as it is.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from digicoach.core import i18n
+from digicoach.core import i18n, phones
 
 
 def collect_predicates(modules: Iterable[ModuleType]) -> dict[str, Callable[..., bool]]:
@@ -40,7 +44,8 @@ def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleTyp
         language_names=i18n.LANGUAGE_NAMES,
         current_language=i18n.current_language,
         language_url=language_url,
-        front_desk_phone=lambda: current_app.config["FRONT_DESK_PHONE"],
+        # front_desk_phone(location): the digipunt's number; without one, the programme's.
+        front_desk_phone=phones.front_desk_phone,
     )
     app.jinja_env.filters.update(
         # Flask-Babel's filter, with whole numbers kept per language (dashboard tables).
@@ -52,6 +57,8 @@ def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleTyp
         time_of_day=i18n.time_of_day,
         short_datetime=i18n.short_datetime,
         paragraphs=paragraphs,
+        tel=phones.tel_link,
+        phone_text=phones.display,
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     # Flask-Babel's callables, with the catalogue found in one look-up (core.i18n): a board

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from digicoach.coaches.models import Coach
-from digicoach.core import ics, vocabulary
+from digicoach.core import ics, phones, vocabulary
 from digicoach.helpdesk import queries
 from digicoach.helpdesk.models import HelpSession, Shift
 from digicoach.places.models import Location
@@ -36,8 +36,7 @@ def _about(session: HelpSession) -> str:
     topics = vocabulary.labels(vocabulary.TOPICS, session.topics)
     if topics:
         parts.append(_("Topics: %(topics)s", topics=", ".join(topics)))
-    if session.location.front_desk_phone:
-        parts.append(_("Phone: %(phone)s", phone=session.location.front_desk_phone))
+    parts.append(_("Phone: %(phone)s", phone=phones.front_desk_phone(session.location)))
     return "\n".join(parts)
 
 

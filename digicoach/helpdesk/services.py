@@ -32,7 +32,7 @@ from digicoach.accounts import tokens
 from digicoach.accounts.models import User
 from digicoach.coaches import services as coach_services
 from digicoach.coaches.models import Coach
-from digicoach.core import audit, clock, messages, outbox, timeslots, vocabulary
+from digicoach.core import audit, clock, messages, outbox, phones, timeslots, vocabulary
 from digicoach.core.db import assign, release_place, take_place
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.permissions import ensure
@@ -613,7 +613,7 @@ def cancel_shift(*, actor: User, shift: Shift, now: datetime) -> Shift:
                 "at %(phone)s to say you cannot come.",
                 hours=cutoff,
                 place=location.name,
-                phone=location.front_desk_phone or current_app.config["FRONT_DESK_PHONE"],
+                phone=phones.front_desk_phone(location),
             )
         )
     _cancel(actor, shift, now)

@@ -199,6 +199,11 @@ class ProgrammeForm(FlaskForm):
         validators=[Optional(), _max(rules.DESCRIPTION_MAX)],
         render_kw={"rows": 6},
     )
+    front_desk_phone = TelField(
+        _l("Front-desk phone"),
+        validators=[Optional(), _max(rules.PHONE_INPUT_MAX), _belgian_phone],
+        render_kw={"autocomplete": "tel"},
+    )
     municipality_ids = MultiCheckboxField(
         _l("Municipalities"),
         coerce=int,
@@ -209,3 +214,13 @@ class ProgrammeForm(FlaskForm):
 
     def set_municipalities(self, municipalities: list[Any]) -> None:
         self.municipality_ids.choices = [SelectChoice(str(m.id), m.name) for m in municipalities]
+
+
+class ProgrammePhoneForm(FlaskForm):
+    """The programme's front-desk phone alone: coordinators may set it, not the rest."""
+
+    front_desk_phone = TelField(
+        _l("Front-desk phone"),
+        validators=[Optional(), _max(rules.PHONE_INPUT_MAX), _belgian_phone],
+        render_kw={"autocomplete": "tel"},
+    )

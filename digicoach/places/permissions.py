@@ -71,3 +71,14 @@ def can_view_programme(actor: User, programme: Programme) -> bool:
     if not _is_coordinator(actor):
         return False
     return any(m.id in actor.municipality_ids for m in programme.municipalities)
+
+
+def can_set_programme_phone(actor: User, programme: Programme) -> bool:
+    """Admins, for every programme. A coordinator, for a programme whose municipalities they
+    all coordinate: the number shows at every digipunt of the programme without its own."""
+    if actor.is_admin:
+        return True
+    if not _is_coordinator(actor):
+        return False
+    covered = {municipality.id for municipality in programme.municipalities}
+    return bool(covered) and covered <= actor.municipality_ids

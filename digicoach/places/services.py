@@ -62,6 +62,7 @@ class ProgrammeInput:
     citizen_target: int | None
     description: str = ""
     municipality_ids: tuple[int, ...] = field(default_factory=tuple)
+    front_desk_phone: str = ""
 
 
 class _Errors:
@@ -284,16 +285,7 @@ def _validate_location(data: LocationInput, municipality: Municipality) -> dict[
         errors.add("postcode", _("Enter a Belgian postcode: four digits, for example 9000."))
     values["postcode"] = postcode or ""
 
-    phone = rules.clean_text(data.front_desk_phone)
-    if phone:
-        normalised = rules.normalise_phone(phone)
-        if normalised is None:
-            errors.add(
-                "front_desk_phone",
-                _("Enter a Belgian phone number, for example 09 210 10 10."),
-            )
-        phone = normalised or ""
-    values["front_desk_phone"] = phone
+    values["front_desk_phone"] = _phone(errors, data.front_desk_phone)
 
     values["neighbourhood_id"] = None
     if data.neighbourhood_id is not None:
@@ -312,6 +304,18 @@ def _validate_location(data: LocationInput, municipality: Municipality) -> dict[
             values["neighbourhood_id"] = neighbourhood.id
     errors.raise_if_any()
     return values
+
+
+def _phone(errors: _Errors, value: str | None) -> str:
+    """A front-desk phone (a digipunt's or a programme's): empty, or a Belgian number that is
+    stored in national format."""
+    phone = rules.clean_text(value)
+    if not phone:
+        return ""
+    normalised = rules.normalise_phone(phone)
+    if normalised is None:
+        errors.add("front_desk_phone", _("Enter a Belgian phone number, for example 09 210 10 10."))
+    return normalised or ""
 
 
 def create_location(*, actor: User, municipality_id: int, data: LocationInput) -> Location:
@@ -373,6 +377,7 @@ def _validate_programme(data: ProgrammeInput, *, exclude_id: int | None) -> dict
                 _("Enter a whole number from 0 to %(max)s.", max=format_number(rules.TARGET_MAX)),
             )
     description = _optional_text(errors, "description", data.description, rules.DESCRIPTION_MAX)
+    phone = _phone(errors, data.front_desk_phone)
     municipalities = _municipalities(data.municipality_ids)
     if municipalities is None:
         errors.add("municipality_ids", _("Choose municipalities from the list."))
@@ -384,6 +389,7 @@ def _validate_programme(data: ProgrammeInput, *, exclude_id: int | None) -> dict
         "coach_target": data.coach_target,
         "citizen_target": data.citizen_target,
         "description": description,
+        "front_desk_phone": phone,
         "municipalities": municipalities,
     }
 
@@ -427,6 +433,21 @@ def update_programme(*, actor: User, programme_id: int, data: ProgrammeInput) ->
         if {m.id for m in programme.municipalities} != {m.id for m in new_municipalities}:
             programme.municipalities = new_municipalities
             changed.append("municipalities")
+    if changed:
+        audit.record(actor, "programme.update", programme, changed)
+    return programme
+
+
+def set_programme_phone(*, actor: User, programme_id: int, front_desk_phone: str) -> Programme:
+    """Set the number citizens call for the programme's digipunten without their own (admins,
+    and coordinators of all the programme's municipalities). Empty: the central number."""
+    programme = queries.get_programme(actor, programme_id)
+    ensure(permissions.can_set_programme_phone(actor, programme))
+    errors = _Errors()
+    phone = _phone(errors, front_desk_phone)
+    errors.raise_if_any()
+    changed = _changed(programme, {"front_desk_phone": phone})
+    db.session.flush()
     if changed:
         audit.record(actor, "programme.update", programme, changed)
     return programme

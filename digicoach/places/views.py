@@ -13,27 +13,32 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from digicoach.core import phones as core_phones
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.core.forms import show_errors
-from digicoach.core.permissions import require
-from digicoach.places import queries, services
+from digicoach.core.permissions import ensure, require
+from digicoach.places import phones, queries, services
 from digicoach.places.forms import (
     ConfirmForm,
     LocationForm,
     MunicipalityForm,
     NeighbourhoodForm,
     ProgrammeForm,
+    ProgrammePhoneForm,
 )
 from digicoach.places.permissions import (
     can_create_municipality,
     can_manage_municipalities,
     can_manage_places,
     can_manage_programmes,
+    can_set_programme_phone,
     can_view_programmes,
 )
 
 bp = Blueprint("places", __name__, url_prefix="/places")
+# Pages and e-mails of every feature ask core.phones for a digipunt's front-desk number.
+bp.record_once(lambda state: core_phones.register_resolver(state.app, phones.resolve))
 
 
 def _form_status() -> int:
@@ -363,4 +368,30 @@ def _programme_input(form: ProgrammeForm) -> services.ProgrammeInput:
         citizen_target=form.citizen_target.data,
         description=form.description.data or "",
         municipality_ids=tuple(form.municipality_ids.data or ()),
+        front_desk_phone=form.front_desk_phone.data or "",
+    )
+
+
+@bp.route("/programmes/<int:programme_id>/phone", methods=["GET", "POST"])
+@require(can_view_programmes)
+def programme_phone(programme_id: int) -> ResponseReturnValue:
+    found = queries.get_programme(current_user, programme_id)
+    ensure(can_set_programme_phone(current_user, found))
+    form = ProgrammePhoneForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.set_programme_phone(
+                    actor=current_user,
+                    programme_id=programme_id,
+                    front_desk_phone=form.front_desk_phone.data or "",
+                )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("The front-desk phone is saved."), "success")
+            return redirect(url_for(".programme", programme_id=programme_id))
+    return (
+        render_template("places/programme_phone.html", form=form, programme=found),
+        _form_status(),
     )

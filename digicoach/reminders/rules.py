@@ -40,6 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import phonenumbers
 
 from digicoach.core.clock import LOCAL_ZONE
+from digicoach.core.sms import can_receive_sms
 from digicoach.core.timeslots import local_moment
 
 EMAIL = "email"
@@ -75,9 +76,9 @@ def is_due(*, due_at: datetime, now: datetime, start: datetime, booked_at: datet
 
 
 def citizen_channel(phone: str | None, email: str | None) -> str | None:
-    """An SMS when we know a phone number (read by nearly everyone, also without internet),
-    else an e-mail, else nothing."""
-    if phone:
+    """An SMS when we know a mobile number (read by nearly everyone, also without internet),
+    else an e-mail, else nothing: a landline the desk noted gets no text message."""
+    if can_receive_sms(phone):
         return SMS
     if email:
         return EMAIL
@@ -85,11 +86,11 @@ def citizen_channel(phone: str | None, email: str | None) -> str | None:
 
 
 def coach_channels(*, email: bool, sms: bool, phone: str | None) -> list[str]:
-    """The coach's own choice; an SMS needs a phone number. Nobody is left without any."""
+    """The coach's own choice; an SMS needs a mobile number."""
     channels = []
     if email:
         channels.append(EMAIL)
-    if sms and phone:
+    if sms and can_receive_sms(phone):
         channels.append(SMS)
     return channels
 

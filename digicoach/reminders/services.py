@@ -39,7 +39,7 @@ from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
 from digicoach.bookings import signals as bookings_signals
 from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches.models import Coach, CoachStatus
-from digicoach.core import audit, clock, ics, messages, outbox
+from digicoach.core import audit, clock, ics, messages, outbox, phones, sms
 from digicoach.core.db import assign
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, short_datetime
@@ -260,7 +260,7 @@ def queue_appointment_reminders(*, now: datetime, settings: ProgrammeSettings) -
         ):
             key = _key(appointment, "reminder.day_before", appointment.start, channel)
             batch.add(key, _appointment_message(appointment, channel, due, "day_before"))
-        if own.same_morning_sms and appointment.phone:
+        if own.same_morning_sms and sms.can_receive_sms(appointment.phone):
             morning = rules.same_morning(appointment.start, own.same_morning_at)
             if morning is not None and rules.is_due(
                 due_at=morning, now=now, start=appointment.start, booked_at=appointment.created_at
@@ -483,7 +483,7 @@ def _training_message(session: TrainingSession, coach: Coach, channel: str, due:
             coach_context={
                 "session": session,
                 "cohort": cohort,
-                "phone": current_app.config["FRONT_DESK_PHONE"],
+                "phone": phones.front_desk_phone(),
                 "my_training": messages.absolute_url("training.mine"),
             },
         )
@@ -1087,7 +1087,7 @@ def _language(language: str | None) -> str:
 
 
 def _desk_phone(location: Location) -> str:
-    return location.front_desk_phone or current_app.config["FRONT_DESK_PHONE"]
+    return phones.front_desk_phone(location)
 
 
 def _reachable(coach: Coach) -> bool:
@@ -1109,6 +1109,8 @@ def _enqueue_sms(
     send_not_after: datetime | None,
     **context: Any,
 ) -> OutboxMessage | None:
+    if not sms.can_receive_sms(recipient):
+        return None  # a landline or no number: never a text message (core.sms)
     with force_locale(language):
         body = " ".join(render_template(template, **context).split())
     return outbox.enqueue(
@@ -1138,7 +1140,7 @@ def _enqueue_email(
 ) -> OutboxMessage | None:
     """`subject` and `calendar` are callables: their words are made in the recipient's
     language, like the body."""
-    context.setdefault("phone", current_app.config["FRONT_DESK_PHONE"])
+    context.setdefault("phone", phones.front_desk_phone())
     with force_locale(language):
         subject_text = str(subject())
         body_text = render_template(f"{template}.txt", **context)

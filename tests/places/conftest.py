@@ -111,6 +111,7 @@ def snapshot() -> dict[str, list[tuple]]:
             Programme.coach_target,
             Programme.citizen_target,
             Programme.description,
+            Programme.front_desk_phone,
         ),
         "programme_municipality": select(
             programme_municipality.c.programme_id, programme_municipality.c.municipality_id
@@ -201,4 +202,5 @@ VALID_POSTS: dict[str, dict[str, Any]] = {
         "coach_target": "1",
         "citizen_target": "1",
     },
+    "places.programme_phone": {"front_desk_phone": "056 27 75 00"},
 }
