@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS
+from config import CONFIGS, development_base_url
 from digicoach import (
     cli,
     models,  # noqa: F401 - registers every table before mappers configure
@@ -138,6 +138,8 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) 
             app.config["CITIZEN_KEY_SECRET"] = _development_secret(
                 Path(app.instance_path), "citizen_key_secret"
             )
+        if not app.config.get("PUBLIC_BASE_URL"):
+            app.config["PUBLIC_BASE_URL"] = development_base_url(os.environ)
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             database = Path(app.instance_path) / "digicoach.sqlite3"
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"

@@ -42,7 +42,7 @@ from digicoach.bookings.models import (
     Slot,
 )
 from digicoach.coaches import rules as coach_rules
-from digicoach.core import audit, clock, ics, messages, outbox, vocabulary
+from digicoach.core import audit, clock, ics, messages, outbox, phones, sms, vocabulary
 from digicoach.core.citizens import citizen_key
 from digicoach.core.db import release_place, take_place
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
@@ -204,6 +204,15 @@ def check_contact(
         normal_phone = coach_rules.normalise_phone(phone_text)
         if normal_phone is None:
             errors.add("phone", _("Fill in your mobile number, for example 0470 12 34 56."))
+        elif not staff and not sms.can_receive_sms(normal_phone):
+            # Online we promise a text message; the desk may note a landline to call.
+            errors.add(
+                "phone",
+                _(
+                    "This is not a mobile number. "
+                    "Fill in a mobile number, for example 0470 12 34 56."
+                ),
+            )
     if email_text is None:
         errors.add("email", _("Fill in your e-mail address, for example name@example.be."))
     elif email_text:
@@ -724,7 +733,7 @@ def _calendar_attachment(appointment: Appointment, language: str) -> outbox.Atta
 
 
 def notify(appointment: Appointment, kind: str, *, manage_token: str | None = None) -> None:
-    """Tell the citizen by SMS (with a phone) and by e-mail (with an address), in their
+    """Tell the citizen by SMS (with a mobile number) and by e-mail (with an address), in their
     language. One message per appointment, kind, time and channel (the outbox dedupes)."""
     if appointment.contact_erased_at is not None:
         return
@@ -734,9 +743,9 @@ def notify(appointment: Appointment, kind: str, *, manage_token: str | None = No
         "appointment": appointment,
         "location": appointment.location,
         "manage_url": manage_url(manage_token) if manage_token else None,
-        "phone": appointment.location.front_desk_phone or current_app.config["FRONT_DESK_PHONE"],
+        "phone": phones.front_desk_phone(appointment.location),
     }
-    if appointment.phone:
+    if sms.can_receive_sms(appointment.phone):
         with force_locale(language):
             body = render_template(f"bookings/sms/{kind}.txt", **context).strip()
         outbox.enqueue(
