@@ -367,3 +367,26 @@ def test_punctuation_is_inside_the_message_in_templates():
 )
 def test_punctuation_after_a_message_is_found(line, bad):
     assert bool(PUNCTUATION_AFTER_MESSAGE.search(line)) is bad
+
+
+def test_the_public_texts_follow_the_same_rules():
+    """The default privacy notice, volunteer note and accessibility statement (published on a
+    new installation): French spaces, no English, citizens "u" (accessibility statement),
+    digicoaches "je" (volunteer note); the privacy notice speaks to each in its own section."""
+    from digicoach.coaches.default_texts import TEXTS
+
+    problems = []
+    for slug, by_language in TEXTS.items():
+        for language, (title, body) in by_language.items():
+            text = f"{title}\n{body}"
+            if language == "fr" and (spots := unspaced_french_punctuation(text)):
+                problems.append(f"{slug} fr: no non-breaking space in {spots}")
+            if language in ("nl", "fr") and (words := english_words(text)):
+                problems.append(f"{slug} {language}: English {words}")
+            if language == "fr" and INFORMAL_FR.search(text):
+                problems.append(f"{slug} fr: 'tu'")
+        if slug == "accessibility" and INFORMAL_NL.search(by_language["nl"][1]):
+            problems.append("accessibility nl: citizens read 'u', not 'je'")
+        if slug == "volunteer-note" and FORMAL_NL.search(by_language["nl"][1]):
+            problems.append("volunteer-note nl: digicoaches read 'je', not 'u'")
+    assert not problems, "\n".join(problems)

@@ -7,7 +7,8 @@ Plain text; a blank line separates paragraphs.
 """
 
 # Long lines on purpose: a line break inside a paragraph would show as a break on the page.
-# ruff: noqa: E501
+# French puts a non-breaking space (U+00A0) before : ; ? ! so the sign never starts a line.
+# ruff: noqa: E501, RUF001
 
 from __future__ import annotations
 
@@ -15,49 +16,48 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "privacy": {
         "nl": (
             "Privacyverklaring",
-            """Wij gaan zorgvuldig om met je gegevens. Hier lees je welke gegevens we bijhouden, waarom, hoe lang, en wat je rechten zijn.
+            """Wij gaan zorgvuldig om met uw gegevens. Hier leest u welke gegevens we bijhouden, waarom, hoe lang, en wat uw rechten zijn.
 
 Wie is verantwoordelijk?
-Het lokaal bestuur (de gemeente) dat het programma digitale inclusie organiseert, is verantwoordelijk voor je gegevens. Werken meerdere gemeenten samen, dan zijn ze samen verantwoordelijk.
+Het lokaal bestuur (de gemeente) dat het programma digitale inclusie organiseert, is verantwoordelijk voor de gegevens. Werken meerdere gemeenten samen, dan zijn ze samen verantwoordelijk.
 
-Welke gegevens houden we bij?
-Van digicoaches: naam, e-mailadres, telefoonnummer, gemeente en wijken, talen, onderwerpen, wanneer je meestal vrij bent, je motivatie, hoe je ons leerde kennen, je opleiding en je shiften. Van de screening noteren we alleen dát we je identiteitskaart en je uittreksel uit het strafregister gezien hebben, wanneer en door wie. We maken geen kopie en noteren geen nummers.
-Van burgers die hulp vragen: een voornaam, een telefoonnummer of e-mailadres om de afspraak te bevestigen, de taal en het onderwerp. Wat een digicoach intypt voor iemand (wachtwoorden, codes) bewaren we nooit.
+Maakt u een afspraak voor hulp?
+We bewaren uw voornaam, uw gsm-nummer of e-mailadres, de taal en het onderwerp. Zo kunnen we uw afspraak bevestigen en u eraan herinneren. Kort na de afspraak wissen we uw gsm-nummer en e-mailadres. Wat een digicoach voor u intypt (wachtwoorden, codes), bewaren we nooit.
+
+Ben je digicoach?
+We bewaren je naam, e-mailadres, telefoonnummer, gemeente en wijken, talen, onderwerpen, wanneer je meestal vrij bent, je motivatie, hoe je ons leerde kennen, je opleiding en je shiften. Van de screening noteren we alleen dát we je identiteitskaart en je uittreksel uit het strafregister gezien hebben, wanneer en door wie. We maken geen kopie en noteren geen nummers. We bewaren je gegevens zolang je digicoach bent. Stop je, dan kun je ze laten wissen.
 
 Waarom?
 Om het vrijwilligerswerk te organiseren en burgers te helpen: een taak van algemeen belang van de gemeente. Om te tellen hoeveel mensen geholpen zijn, gebruiken we alleen anonieme cijfers.
 
-Hoe lang?
-Gegevens van een digicoach bewaren we zolang je digicoach bent. Stop je, dan kan je je gegevens laten wissen. Contactgegevens van burgers wissen we kort na de afspraak.
+Wie ziet de gegevens?
+Alleen de coördinatoren van de gemeente en de beheerders van het platform. We verkopen of delen geen gegevens.
 
-Wie ziet je gegevens?
-Alleen de coördinatoren van jouw gemeente en de beheerders van het platform. We verkopen of delen je gegevens niet.
-
-Je rechten
-Je mag je gegevens inkijken, verbeteren, downloaden en laten wissen. Als digicoach doe je dat zelf op 'Mijn digicoachpagina'. Je mag ook bezwaar maken. Vragen? Neem contact op met de functionaris voor gegevensbescherming van je gemeente. Ben je niet tevreden, dan kan je klacht indienen bij de Vlaamse Toezichtcommissie voor de verwerking van persoonsgegevens.""",
+Uw rechten
+U mag uw gegevens inkijken, verbeteren, downloaden en laten wissen. U mag ook bezwaar maken. Als digicoach doe je dat zelf op 'Mijn digicoachpagina'. Vragen? Neem contact op met de functionaris voor gegevensbescherming van de gemeente. Bent u niet tevreden? Dan kunt u klacht indienen bij de Vlaamse Toezichtcommissie voor de verwerking van persoonsgegevens.""",
         ),
         "fr": (
             "Déclaration de confidentialité",
             """Nous traitons vos données avec soin. Vous lisez ici quelles données nous gardons, pourquoi, combien de temps, et quels sont vos droits.
 
-Qui est responsable ?
+Qui est responsable ?
 L'administration locale (la commune) qui organise le programme d'inclusion numérique est responsable de vos données. Si plusieurs communes collaborent, elles sont responsables ensemble.
 
-Quelles données gardons-nous ?
-Des digicoaches : nom, adresse e-mail, numéro de téléphone, commune et quartiers, langues, sujets, moments où vous êtes généralement libre, votre motivation, comment vous nous avez connus, votre formation et vos permanences. Pour la sélection, nous notons seulement que nous avons vu votre carte d'identité et votre extrait de casier judiciaire, quand et par qui. Nous ne faisons pas de copie et ne notons aucun numéro.
-Des citoyens qui demandent de l'aide : un prénom, un numéro de téléphone ou une adresse e-mail pour confirmer le rendez-vous, la langue et le sujet. Ce qu'un digicoach tape pour quelqu'un (mots de passe, codes) n'est jamais gardé.
+Quelles données gardons-nous ?
+Des digicoachs : nom, adresse e-mail, numéro de téléphone, commune et quartiers, langues, sujets, moments où vous êtes généralement libre, votre motivation, comment vous nous avez connus, votre formation et vos permanences. Pour la sélection, nous notons seulement que nous avons vu votre carte d'identité et votre extrait de casier judiciaire, quand et par qui. Nous ne faisons pas de copie et ne notons aucun numéro.
+Des citoyens qui demandent de l'aide : un prénom, un numéro de téléphone ou une adresse e-mail pour confirmer le rendez-vous, la langue et le sujet. Ce qu'un digicoach tape pour quelqu'un (mots de passe, codes) n'est jamais gardé.
 
-Pourquoi ?
-Pour organiser le bénévolat et aider les citoyens : une mission d'intérêt public de la commune. Pour compter combien de personnes ont été aidées, nous utilisons uniquement des chiffres anonymes.
+Pourquoi ?
+Pour organiser le bénévolat et aider les citoyens : une mission d'intérêt public de la commune. Pour compter combien de personnes ont été aidées, nous utilisons uniquement des chiffres anonymes.
 
-Combien de temps ?
+Combien de temps ?
 Nous gardons les données d'un digicoach tant que vous êtes digicoach. Si vous arrêtez, vous pouvez faire effacer vos données. Les coordonnées des citoyens sont effacées peu après le rendez-vous.
 
-Qui voit vos données ?
+Qui voit vos données ?
 Uniquement les coordinateurs de votre commune et les gestionnaires de la plateforme. Nous ne vendons ni ne partageons vos données.
 
 Vos droits
-Vous pouvez consulter, corriger, télécharger et faire effacer vos données. En tant que digicoach, vous le faites vous-même sur « Ma page digicoach ». Vous pouvez aussi vous opposer au traitement. Des questions ? Contactez le délégué à la protection des données de votre commune. Si vous n'êtes pas satisfait, vous pouvez porter plainte auprès de la Vlaamse Toezichtcommissie (commission de contrôle flamande pour le traitement des données à caractère personnel).""",
+Vous pouvez consulter, corriger, télécharger et faire effacer vos données. En tant que digicoach, vous le faites vous-même sur « Ma page digicoach ». Vous pouvez aussi vous opposer au traitement. Des questions ? Contactez le délégué à la protection des données de votre commune. Si vous n'êtes pas satisfait, vous pouvez porter plainte auprès de la Vlaamse Toezichtcommissie (commission de contrôle flamande pour le traitement des données à caractère personnel).""",
         ),
         "en": (
             "Privacy notice",
@@ -113,10 +113,10 @@ Je coördinator is je aanspreekpunt. Het telefoonnummer staat onderaan elke pagi
             "Note d'organisation pour les bénévoles",
             """La loi du 3 juillet 2005 relative aux droits des volontaires nous demande de vous donner ces informations avant de commencer.
 
-Qui sommes-nous ?
-Le programme d'inclusion numérique est organisé par l'administration locale (la commune), une organisation de droit public. Le but : aider chacun à participer au monde numérique.
+Qui sommes-nous ?
+Le programme d'inclusion numérique est organisé par l'administration locale (la commune), une organisation de droit public. Le but : aider chacun à participer au monde numérique.
 
-Que fait un digicoach ?
+Que fait un digicoach ?
 Vous aidez les habitants avec leur smartphone, ordinateur, e-mail, itsme, banque en ligne et services publics, dans un point numérique ou lors d'une permanence. Vous suivez d'abord une courte formation.
 
 Assurance
@@ -181,16 +181,16 @@ Dan kunt u terecht bij de Vlaamse Ombudsdienst.""",
             "Déclaration d'accessibilité",
             """L'administration locale veut que chacun puisse utiliser ce site, aussi avec un lecteur d'écran, uniquement au clavier ou avec un agrandissement. Cette déclaration suit le décret flamand sur l'administration et la directive européenne 2016/2102.
 
-Le site est-il accessible ?
+Le site est-il accessible ?
 Le site est conçu selon les règles WCAG 2.1, niveau AA. Nous testons chaque page automatiquement avec axe et avec un vrai navigateur, et des personnes en situation de handicap participent aux tests.
 
-Qu'est-ce qui ne fonctionne pas encore bien ?
+Qu'est-ce qui ne fonctionne pas encore bien ?
 Les textes qui ne sont pas encore traduits sont affichés en néerlandais. Si vous signalez un problème, nous le résolvons le plus vite possible.
 
 Signaler un problème
-Quelque chose ne marche pas ? Appelez-nous ou demandez de l'aide à l'accueil de votre commune. Le numéro figure en bas de chaque page. Nous répondons dans les cinq jours ouvrables.
+Quelque chose ne marche pas ? Appelez-nous ou demandez de l'aide à l'accueil de votre commune. Le numéro figure en bas de chaque page. Nous répondons dans les cinq jours ouvrables.
 
-Pas satisfait de notre réponse ?
+Pas satisfait de notre réponse ?
 Vous pouvez vous adresser au Vlaamse Ombudsdienst (médiateur flamand).""",
         ),
         "en": (
