@@ -39,7 +39,7 @@ CITIZEN_PLACES = (
     "templates/bookings/",
     "templates/helpdesk/digipunt.html",
     "templates/helpdesk/digipunten.html",
-    "templates/helpdesk/waiting",  # the waiting display in the room (walk-in queue)
+    "templates/progress/impact.html",  # public: "see how many people digicoaches helped"
     "templates/reminders/email/appointment",
     "templates/reminders/sms/appointment",
     "digicoach/bookings/forms.py",
@@ -48,9 +48,10 @@ CITIZEN_PLACES = (
     "digicoach/bookings/views.py",
     "digicoach/bookings/ics.py",
 )
-# The front desk's own screens live under templates/bookings/desk/; the slip is the citizen's.
-NOT_CITIZEN_PLACES = ("templates/bookings/desk/",)
-CITIZEN_DESK_PLACES = ("templates/bookings/desk/slip.html",)
+# The front desk's and the coaches' screens of the queue live under templates/bookings/desk/ and
+# templates/bookings/queue/; the slip and the waiting display in the room are the citizen's.
+NOT_CITIZEN_PLACES = ("templates/bookings/desk/", "templates/bookings/queue/")
+CITIZEN_DESK_PLACES = ("templates/bookings/desk/slip.html", "templates/bookings/queue/display.html")
 
 # Where digicoaches and volunteer applicants read our words (nl: "je").
 COACH_PLACES = (
