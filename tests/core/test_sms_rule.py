@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from digicoach.bookings import services
 from digicoach.bookings.models import Appointment, BookingChannel
 from digicoach.coaches import rules as coach_rules
+from digicoach.coaches import services as coach_services
 from digicoach.core import clock
 from digicoach.core.errors import ValidationFailed
 from digicoach.core.outbox import OutboxMessage
@@ -24,6 +25,7 @@ from digicoach.reminders import rules as reminder_rules
 from digicoach.reminders import services as reminders
 from tests.bookings.conftest import BookingWorld, build_world
 from tests.bookings.factories import booking_input, make_appointment, make_bookable_session
+from tests.coaches.factories import application
 
 LANDLINE = "09 234 56 78"
 MOBILE = "0470 12 34 56"
@@ -196,3 +198,15 @@ def test_a_coach_with_a_landline_does_not_get_text_messages():
     assert coach_rules.may_receive_sms("+3292345678", True) is False
     assert coach_rules.may_receive_sms("+32470123456", True) is True
     assert coach_rules.may_receive_sms("+32470123456", False) is False
+
+
+def test_a_coach_who_asks_for_text_messages_needs_a_mobile_number(world):
+    with pytest.raises(ValidationFailed) as refused:
+        coach_services.apply(application(world.gent, phone=LANDLINE), now=clock.now())
+    (message,) = refused.value.errors["notify_sms"]
+    assert str(message) == "Text messages need a mobile number, for example 0470 12 34 56."
+    # A landline is fine when the coach only wants e-mails: the coordinator calls it.
+    coach = coach_services.apply(
+        application(world.gent, phone=LANDLINE, notify_sms=False), now=clock.now()
+    )
+    assert coach is not None and coach.phone == "+3292345678" and not coach.notify_sms
