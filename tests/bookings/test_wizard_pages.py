@@ -149,3 +149,23 @@ def test_a_language_without_free_times_for_a_new_topic_is_asked_again(client, wo
     )
     page = _step(client, topic_page, "topic", topic="job_search")
     assert _values(page, "language") == ["nl"]  # French has nothing for job search here
+
+
+def test_a_place_gone_at_the_confirmation_shows_the_ways_forward(client, world):
+    last_place, _rabot = _ledeberg_and_rabot(world)
+    page = client.get("/book")
+    page = _step(client, page, "municipality", municipality=str(world.gent.id))
+    page = _step(client, page, "location", location=str(world.location.id))
+    page = _step(client, page, "topic", topic="email")
+    page = _step(client, page, "language", language="nl")
+    page = _step(client, page, "slot", slot=f"{last_place.id}@{last_place.starts_at.isoformat()}")
+    page = _step(client, page, "contact", first_name="Maria", phone="0470 12 34 56", email="")
+    review = _step(client, page, "note", note="")
+    make_appointment(last_place, topic="email", language="nl", phone="0470 99 88 77")
+    db.session.commit()
+    refused = _confirm(client, review)
+    text = _text(refused)
+    assert refused.status_code == 422
+    assert 'href="#slot"' in text and 'id="slot"' in text  # the summary's link has a target
+    assert f'value="place:{world.other_location.id}"' in text
+    assert not NEXT.search(text)
