@@ -19,7 +19,6 @@ from flask_login import current_user
 from digicoach.bookings import walk_ins
 from digicoach.bookings.models import WalkIn
 from digicoach.bookings.permissions import can_see_walk_ins
-from digicoach.bookings.views import topic_label
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import DomainError, NotFound
@@ -57,7 +56,7 @@ def _called_message(walk_in: WalkIn) -> str:
         "Number %(number)d to %(station)s: %(topic)s, %(language)s.",
         number=walk_in.number,
         station=walk_in.station,
-        topic=topic_label(walk_in.topic),
+        topic=vocabulary.label(vocabulary.TOPICS, walk_in.topic),
         language=vocabulary.label(vocabulary.SPOKEN_LANGUAGES, walk_in.language),
     )
 
