@@ -7,7 +7,10 @@ a citizen page fails here before anyone sees it:
 - French typography: a non-breaking space (U+00A0, or the narrow U+202F) before : ; ? ! in
   every French entry;
 - one form of address per audience in Dutch: citizens "u", never "je/jij/jouw"; digicoaches
-  and volunteer applicants "je", never "u/uw". In French both are "vous": never "tu".
+  and volunteer applicants "je", never "u/uw". In French both are "vous": never "tu";
+- the English of citizen pages uses the terms ("digital help point", not "digipunt");
+- templates put the punctuation inside the message, and the default public texts follow the
+  same rules.
 
 An entry is a citizen's when one of the places it is used (the "#:" comments of the
 catalogue) is a page, message or file a citizen gets; a digicoach's likewise. An entry used by
@@ -391,3 +394,19 @@ def test_the_public_texts_follow_the_same_rules():
         if slug == "volunteer-note" and FORMAL_NL.search(by_language["nl"][1]):
             problems.append("volunteer-note nl: digicoaches read 'je', not 'u'")
     assert not problems, "\n".join(problems)
+
+
+# The English of citizen pages uses the terms of WRITING.md too.
+NOT_CITIZEN_ENGLISH = re.compile(r"\b(digipunt\w*|help moments?|slots?|tokens?|accounts?)\b", re.I)
+
+
+def test_english_citizen_entries_use_the_terms():
+    found = [
+        (message, text, ", ".join(m.group(0) for m in NOT_CITIZEN_ENGLISH.finditer(text)))
+        for message, text in _entries("en", is_citizens)
+        if NOT_CITIZEN_ENGLISH.search(NOT_PROSE.sub(" ", text))
+    ]
+    assert not found, (
+        "English for citizens: 'digital help point', 'help session', 'time', never "
+        f"'digipunt', 'slot', 'token' or 'account':\n{_show(found)}"
+    )
