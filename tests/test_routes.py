@@ -61,8 +61,17 @@ def test_every_route_carries_exactly_one_access_decorator(app):
 
 def test_the_walk_sees_the_routes_of_every_feature(app):
     endpoints = {rule.endpoint for rule in _rules(app)}
-    for expected in ("content.home", "accounts.login", "health.healthz"):
+    for expected in ("content.home", "accounts.login", "health.healthz", "queue.display"):
         assert expected in endpoints
+
+
+def test_the_waiting_display_is_public_and_the_queue_buttons_are_not(app):
+    """The waiting display holds numbers and stations only (bookings/queue_views.display says
+    why it is public); calling and closing walk-ins needs the desk or a coach on shift."""
+    rules = {rule.endpoint: _access_rule(app, rule) for rule in _rules(app)}
+    assert rules["queue.display"] == "public"
+    for endpoint in ("queue.call_next", "queue.call", "queue.helped", "queue.left"):
+        assert rules[endpoint] == "require:can_see_walk_ins"
 
 
 def test_signed_in_pages_send_an_anonymous_visitor_to_the_sign_in_page(app, client):

@@ -53,7 +53,7 @@ IN_THE_ROOM = (WalkInStatus.WAITING, WalkInStatus.CALLED)
 
 STATUS_LABELS = {
     WalkInStatus.WAITING: _l("Waiting"),
-    WalkInStatus.CALLED: _l("Called"),
+    WalkInStatus.CALLED: _l("Called up"),
     WalkInStatus.HELPED: _l("Helped"),
     WalkInStatus.LEFT: _l("Left without help"),
 }
