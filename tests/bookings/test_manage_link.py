@@ -335,9 +335,13 @@ def test_moving_shows_the_new_time_in_words_and_a_calendar_file_that_replaces_th
     _sent(app)
     mails = mailbox.to("m@example.org")
     assert len(mails) == 2
+    sequences = []
     for mail in mails:
         [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
-        assert b"SEQUENCE" in part.get_payload(decode=True)
+        [event] = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+        assert str(event["UID"]) == str(before["UID"])
+        sequences.append(int(event["SEQUENCE"]))
+    assert sorted(sequences) == [1, 2]
 
 
 def test_the_moved_page_is_only_a_banner_on_a_standing_appointment(client, world):
