@@ -410,3 +410,28 @@ def test_english_citizen_entries_use_the_terms():
         "English for citizens: 'digital help point', 'help session', 'time', never "
         f"'digipunt', 'slot', 'token' or 'account':\n{_show(found)}"
     )
+
+
+# Staff and digicoaches share the pages to sign in and to look after a password: in Dutch these
+# speak to neither as "u" nor as "je" (an imperative or a neutral sentence).
+SHARED_ACCOUNT_PLACES = (
+    "templates/accounts/login.html",
+    "templates/accounts/forgot_password",
+    "templates/accounts/reset_password.html",
+    "templates/accounts/security.html",
+    "templates/accounts/email/password_reset.",
+)
+
+
+def test_pages_staff_and_digicoaches_share_are_neutral_in_dutch():
+    def shared(message: Message) -> bool:
+        return any(place.startswith(SHARED_ACCOUNT_PLACES) for place in _places(message))
+
+    found = [
+        (message, text, "u or je")
+        for message, text in _entries("nl", shared)
+        if FORMAL_NL.search(NOT_PROSE.sub(" ", text))
+        or INFORMAL_NL.search(NOT_PROSE.sub(" ", text))
+    ]
+    assert len(_entries("nl", shared)) > 20
+    assert not found, f"Neither 'u' nor 'je' on pages staff and digicoaches share:\n{_show(found)}"
