@@ -124,12 +124,14 @@ def locations() -> ResponseReturnValue:
     first_free: dict[int, datetime] = {}
     if narrowing:
         topic, language = clean.get("topic"), clean.get("language")
-        found = _availability(
+        first_free = availability.first_free_by_location(
             [loc.id for group in groups for loc in group.locations],
+            now=clock.now(),
+            closes_hours=services.closes_hours(),
+            weeks=_weeks(),
             topic=topic,
             language=language,
         )
-        first_free = found.places(topic, language)
     rows = [
         {
             "id": location.id,

@@ -1,11 +1,12 @@
 """What can still be booked: the first free slot per digipunt, topic and language.
 
 The wizard lists only choices that lead to a free slot and the API narrows its topics and
-locations the same way, so both read this one model. It makes one pass over
-`queries.free_slots` for the digipunten and the window (three queries) plus one query for the
-sessions' topic and language codes: no query per choice. A session's codes are read with the
-rules the booking service checks (`rules.takes_topic`, `rules.takes_language`): a session that
-lists none takes any, and every session takes "other".
+locations the same way, so both read this one model. For one digipunt's topics and languages
+it makes one pass over `queries.free_slots` for the window (three queries) plus one query for
+the sessions' topic and language codes: no query per choice. For many digipunten (the first
+steps, the API's locations, the ways forward), `first_free_by_location` reads plain columns.
+A session's codes are read with the rules the booking service checks (`rules.takes_topic`,
+`rules.takes_language`): a session that lists none takes any, and every session takes "other".
 
 When a combination has nothing free, `ways_forward` finds what the citizen can do instead: the
 same topic (and language) at other digipunten, the walk-in hours at this one, and (in the view)
@@ -22,6 +23,7 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import contains_eager
 
 from digicoach.bookings import queries, rules
+from digicoach.bookings.models import Slot
 from digicoach.core import vocabulary
 from digicoach.extensions import db
 from digicoach.helpdesk.models import (
@@ -157,6 +159,87 @@ def availability(
     return found
 
 
+def first_free_by_location(
+    location_ids: Iterable[int],
+    *,
+    now: datetime,
+    closes_hours: float,
+    weeks: int,
+    topic: str | None = None,
+    language: str | None = None,
+) -> dict[int, datetime]:
+    """The first free slot per digipunt (for the topic and language, when given), by first
+    free: what `availability(...).places(topic, language)` answers, for many digipunten.
+
+    The wizard's first step and the API's location list ask it of every digipunt: the
+    sessions come as plain columns (no objects), the topic and language rules are those of
+    `availability`, and a session that starts after its digipunt's best so far is skipped.
+    Four statements (three without topic and language); tests/bookings/test_availability.py
+    holds it equal to the slot search."""
+    ids = list(location_ids)
+    if not ids:
+        return {}
+    end = now + timedelta(weeks=weeks)
+    sessions = db.session.execute(
+        select(
+            HelpSession.id,
+            HelpSession.location_id,
+            HelpSession.starts_at,
+            HelpSession.ends_at,
+            HelpSession.mode,
+            HelpSession.slot_minutes,
+            HelpSession.citizens_per_slot,
+        )
+        .join(Location, Location.id == HelpSession.location_id)
+        .where(
+            HelpSession.location_id.in_(ids),
+            Location.active.is_(True),
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.mode.in_(sorted(rules.SLOTTED_MODES)),
+            HelpSession.ends_at > now,
+            HelpSession.starts_at < end,
+        )
+        .order_by(HelpSession.starts_at, HelpSession.id)
+    ).all()
+    if topic is not None or language is not None:
+        codes = session_codes(row.id for row in sessions)
+        sessions = [
+            row
+            for row in sessions
+            if (topic is None or rules.takes_topic(codes[row.id][0], topic))
+            and (language is None or rules.takes_language(codes[row.id][1], language))
+        ]
+    if not sessions:
+        return {}
+    session_ids = [row.id for row in sessions]
+    counts = queries.coach_counts(session_ids)
+    taken = {
+        (session_id, start): count
+        for session_id, start, count in db.session.execute(
+            select(Slot.help_session_id, Slot.start, Slot.taken).where(
+                Slot.help_session_id.in_(session_ids), Slot.taken > 0
+            )
+        )
+    }
+    found: dict[int, datetime] = {}
+    for row in sessions:
+        best = found.get(row.location_id)
+        if best is not None and row.starts_at >= best:
+            continue  # all its slots start later than a free one already found there
+        capacity = rules.slot_capacity(row.mode, counts.get(row.id, 0), row.citizens_per_slot)
+        if capacity <= 0:
+            continue
+        for start in rules.slot_starts(row.starts_at, row.ends_at, row.slot_minutes):
+            if best is not None and start >= best:
+                break
+            if start < now or start >= end or not rules.booking_open(start, now, closes_hours):
+                continue
+            if rules.remaining(capacity, taken.get((row.id, start), 0)):
+                found[row.location_id] = start
+                break
+    return dict(sorted(found.items(), key=lambda item: (item[1], item[0])))
+
+
 @dataclass(frozen=True)
 class Place:
     location: Location
@@ -227,7 +310,7 @@ def _places(
     topic: str | None,
     language: str | None,
 ) -> list[Place]:
-    found = availability(
+    found = first_free_by_location(
         [loc.id for loc in others],
         now=now,
         closes_hours=closes_hours,
@@ -242,7 +325,7 @@ def _places(
             moment,
             here is not None and by_id[location_id].municipality_id == here.municipality_id,
         )
-        for location_id, moment in found.places(topic, language).items()
+        for location_id, moment in found.items()
     ]
 
 

@@ -249,7 +249,7 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
     extra: dict[str, Any] = {}
     if step == "municipality":
         groups = place_queries.active_locations_by_municipality()
-        found = availability.availability(
+        found = availability.first_free_by_location(
             [loc.id for group in groups for loc in group.locations], **_window()
         )
         form.municipality.choices = [
@@ -257,9 +257,7 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
         ]
         first_free: dict[str, datetime] = {}
         for group in groups:
-            moments = [
-                found.by_location[loc.id] for loc in group.locations if loc.id in found.by_location
-            ]
+            moments = [found[loc.id] for loc in group.locations if loc.id in found]
             if moments:
                 first_free[str(group.municipality.id)] = min(moments)
         extra["first_free"] = first_free
@@ -271,12 +269,12 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
         except NotFound as missing:
             raise LookupError("municipality") from missing
         locations = [loc for loc in _all_locations() if loc.municipality_id == municipality.id]
-        found = availability.availability([loc.id for loc in locations], **_window())
+        found = availability.first_free_by_location([loc.id for loc in locations], **_window())
         form.location.choices = [SelectChoice(str(loc.id), loc.name) for loc in locations]
         extra["locations"] = {str(loc.id): loc for loc in locations}
         extra["municipality"] = municipality
-        extra["first_free"] = {str(k): v for k, v in found.places().items()}
-        if not found.by_location:
+        extra["first_free"] = {str(k): v for k, v in found.items()}
+        if not found:
             extra.update(
                 _dead_end(
                     locations[0] if locations else None,

@@ -169,3 +169,47 @@ def test_the_ways_forward_put_the_same_municipality_first_then_the_nearest(world
         world.other_location, every, now=clock.now(), **WINDOW, topic="email", language="ar"
     )
     assert ways.places == [] and ways.walk_ins == []
+
+
+def test_the_first_free_per_digipunt_agrees_with_the_slot_search(world):
+    """The column-level read for many digipunten answers what the full model answers, for
+    overlapping sessions, full and closed slots, hybrid capacity and every filter."""
+    gent = [world.location, world.other_location]
+    long_one = make_bookable_session(
+        world.location, [world.coach()], starts_at=in_days(2, 10), hours=6, topics=("email",)
+    )
+    for slot in range(4):  # its first four slots are taken
+        make_appointment(
+            long_one, long_one.starts_at + timedelta(minutes=30 * slot), phone=f"0470 12 34 5{slot}"
+        )
+    make_bookable_session(
+        world.location, [world.coach()], starts_at=in_days(2, 11), hours=1, languages=("fr",)
+    )
+    make_bookable_session(
+        world.other_location,
+        [world.coach(), world.coach()],
+        starts_at=in_days(1, 9),
+        mode="hybrid",
+        topics=("job_search",),
+        languages=(),
+    )
+    make_bookable_session(world.other_location, [world.coach()], mode="hybrid")  # walk-ins only
+    soon = clock.now() + timedelta(minutes=150)  # its first slot closes online before now + 2 h
+    make_bookable_session(world.kortrijk_location, [world.coach()], starts_at=soon, hours=1)
+    db.session.commit()
+    every = [*gent, world.kortrijk_location]
+    ids = [loc.id for loc in every]
+    for topic in (None, "email", "job_search", "other", "video_calling"):
+        for language in (None, "nl", "fr", "ar"):
+            narrow = {"topic": topic, "language": language}
+            fast = availability.first_free_by_location(ids, now=clock.now(), **WINDOW, **narrow)
+            full = _found(*every).places(topic, language)
+            assert fast == full, narrow
+            for location_id, moment in fast.items():
+                offers = queries.free_slots(
+                    [location_id], now=clock.now(), **WINDOW, topic=topic, language=language
+                )
+                assert offers[0].start == moment, (narrow, location_id)
+    assert availability.first_free_by_location(
+        [world.location.id], now=clock.now(), **WINDOW, language="fr"
+    ) == {world.location.id: in_days(2, 11)}
