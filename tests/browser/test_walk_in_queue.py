@@ -63,7 +63,13 @@ def _only_meta_refresh(page: Page) -> None:
 
 def _fits(page: Page) -> None:
     """Nothing wider than the screen: no horizontal scrolling on a wall screen or a tablet."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    wider = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter(e => !e.closest('.table-scroll'))
+            .map(e => e.tagName + '.' + e.className)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), wider
 
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
@@ -118,10 +124,11 @@ def test_the_desk_calls_next_and_the_coach_logs_the_help(
     assert page.locator("main .queue-form input[name=station]").input_value() == "onthaal"
     page.screenshot(path=str(SHOTS / f"desk-{language}.png"), full_page=True)
     assert_accessible(page)
-    for width in (320, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.reload()
-        assert page.evaluate("document.body.scrollWidth <= window.innerWidth + 1") or width > 320
+    # Reflow at 320 CSS pixels: the queue table scrolls inside its box, the page does not.
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.goto(f"/desk/walk-ins?location_id={location.id}")
+    _fits(page)
+    page.screenshot(path=str(SHOTS / f"desk-{language}-320.png"), full_page=True)
     display = context.new_page()
     display.goto(f"/digipunten/{location.id}/wachtscherm")
     assert display.locator(".queue-latest .queue-number").inner_text() == "2"
