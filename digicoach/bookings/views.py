@@ -238,10 +238,13 @@ def _dead_end(
     }
 
 
-def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple[Any, dict]:
-    """The step's form with its choices, and the extra context its template needs:
+def _step_form(
+    step: str, state: dict[str, Any], *, from_request: bool, context: bool = True
+) -> tuple[Any, dict]:
+    """The step's form with its choices, and (with `context`) what its template needs:
     `first_free` (the offered choices, each with its first free slot) or `dead_end` with the
-    ways forward.
+    ways forward. A submitted answer is checked without the context, which is read only to
+    show the same step again with an error.
 
     Raises LookupError when an earlier answer the step depends on is missing or gone."""
     form_class = FORMS[step]
@@ -249,69 +252,54 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
     extra: dict[str, Any] = {}
     if step == "municipality":
         groups = place_queries.active_locations_by_municipality()
-        found = availability.first_free_by_location(
-            [loc.id for group in groups for loc in group.locations], **_window()
-        )
         form.municipality.choices = [
             SelectChoice(str(g.municipality.id), g.municipality.name) for g in groups
         ]
-        first_free: dict[str, datetime] = {}
-        for group in groups:
-            moments = [found[loc.id] for loc in group.locations if loc.id in found]
-            if moments:
-                first_free[str(group.municipality.id)] = min(moments)
-        extra["first_free"] = first_free
-        if not first_free:
-            extra.update(dead_end=True, ways=None, phone_place=None, weeks=_weeks())
+        if context:
+            extra.update(_municipality_context(groups))
     elif step == "location":
         try:
             municipality = queries.active_municipality(state.get("m"))
         except NotFound as missing:
             raise LookupError("municipality") from missing
         locations = [loc for loc in _all_locations() if loc.municipality_id == municipality.id]
-        found = availability.first_free_by_location([loc.id for loc in locations], **_window())
         form.location.choices = [SelectChoice(str(loc.id), loc.name) for loc in locations]
         extra["locations"] = {str(loc.id): loc for loc in locations}
         extra["municipality"] = municipality
-        extra["first_free"] = {str(k): v for k, v in found.items()}
-        if not found:
-            extra.update(
-                _dead_end(
-                    locations[0] if locations else None,
-                    walk_in_at=[loc.id for loc in locations],
-                )
-            )
-            extra["phone_place"] = None  # the programme's number, for the whole municipality
+        if context:
+            extra.update(_location_context(locations))
     elif step == "topic":
         location = _location_of(state)
         if location is None:
             raise LookupError("location")
-        found = availability.availability([location.id], **_window())
         form.topic.choices = [
             SelectChoice(term.code, topic_label(term.code)) for term in vocabulary.TOPICS
         ]
-        extra["first_free"] = found.topics(location.id)
         extra["location"] = location
-        if not extra["first_free"]:
-            extra.update(_dead_end(location))
+        if context:
+            found = availability.availability([location.id], **_window())
+            extra["first_free"] = found.topics(location.id)
+            if not extra["first_free"]:
+                extra.update(_dead_end(location))
     elif step == "language":
         location = _location_of(state)
         if location is None:
             raise LookupError("location")
-        topic = state.get("t")
-        found = availability.availability([location.id], topic=topic, **_window())
         form.language.choices = [
             SelectChoice(term.code, vocabulary.label(vocabulary.SPOKEN_LANGUAGES, term.code))
             for term in vocabulary.SPOKEN_LANGUAGES
         ]
-        extra["first_free"] = {
-            term.code: moment
-            for term in vocabulary.SPOKEN_LANGUAGES
-            if (moment := found.first_free(location.id, topic, term.code)) is not None
-        }
         extra["location"] = location
-        if not extra["first_free"]:
-            extra.update(_dead_end(location, topic=topic))
+        if context:
+            topic = state.get("t")
+            found = availability.availability([location.id], topic=topic, **_window())
+            extra["first_free"] = {
+                term.code: moment
+                for term in vocabulary.SPOKEN_LANGUAGES
+                if (moment := found.first_free(location.id, topic, term.code)) is not None
+            }
+            if not extra["first_free"]:
+                extra.update(_dead_end(location, topic=topic))
     elif step == "slot":
         location = _location_of(state)
         if location is None:
@@ -320,11 +308,40 @@ def _step_form(step: str, state: dict[str, Any], *, from_request: bool) -> tuple
         form.slot.choices = [SelectChoice(offer.value, slot_label(offer)) for offer in offers]
         extra["days"] = group_by_day(offers)
         extra["location"] = location
-        if not offers:
+        if context and not offers:
             extra.update(_dead_end(location, topic=state.get("t"), language=state.get("g")))
     if not from_request:
         _prefill(step, form, state)
     return form, extra
+
+
+def _municipality_context(groups: list[Any]) -> dict[str, Any]:
+    found = availability.first_free_by_location(
+        [loc.id for group in groups for loc in group.locations], **_window()
+    )
+    first_free: dict[str, datetime] = {}
+    for group in groups:
+        moments = [found[loc.id] for loc in group.locations if loc.id in found]
+        if moments:
+            first_free[str(group.municipality.id)] = min(moments)
+    if first_free:
+        return {"first_free": first_free}
+    return {
+        "first_free": {},
+        "dead_end": True,
+        "ways": None,
+        "phone_place": None,
+        "weeks": _weeks(),
+    }
+
+
+def _location_context(locations: list[Any]) -> dict[str, Any]:
+    found = availability.first_free_by_location([loc.id for loc in locations], **_window())
+    if found:
+        return {"first_free": {str(k): v for k, v in found.items()}}
+    extra = _dead_end(locations[0] if locations else None, walk_in_at=[loc.id for loc in locations])
+    # The programme's number, for the whole municipality.
+    return {**extra, "first_free": {}, "phone_place": None}
 
 
 def _prefill(step: str, form: Any, state: dict[str, Any]) -> None:
@@ -470,7 +487,7 @@ def book() -> ResponseReturnValue:
     if step not in STEPS:
         return _render_step(first_missing(state) or "municipality", state)
     try:
-        form, extra = _step_form(step, state, from_request=True)
+        form, extra = _step_form(step, state, from_request=True, context=False)
     except LookupError:
         return _render_step(first_missing(state) or "municipality", state)
     if step == "contact" and form.website.data:
@@ -482,6 +499,7 @@ def book() -> ResponseReturnValue:
         if following is None:
             return _render_review(state)
         return _render_step(following, state)
+    extra.update(_step_form(step, state, from_request=False)[1])
     return _render_step(step, state, form, extra, status=422)
 
 
