@@ -1,8 +1,8 @@
 """The walk-in queue: a citizen without an appointment gets a number, waits, is called to a
 station ("tafel 2"), and is helped or leaves. Use cases and the queue's read models.
 
-Registering takes the next number of the day with an INSERT behind UNIQUE (location, day,
-number): two desks at the same moment collide on the constraint and the loser takes the next.
+Registering takes the next number of the day under a lock on the digipunt (one registration
+at a time per digipunt), with UNIQUE (location, day, number) and a retry behind it.
 Only a digipunt with a walk-in or hybrid session now or later today registers walk-ins.
 
 Calling never hands one citizen to two callers: every move of the status is a conditional
@@ -228,6 +228,13 @@ def register_walk_in(
     if not walk_in_sessions_left_today(location.id, now):
         raise NoWalkInHours(no_walk_in_hours_message(location, now))
     day = clock.local(now).date()
+    # One registration at a time per digipunt, so "max + 1" is free when we insert it:
+    # PostgreSQL locks the digipunt's row (NO KEY UPDATE: inserts that refer to it go on);
+    # SQLite drops FOR UPDATE but holds its write lock from BEGIN IMMEDIATE (core.db).
+    # Measured without it: 8 desks at once on PostgreSQL, 2 of them out of retries.
+    db.session.execute(
+        select(Location.id).where(Location.id == location.id).with_for_update(key_share=True)
+    )
     for _attempt in range(NUMBER_ATTEMPTS):
         number = (
             db.session.scalar(

@@ -85,3 +85,28 @@ def test_more_walk_ins_than_callers_each_caller_gets_one_and_the_rest_wait(world
         select(func.count()).select_from(WalkIn).where(WalkIn.status == WalkInStatus.WAITING)
     )
     assert waiting == 3
+
+
+def register_one(index: int, desk_id: int, location_id: int) -> str:
+    """Racer `index` registers a walk-in at the same digipunt as every other racer."""
+    with current_app.test_request_context("/", method="POST"), force_locale("en"):
+        try:
+            with unit_of_work():
+                walk_in = walk_ins.register_walk_in(
+                    actor=db.session.get(User, desk_id),
+                    location=db.session.get(Location, location_id),
+                    topic="email",
+                    language="nl",
+                    now=clock.now(),
+                )
+                return f"number {walk_in.number}"
+        except DomainError as error:
+            return f"refused: {error.message}"
+
+
+def test_desks_registering_at_once_give_every_walk_in_its_own_number(world, racing_processes):
+    _queue(world, waiting=0)
+
+    outcomes = racing_processes(RACERS, register_one, world.desk.id, world.location.id)
+
+    assert sorted(outcomes) == sorted(f"number {n}" for n in range(1, RACERS + 1)), outcomes
