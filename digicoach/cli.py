@@ -159,7 +159,7 @@ class DemoContext:
 
 
 def seed_demo_places(context: DemoContext) -> None:
-    context.places = places_demo.seed_places(rng=context.rng)
+    context.places = places_demo.seed_places(rng=context.rng, now=context.now)
 
 
 def seed_demo_accounts(context: DemoContext) -> None:
@@ -197,14 +197,20 @@ def seed_demo_coaches(context: DemoContext) -> None:
 # DemoContext, usually a thin adapter over `<feature>.demo.seed_*`); every step shares one
 # seeded random source, so the same --seed gives the same data.
 def seed_demo_training(context: DemoContext) -> None:
-    """The curriculum and four cohorts in different phases, with attendance."""
+    """The curriculum and cohorts in every phase, named after where and when they meet."""
     training_demo.seed_training(rng=context.rng, places=context.places, coaches=context.coaches)
 
 
 def seed_demo_help_sessions(context: DemoContext) -> None:
-    """Recurring help sessions for eight weeks at every digipunt, with shifts."""
+    """Eight weeks of help sessions at every digipunt from its weekly hours, one of them today
+    around the hour of seeding, with shifts (the demo coach's today in Gent)."""
+    coach_user = context.users.get(Role.COACH)
     helpdesk_demo.seed_help_sessions(
-        rng=context.rng, places=context.places, coaches=list(db.session.scalars(select(Coach)))
+        rng=context.rng,
+        places=context.places,
+        coaches=list(db.session.scalars(select(Coach))),
+        now=context.now,
+        demo_coach=next((c for c in context.coaches if c.user is coach_user), None),
     )
 
 
@@ -220,7 +226,8 @@ def seed_demo_progress(context: DemoContext) -> None:
 
 
 def seed_demo_bookings(context: DemoContext) -> None:
-    """Bookable slots for the next two weeks at every digipunt and a few appointments."""
+    """Today's appointments and walk-in queue at every digipunt, and a few appointments in the
+    next two weeks."""
     bookings_demo.seed_bookings(rng=context.rng, places=context.places, now=context.now)
 
 

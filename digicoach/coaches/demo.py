@@ -189,8 +189,13 @@ def seed_coaches(
         select(User).where(User.role_rows.any(role=Role.ADMIN.value)).order_by(User.id).limit(1)
     )
     statuses = [status for status, count in STATUS_MIX.items() for _ in range(count)]
+    spread = _spread(municipalities)
+    seen: dict[str, int] = {}
     coaches = []
     for number, status in enumerate(statuses, start=1):
+        # The coaches of each status spread over the municipalities by their digipunten, so
+        # every digipunt has coaches for its sessions (and each group its trainees).
+        nth = seen[status] = seen.get(status, -1) + 1
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         address = f"{_slug(first)}.{_slug(last)}.{number}@{DEMO_EMAIL_DOMAIN}"
         applied_at = moment - timedelta(days=rng.randint(3, 400), hours=rng.randint(0, 10))
@@ -213,7 +218,7 @@ def seed_coaches(
                 last,
                 status,
                 applied_at,
-                rng.choice(municipalities),
+                spread[nth % len(spread)],
                 admin,
                 moment,
             )
@@ -331,6 +336,16 @@ def _coach(
             )
         )
     return coach
+
+
+def _spread(municipalities: list[Any]) -> list[Any]:
+    """Municipalities in turn, each as often as it has digipunten: with Gent 3, Antwerpen 3
+    and Kortrijk 2, [Gent, Antwerpen, Kortrijk, Gent, Antwerpen, Kortrijk, Gent, Antwerpen]."""
+    weights = {m.name: max(len(m.locations), 1) for m in municipalities}
+    order = []
+    for turn in range(max(weights.values(), default=0)):
+        order += [m for m in municipalities if weights[m.name] > turn]
+    return order
 
 
 def _slug(text: str) -> str:

@@ -1,9 +1,10 @@
-"""Demo data for training: a curriculum and four cohorts in different phases.
+"""Demo data for training: a curriculum and cohorts in every phase, each named after where
+and when it meets ("Gent - winter, dinsdagnamiddag") and held in that municipality.
 
-- an open cohort with its first session in ten days and too few enrolments (flagged),
-- a running cohort with the demo coaches in training, half its sessions held,
-- a finished cohort whose certified and active coaches hold their certificates,
-- a cancelled cohort.
+- an open cohort in Gent with its first session in ten days and too few enrolments (flagged),
+- per municipality a running cohort with its coaches in training, half its sessions held,
+- per municipality a finished cohort whose certified and active coaches hold certificates,
+- a cancelled cohort in Antwerpen.
 
 History (past sessions, attendance, certificates of coaches who are certified already) is
 written as it would have been recorded; what changes a coach's status today (an approved coach
@@ -22,6 +23,7 @@ from digicoach.accounts.models import Role, User
 from digicoach.coaches.models import Coach
 from digicoach.core import clock, timeslots
 from digicoach.extensions import db
+from digicoach.places.models import Municipality
 from digicoach.training import rules, services
 from digicoach.training.models import (
     Attendance,
@@ -44,12 +46,48 @@ CURRICULUM = (
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 
 
+# Dutch seasons by month, and the parts of the day as a group's name says them.
+SEASONS = {
+    **dict.fromkeys((12, 1, 2), "winter"),
+    **dict.fromkeys((3, 4, 5), "voorjaar"),
+    **dict.fromkeys((6, 7, 8), "zomer"),
+    **dict.fromkeys((9, 10, 11), "najaar"),
+}
+WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+# Lesson hours per municipality (in turn): a morning, an afternoon and an evening group.
+LESSON_STARTS = (time(9, 30), time(14, 0), time(19, 0))
+LESSON_LENGTH = timedelta(hours=2, minutes=30)
+# The weekdays of the running and the finished groups, per municipality in turn.
+RUNNING_DAYS = (2, 4, 3)
+FINISHED_DAYS = (1, 3, 4)
+
+
+def part_of_day(moment: datetime) -> str:
+    local = clock.local(moment)
+    if local.hour < 12:
+        return "voormiddag"
+    return "namiddag" if local.hour < 18 else "avond"
+
+
+def cohort_name(municipality: str, first_start: datetime) -> str:
+    """'Gent - winter, dinsdagnamiddag': where, the season of the first lesson, and the
+    weekday and part of the day of the (weekly) lessons."""
+    local = clock.local(first_start)
+    weekday = WEEKDAY_NAMES[local.weekday()]
+    return f"{municipality} - {SEASONS[local.month]}, {weekday}{part_of_day(first_start)}"
+
+
 def seed_training(*, rng: random.Random, places: dict[str, Any], coaches: list[Coach]) -> None:
-    """Add the curriculum and four cohorts (open, running, finished, cancelled); flush only."""
+    """Add the curriculum and cohorts in every phase; flush only.
+
+    Each group is for one municipality and meets at one of its digipunten; its name is made
+    from that municipality and its own lessons (`cohort_name`), so it says where and when it
+    meets. Open: one in Gent. Running and finished: one per municipality with trainees or
+    graduates (a coach trains in their own municipality). Cancelled: one in Antwerpen.
+    """
     now = clock.now()
     programme = places["programme"]
     municipalities = list(places["municipalities"].values())
-    locations = list(places["locations"])
     trainer = db.session.scalar(
         select(User).where(User.role_rows.any(role=Role.COORDINATOR.value)).order_by(User.id)
     ) or db.session.scalar(
@@ -69,37 +107,38 @@ def seed_training(*, rng: random.Random, places: dict[str, Any], coaches: list[C
         modules.append(module)
     db.session.flush()
 
-    by_status: dict[str, list[Coach]] = {}
+    by_status: dict[tuple[str, int], list[Coach]] = {}
     for coach in coaches:
-        by_status.setdefault(coach.status, []).append(coach)
+        by_status.setdefault((coach.status, coach.municipality_id), []).append(coach)
     today = clock.local(now).date()
 
-    def cohort(name: str, status: str, first_day: date, **values: Any) -> Cohort:
+    def cohort(
+        municipality: Municipality, status: str, first_day: date, start: time, **values: Any
+    ) -> Cohort:
+        occurrences = timeslots.weekly_series(
+            first_day=first_day,
+            weekdays=[first_day.isoweekday()],
+            start_time=start,
+            duration=LESSON_LENGTH,
+            count=len(modules),
+        )
         row = Cohort(
             programme_id=programme.id,
-            name=name,
+            name=cohort_name(municipality.name, occurrences[0].start),
             trainer_id=trainer.id if trainer else None,
             capacity=values.pop("capacity", 12),
             minimum=values.pop("minimum", 6),
             enrolled_count=0,
             enrolment_deadline=services.deadline_moment(values.pop("deadline")),
-            location_id=rng.choice(locations).id if locations else None,
-            online_link=values.pop("online_link", ""),
+            location_id=rng.choice(municipality.locations).id,
+            online_link="",
             status=status,
             created_at=now - timedelta(days=values.pop("created_days_ago", 30)),
             status_changed_at=now,
         )
-        row.municipalities = municipalities
+        row.municipalities = [municipality]
         db.session.add(row)
-        for index, occurrence in enumerate(
-            timeslots.weekly_series(
-                first_day=first_day,
-                weekdays=[first_day.isoweekday()],
-                start_time=time(14, 0),
-                duration=timedelta(hours=2, minutes=30),
-                count=len(modules),
-            )
-        ):
+        for index, occurrence in enumerate(occurrences):
             session = TrainingSession(
                 cohort=row,
                 starts_at=occurrence.start,
@@ -112,54 +151,77 @@ def seed_training(*, rng: random.Random, places: dict[str, Any], coaches: list[C
         db.session.flush()
         return row
 
-    # Open: the first session in ten days, two of six enrolments: flagged on the list.
+    gent, antwerpen = places["municipalities"]["Gent"], places["municipalities"]["Antwerpen"]
+    # Open: the first lesson in ten days, two of six enrolments: flagged on the list.
     open_cohort = cohort(
-        "Gent - voorjaar, dinsdagnamiddag",
+        gent,
         rules.OPEN,
-        today + timedelta(days=10),
+        _weekday_from(today + timedelta(days=10)),
+        time(14, 0),
         deadline=today + timedelta(days=7),
         created_days_ago=20,
     )
-    for coach in by_status.get(rules.COACH_APPROVED, [])[:2]:
+    for coach in by_status.get((rules.COACH_APPROVED, gent.id), [])[:2]:
         services.enrol(actor=coach.user, cohort=open_cohort, coach=coach, now=now)
 
-    # Running: started three weeks ago; the coaches in training are in it.
-    running = cohort(
-        "Kortrijk - winter, donderdagnamiddag",
-        rules.RUNNING,
-        today - timedelta(days=21),
-        deadline=today - timedelta(days=24),
-        capacity=10,
-        created_days_ago=60,
-    )
-    _enrol_history(running, by_status.get(rules.COACH_IN_TRAINING, [])[:10], now)
-    _attendance_history(rng, running, now, certify=False)
-
-    # Finished: certified and active coaches followed it and hold their certificates.
-    finished = cohort(
-        "Gent - najaar, maandagvoormiddag",
-        rules.FINISHED,
-        today - timedelta(days=150),
-        deadline=today - timedelta(days=155),
-        capacity=16,
-        created_days_ago=190,
-    )
-    graduates = (by_status.get("certified", []) + by_status.get("active", []))[:16]
-    _enrol_history(finished, graduates, now)
-    _attendance_history(rng, finished, now, certify=True, issued_by=trainer)
+    for turn, municipality in enumerate(municipalities):
+        # Running: started three weeks ago; the coaches in training are in it.
+        trainees = by_status.get((rules.COACH_IN_TRAINING, municipality.id), [])[:10]
+        if trainees:
+            first_day = _in_week_of(today - timedelta(days=21), RUNNING_DAYS[turn % 3])
+            running = cohort(
+                municipality,
+                rules.RUNNING,
+                first_day,
+                LESSON_STARTS[(turn + 1) % len(LESSON_STARTS)],
+                deadline=first_day - timedelta(days=3),
+                capacity=10,
+                created_days_ago=60,
+            )
+            _enrol_history(running, trainees, now)
+            _attendance_history(rng, running, now, certify=False)
+        # Finished: certified and active coaches followed it and hold their certificates.
+        graduates = (
+            by_status.get(("certified", municipality.id), [])
+            + by_status.get(("active", municipality.id), [])
+        )[:16]
+        if graduates:
+            first_day = _in_week_of(today - timedelta(days=150), FINISHED_DAYS[turn % 3])
+            finished = cohort(
+                municipality,
+                rules.FINISHED,
+                first_day,
+                LESSON_STARTS[turn % len(LESSON_STARTS)],
+                deadline=first_day - timedelta(days=5),
+                capacity=16,
+                created_days_ago=190,
+            )
+            _enrol_history(finished, graduates, now)
+            _attendance_history(rng, finished, now, certify=True, issued_by=trainer)
 
     # Cancelled: too few volunteers signed up in time.
     cancelled = cohort(
-        "Brugge - zomer, online",
+        antwerpen,
         rules.CANCELLED,
-        today + timedelta(days=40),
+        _weekday_from(today + timedelta(days=40)),
+        time(19, 0),
         deadline=today + timedelta(days=30),
-        online_link="https://meet.example.org/digicoach-zomer",
         created_days_ago=10,
     )
     for session in cancelled.sessions:
         session.status = rules.SESSION_CANCELLED
     db.session.flush()
+
+
+def _weekday_from(day: date) -> date:
+    """The day itself, or the Monday after when it falls in a weekend: groups meet on
+    weekdays."""
+    return day + timedelta(days=8 - day.isoweekday() if day.isoweekday() > 5 else 0)
+
+
+def _in_week_of(day: date, weekday: int) -> date:
+    """The ISO `weekday` of the week (Monday to Sunday) that holds `day`."""
+    return day + timedelta(days=weekday - day.isoweekday())
 
 
 def _enrol_history(cohort: Cohort, coaches: list[Coach], now: datetime) -> None:

@@ -1,0 +1,255 @@
+"""The demo data a newcomer sees after `make run` agree with themselves, whatever the hour.
+
+Seeded with the clock frozen at several moments (early morning, noon, late evening, a Sunday, a
+Monday, the night the clocks go forward), the demo must keep these rules:
+
+- a digipunt's opening notes name exactly the weekdays, hours and modes of its sessions;
+- a training group is held in the municipality its name starts with, and its name's season,
+  weekday and part of the day are those of its lessons;
+- every topic has a free slot at some digipunt within two weeks;
+- every digipunt has, today, a walk-in or hybrid session still to run with coaches on shift,
+  appointments, and walk-ins waiting (and every walk-in meets the registration rule);
+- phone numbers are Belgian landlines, one per digipunt, with the area code of its city.
+
+Seeding takes seconds, so each moment is seeded once and every rule checked on it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import phonenumbers
+import pytest
+from sqlalchemy import select
+
+from digicoach.accounts.models import User
+from digicoach.bookings import queries as booking_queries
+from digicoach.bookings.models import Appointment, AppointmentStatus, WalkIn, WalkInStatus
+from digicoach.coaches.models import Coach
+from digicoach.core import clock, vocabulary
+from digicoach.extensions import db
+from digicoach.helpdesk.models import HelpSession, SessionStatus, ShiftStatus
+from digicoach.helplog.models import HelpLog
+from digicoach.places import demo as places_demo
+from digicoach.places.models import Location, Programme
+from digicoach.training.models import Cohort, Enrolment
+
+MOMENTS = {
+    "monday 07:00": (2026, 12, 7, 7, 0),
+    "wednesday noon": (2026, 12, 9, 12, 0),
+    "thursday 22:30": (2026, 12, 10, 22, 30),
+    "sunday afternoon": (2026, 12, 13, 15, 10),
+    "the night the clocks go forward, 23:45": (2027, 3, 28, 23, 45),
+}
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MODES = {
+    "Zonder afspraak": "walk_in",
+    "Op afspraak": "appointment",
+    "Met of zonder afspraak": "hybrid",
+}
+NOTE = re.compile(
+    r"(Zonder afspraak|Op afspraak|Met of zonder afspraak) (op .+?|elke werkdag) "
+    r"van (\d{1,2}\.\d{2}) tot (\d{1,2}\.\d{2}) uur\."
+)
+SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "voorjaar", 4: "voorjaar", 5: "voorjaar"}
+SEASONS |= {6: "zomer", 7: "zomer", 8: "zomer", 9: "najaar", 10: "najaar", 11: "najaar"}
+AREA_CODES = {"Gent": "09 ", "Antwerpen": "03 ", "Kortrijk": "056 "}
+
+
+@pytest.fixture(params=list(MOMENTS), ids=list(MOMENTS))
+def seeded(request, app, monkeypatch) -> datetime:
+    """seed-demo as `make run` does, with the clock frozen at the moment; returns it (UTC)."""
+    moment = datetime(*MOMENTS[request.param], tzinfo=clock.LOCAL_ZONE).astimezone(UTC)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return moment
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}.{minutes % 60:02d}"
+
+
+def _weekly_blocks(notes: str) -> set[tuple[int, str, str, str]]:
+    """(ISO weekday, start, end, mode) of every sentence of the opening notes."""
+    blocks = set()
+    sentences = NOTE.findall(notes)
+    assert " ".join(m.group(0) for m in NOTE.finditer(notes)) == notes, notes
+    for mode, days, start, end in sentences:
+        if days == "elke werkdag":
+            weekdays = [1, 2, 3, 4, 5]
+        else:
+            names = re.split(r", | en ", days.removeprefix("op "))
+            weekdays = [WEEKDAYS.index(name) + 1 for name in names]
+        blocks |= {(day, start, end, MODES[mode]) for day in weekdays}
+    return blocks
+
+
+def _session_block(session: HelpSession) -> tuple[int, str, str, str]:
+    start = clock.local(session.starts_at)
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    end_minutes = int(
+        (
+            clock.local(session.ends_at).replace(tzinfo=None) - midnight.replace(tzinfo=None)
+        ).total_seconds()
+        // 60
+    )
+    return (
+        start.isoweekday(),
+        _clock(start.hour * 60 + start.minute),
+        _clock(end_minutes),
+        session.mode,
+    )
+
+
+def check_opening_notes_name_the_weekdays_hours_and_modes_of_the_sessions(seeded, app):
+    for location in db.session.scalars(select(Location)):
+        sessions = db.session.scalars(
+            select(HelpSession).where(HelpSession.location_id == location.id)
+        ).all()
+        assert sessions, location.name
+        assert {_session_block(s) for s in sessions} == _weekly_blocks(location.opening_notes), (
+            location.name
+        )
+
+
+def check_training_groups_are_named_after_where_and_when_they_meet(seeded, app):
+    cohorts = db.session.scalars(select(Cohort)).all()
+    assert {c.status for c in cohorts} == {"open", "running", "finished", "cancelled"}
+    for cohort in cohorts:
+        place, _dash, when = cohort.name.partition(" - ")
+        season, _comma, moment = when.partition(", ")
+        assert cohort.location is not None, cohort.name
+        assert cohort.location.municipality.name == place, cohort.name
+        assert [m.name for m in cohort.municipalities] == [place], cohort.name
+        starts = sorted(clock.local(s.starts_at) for s in cohort.sessions)
+        assert SEASONS[starts[0].month] == season, cohort.name
+        for start in starts:
+            part = "voormiddag" if start.hour < 12 else "namiddag" if start.hour < 18 else "avond"
+            assert moment == WEEKDAYS[start.weekday()] + part, cohort.name
+            assert start.isoweekday() <= 5, cohort.name  # groups meet on weekdays
+        enrolled = db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))
+        coach_municipalities = {e.coach.municipality.name for e in enrolled}
+        assert coach_municipalities <= {place}, cohort.name
+
+
+def check_every_topic_has_a_free_slot_at_a_digipunt_within_two_weeks(seeded, app):
+    location_ids = list(db.session.scalars(select(Location.id)))
+    closes = float(app.config["BOOKING_CLOSES_HOURS_BEFORE"])
+    for topic in vocabulary.TOPICS:
+        offers = booking_queries.free_slots(
+            location_ids,
+            now=seeded,
+            closes_hours=closes,
+            until=seeded + timedelta(days=14),
+            topic=topic.code,
+        )
+        assert offers, topic.code
+
+
+def check_every_digipunt_is_busy_today(seeded, app):
+    today = clock.local(seeded).date()
+    demo_coach = db.session.scalar(
+        select(Coach).join(User).where(User.email == "coach@demo.digicoach.be")
+    )
+    demo_coach_today = False
+    for location in db.session.scalars(select(Location)):
+        sessions = [
+            s
+            for s in db.session.scalars(
+                select(HelpSession).where(
+                    HelpSession.location_id == location.id,
+                    HelpSession.status == SessionStatus.PLANNED,
+                    HelpSession.mode.in_(("walk_in", "hybrid")),
+                )
+            )
+            if clock.local(s.starts_at).date() == today and s.ends_at > seeded
+        ]
+        assert sessions, f"{location.name}: no walk-in or hybrid session now or later today"
+        on_shift = {
+            shift.coach_id
+            for s in sessions
+            for shift in s.shifts
+            if shift.status == ShiftStatus.SIGNED_UP and not shift.as_shadow
+        }
+        assert on_shift, location.name
+        demo_coach_today |= demo_coach.id in on_shift
+
+        appointments = [
+            a
+            for a in db.session.scalars(
+                select(Appointment).where(Appointment.location_id == location.id)
+            )
+            if clock.local(a.start).date() == today
+        ]
+        assert len(appointments) >= 2, location.name
+        assert any(a.status == AppointmentStatus.BOOKED for a in appointments), location.name
+        assert all(
+            a.status == AppointmentStatus.ATTENDED
+            for a in appointments
+            if a.end <= seeded and a.status != AppointmentStatus.CANCELLED
+        ), location.name
+
+        walk_ins = db.session.scalars(
+            select(WalkIn)
+            .where(WalkIn.location_id == location.id, WalkIn.day == today)
+            .order_by(WalkIn.number)
+        ).all()
+        assert [w.number for w in walk_ins] == list(range(1, len(walk_ins) + 1))
+        assert any(w.status == WalkInStatus.WAITING for w in walk_ins), location.name
+        coach_users = set(db.session.scalars(select(Coach.user_id).where(Coach.id.in_(on_shift))))
+        for walk_in in walk_ins:
+            assert clock.local(walk_in.created_at).date() == today
+            assert walk_in.created_at <= seeded
+            if walk_in.status != WalkInStatus.WAITING:
+                assert walk_in.called_by_id in coach_users and walk_in.station
+                assert walk_in.created_at <= walk_in.called_at <= seeded
+            if walk_in.status == WalkInStatus.HELPED:
+                assert walk_in.called_at <= walk_in.helped_at <= seeded
+        # The coach's help log: logs of walk-ins helped today, and one still to log.
+        helped = [w.id for w in walk_ins if w.status == WalkInStatus.HELPED]
+        logged = set(
+            db.session.scalars(select(HelpLog.walk_in_id).where(HelpLog.walk_in_id.in_(helped)))
+        )
+        assert len(logged) == max(len(helped) - 1, 0), location.name
+    assert demo_coach_today
+
+
+def check_phone_numbers_are_belgian_landlines_one_per_digipunt(seeded, app):
+    programme = db.session.scalar(select(Programme))
+    numbers = [programme.front_desk_phone]
+    for location in db.session.scalars(select(Location)):
+        assert location.front_desk_phone.startswith(AREA_CODES[location.municipality.name])
+        numbers.append(location.front_desk_phone)
+    for number in numbers:
+        parsed = phonenumbers.parse(number, "BE")
+        assert phonenumbers.is_valid_number(parsed), number
+        assert phonenumbers.region_code_for_number(parsed) == "BE", number
+        assert phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE
+    assert len(set(numbers)) == len(numbers)
+
+
+CHECKS = (
+    check_opening_notes_name_the_weekdays_hours_and_modes_of_the_sessions,
+    check_training_groups_are_named_after_where_and_when_they_meet,
+    check_every_topic_has_a_free_slot_at_a_digipunt_within_two_weeks,
+    check_every_digipunt_is_busy_today,
+    check_phone_numbers_are_belgian_landlines_one_per_digipunt,
+)
+
+
+def test_the_demo_keeps_its_rules(seeded, app):
+    """One seed per moment (seeding takes seconds), every rule checked on it."""
+    for check in CHECKS:
+        check(seeded, app)
+
+
+def test_today_covers_the_current_hour_and_never_passes_midnight():
+    for hour, minute in ((0, 10), (7, 0), (12, 0), (22, 30), (23, 50)):
+        local = datetime(2026, 12, 10, hour, minute, tzinfo=clock.LOCAL_ZONE)
+        for index in (0, 1):
+            block = places_demo.today_block(local.astimezone(UTC), index)
+            now_minute = hour * 60 + minute
+            assert block.start_minute <= now_minute < block.end_minute <= 24 * 60
+            assert block.weekdays == (4,) and block.mode == "hybrid"
