@@ -367,6 +367,13 @@ def move(appointment_id: int) -> ResponseReturnValue:
             appointment=appointment,
             form=form,
             slot_groups=_slot_groups(offers),
+            choice=", ".join(
+                (
+                    vocabulary.label(vocabulary.TOPICS, appointment.topic),
+                    vocabulary.label(vocabulary.SPOKEN_LANGUAGES, appointment.language),
+                )
+            ),
+            weeks=DESK_WEEKS,
         ),
         status,
     )

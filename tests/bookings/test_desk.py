@@ -310,3 +310,22 @@ def test_the_slip_has_a_print_button_a_print_stylesheet_and_says_how_to_print_wi
         with client.get(path) as served:
             assert served.status_code == 200
             assert b"window.print()" in served.data or b"@page" in served.data
+
+
+def test_the_move_page_says_so_when_no_other_time_takes_the_topic(client, world):
+    only = make_bookable_session(
+        world.location, [world.coach()], topics=("email",), slot_minutes=120
+    )
+    make_bookable_session(world.location, [world.coach()], topics=("online_banking",))
+    booking = services.book(
+        actor=world.desk,
+        data=_desk_input(only, topic="email", staff_note="Calls back"),
+        now=in_days(0, 8),
+    )
+    db.session.commit()
+    sign_in(client, world.desk)
+
+    html = client.get(f"/desk/appointments/{booking.appointment.id}/move").get_data(as_text=True)
+
+    assert "No free time for E-mail, Dutch at Dienstencentrum Ledeberg" in html
+    assert 'name="slot"' not in html
