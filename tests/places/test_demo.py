@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, time
 
 import pytest
 from sqlalchemy import func, select
 
+from digicoach.core import clock
 from digicoach.extensions import db
 from digicoach.places import demo, rules
 from digicoach.places.demo import seed_places
@@ -58,3 +60,26 @@ def test_seeding_twice_is_refused(app):
     with pytest.raises(RuntimeError):
         seed_places(rng=random.Random(1))
     assert db.session.scalar(select(func.count(Municipality.id))) == 3
+
+
+def test_opening_notes_are_written_from_the_weekly_hours():
+    hours = [
+        demo.Hours((3,), time(9, 0), 180, demo.APPOINTMENT),
+        demo.Hours((1, 2, 3, 4, 5), time(10, 0), 120, demo.HYBRID),
+        demo.Hours((2, 4), time(21, 0), 180, demo.WALK_IN),
+    ]
+    assert demo.opening_notes(hours) == (
+        "Met of zonder afspraak elke werkdag van 10.00 tot 12.00 uur. "
+        "Zonder afspraak op dinsdag en donderdag van 21.00 tot 24.00 uur. "
+        "Op afspraak op woensdag van 9.00 tot 12.00 uur."
+    )
+
+
+def test_today_keeps_a_usual_hybrid_block_that_covers_now_else_gets_its_own():
+    usual = [demo.Hours((2, 4), time(9, 30), 180, demo.HYBRID)]
+    tuesday_morning = datetime(2026, 12, 8, 10, 15, tzinfo=clock.LOCAL_ZONE)
+    assert demo.weekly_hours(usual, now=tuesday_morning, index=0) == usual
+    tuesday_evening = datetime(2026, 12, 8, 22, 30, tzinfo=clock.LOCAL_ZONE)
+    hours = demo.weekly_hours(usual, now=tuesday_evening, index=0)
+    assert hours[0].weekdays == (4,)  # Tuesday moved to today's block
+    assert (hours[1].weekdays, hours[1].start, hours[1].minutes) == ((2,), time(21, 0), 180)
