@@ -17,12 +17,14 @@ Seeding takes seconds, so each moment is seeded once and every rule checked on i
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import phonenumbers
 import pytest
 from sqlalchemy import select
 
+from digicoach import create_app
 from digicoach.accounts.models import User
 from digicoach.bookings import queries as booking_queries
 from digicoach.bookings.models import Appointment, AppointmentStatus, WalkIn, WalkInStatus
@@ -34,6 +36,7 @@ from digicoach.helplog.models import HelpLog
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Location, Programme
 from digicoach.training.models import Cohort, Enrolment
+from tests.conftest import POSTGRES_URL
 
 MOMENTS = {
     "monday 07:00": (2026, 12, 7, 7, 0),
@@ -253,3 +256,54 @@ def test_today_covers_the_current_hour_and_never_passes_midnight():
             now_minute = hour * 60 + minute
             assert block.start_minute <= now_minute < block.end_minute <= 24 * 60
             assert block.weekdays == (4,) and block.mode == "hybrid"
+
+
+def _fingerprint() -> list[tuple]:
+    """What a newcomer sees of today and the weeks ahead (not the random references)."""
+    return [
+        *db.session.execute(select(Location.name, Location.opening_notes).order_by(Location.id)),
+        *db.session.execute(select(Cohort.name).order_by(Cohort.id)),
+        *db.session.execute(
+            select(
+                HelpSession.location_id, HelpSession.starts_at, HelpSession.coaches_taken
+            ).order_by(HelpSession.id)
+        ),
+        *db.session.execute(
+            select(Appointment.location_id, Appointment.start, Appointment.first_name).order_by(
+                Appointment.id
+            )
+        ),
+        *db.session.execute(
+            select(
+                WalkIn.location_id, WalkIn.number, WalkIn.status, WalkIn.topic, WalkIn.created_at
+            ).order_by(WalkIn.id)
+        ),
+    ]
+
+
+def test_the_same_moment_gives_the_same_demo(
+    app, app_config, database_template, tmp_path, monkeypatch
+):
+    if POSTGRES_URL:
+        pytest.skip("one engine proves determinism; the PostgreSQL fixture has one database")
+    moment = datetime(*MOMENTS["thursday 22:30"], tzinfo=clock.LOCAL_ZONE).astimezone(UTC)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    first = _fingerprint()
+    assert len(first) > 100
+    copy = tmp_path / "second.sqlite3"
+    shutil.copyfile(database_template, copy)
+    monkeypatch.setenv("DIGICOACH_INSTANCE_PATH", str(tmp_path / "second-instance"))
+    second_app = create_app(
+        "testing", **{**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}"}
+    )
+    with second_app.app_context():
+        try:
+            result = second_app.test_cli_runner().invoke(args=["seed-demo"])
+            assert result.exit_code == 0, result.output
+            assert _fingerprint() == first
+            again = second_app.test_cli_runner().invoke(args=["seed-demo"])
+            assert "already" in again.output and _fingerprint() == first
+        finally:
+            db.session.remove()
+            db.engine.dispose()
