@@ -142,6 +142,7 @@ def new_token() -> str:
     the manage token of a booking made without one (API, demo data)."""
     return secrets.token_urlsafe(32)
 
+
 # The manage token's own key: the app's secret, narrowed to this one use.
 MANAGE_TOKEN_SALT = b"digicoach.bookings.manage-token"
 
@@ -163,7 +164,6 @@ def manage_token_for(form_token: str) -> str:
     key = hmac.new(secret_bytes, MANAGE_TOKEN_SALT, hashlib.sha256).digest()
     digest = hmac.new(key, form_token.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
 
 
 def closes_hours() -> float:
