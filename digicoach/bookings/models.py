@@ -212,9 +212,7 @@ class WalkIn(db.Model):
     __table_args__ = (
         UniqueConstraint("location_id", "day", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
-        CheckConstraint(
-            "status IN ('waiting', 'called', 'helped', 'left')", name="status_known"
-        ),
+        CheckConstraint("status IN ('waiting', 'called', 'helped', 'left')", name="status_known"),
         Index("ix_walk_in_location_day_status", "location_id", "day", "status"),
     )
 
