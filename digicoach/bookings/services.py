@@ -258,6 +258,28 @@ def offers(listed: list[str], wanted: str) -> bool:
     return rules.takes_language(listed, wanted)
 
 
+def check_fit(
+    session: HelpSession,
+    *,
+    topic: str | None,
+    language: str | None,
+    errors: _Errors,
+    field: str | None = None,
+) -> None:
+    """The session must take the topic and the language (a booking, and a move, which keeps
+    both). `field` puts both errors on one field, e.g. the slot a citizen picked."""
+    if topic is not None and not rules.takes_topic(session.topics, topic):
+        errors.add(
+            field or "topic",
+            _("This help session is not for this topic. Choose another time."),
+        )
+    if language is not None and not offers(session.languages, language):
+        errors.add(
+            field or "language",
+            _("This help session is not in this language. Choose another time."),
+        )
+
+
 def bookable_session(session_id: Any) -> HelpSession | None:
     """A planned session at an active location that takes appointments, or None."""
     if not valid_id(session_id):
@@ -309,18 +331,13 @@ def _validate(data: BookingInput, *, now: datetime) -> _Clean:
         errors=errors,
     )
     check_topic_and_language(data.topic, data.language, errors)
-    if (
-        session is not None
-        and not errors.by_field.get("topic")
-        and not rules.takes_topic(session.topics, data.topic)
-    ):
-        errors.add("topic", _("This help session is not for this topic. Choose another time."))
-    if (
-        session is not None
-        and not errors.by_field.get("language")
-        and not offers(session.languages, data.language)
-    ):
-        errors.add("language", _("This help session is not in this language. Choose another time."))
+    if session is not None:
+        check_fit(
+            session,
+            topic=None if errors.by_field.get("topic") else data.topic,
+            language=None if errors.by_field.get("language") else data.language,
+            errors=errors,
+        )
     note = _text(data.note)
     if note is None:
         errors.add("note", _("Write your question as text."))
@@ -551,6 +568,15 @@ def move(
         appointment.start,
     ):
         errors.add("start", _("This is the time you have already. Choose another time."))
+    if session is not None:
+        # The appointment keeps its topic and language, so the new session must take both.
+        check_fit(
+            session,
+            topic=appointment.topic,
+            language=appointment.language,
+            errors=errors,
+            field="help_session_id",
+        )
     errors.raise_any()
     assert session is not None and clean_start is not None
     if appointment.citizen_key and queries.holds_place_at(

@@ -216,6 +216,32 @@ def test_moving_to_another_location_is_refused(world):
         )
 
 
+@pytest.mark.parametrize(
+    ("values", "booked"),
+    [({"topics": ["banking"]}, {"topic": "email"}), ({"languages": ["fr"]}, {"language": "nl"})],
+    ids=["topic", "language"],
+)
+def test_moving_to_a_session_that_does_not_take_the_topic_or_language_changes_nothing(
+    world, values, booked
+):
+    here = make_bookable_session(world.location, [world.coach()])
+    elsewhere = make_bookable_session(
+        world.location, [world.coach()], starts_at=in_days(4), **values
+    )
+    booking = make_appointment(here, **booked)
+    with pytest.raises(ValidationFailed) as refused:
+        services.move(
+            actor=world.desk,
+            appointment=booking.appointment,
+            help_session_id=elsewhere.id,
+            start=elsewhere.starts_at,
+            now=clock.now(),
+        )
+    assert "help_session_id" in refused.value.errors
+    assert booking.appointment.help_session_id == here.id
+    assert db.session.get(Slot, booking.appointment.slot_id).taken == 1
+
+
 def test_check_in_and_no_show_only_when_it_makes_sense(world):
     session = make_bookable_session(world.location, [world.coach()], starts_at=in_days(3))
     booking = make_appointment(session)
