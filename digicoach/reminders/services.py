@@ -38,6 +38,7 @@ from sqlalchemy import func, or_, select, update
 from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
 from digicoach.bookings import signals as bookings_signals
 from digicoach.bookings.models import Appointment, AppointmentStatus
+from digicoach.bookings.services import appointment_event
 from digicoach.coaches.models import Coach, CoachStatus
 from digicoach.core import audit, clock, ics, messages, outbox, phones, sms
 from digicoach.core.db import assign
@@ -301,13 +302,9 @@ def _appointment_message(appointment: Appointment, channel: str, due: datetime, 
             subject=lambda: _("Reminder: your appointment for digital help"),
             due=due,
             send_not_after=appointment.start,
-            calendar=lambda: ics.CalendarEvent(
-                uid=f"appointment-{appointment.id}@digicoach",
-                start=appointment.start,
-                end=appointment.end,
-                summary=_("Appointment for digital help"),
-                location=f"{appointment.location.name}, {appointment.location.address}",
-            ),
+            # The booking's own event: the same uid and sequence, so a calendar updates the
+            # entry it already has instead of adding a second one.
+            calendar=lambda: appointment_event(appointment),
             **context,
         )
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
-from digicoach.bookings.models import AppointmentStatus
+from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches.models import CoachStatus
 from digicoach.core import outbox
 from digicoach.core.outbox import OutboxMessage, Status
@@ -82,7 +83,13 @@ def test_a_citizen_with_an_email_gets_the_reminder_in_french_with_the_calendar_f
     start = calendar_start(message)
     assert start.replace(tzinfo=None) == datetime(2026, 3, 30, 10, 0)
     assert str(start.tzinfo) == "Europe/Brussels"
-    assert str(calendar_event(message)["summary"]) == t("fr", "Appointment for digital help")
+    appointment = db.session.scalars(select(Appointment)).one()
+    event = calendar_event(message)
+    # The reminder updates the calendar entry the booking made instead of adding a second one.
+    assert str(event["uid"]) == f"appointment-{appointment.reference}@digicoach"
+    assert str(event["summary"]) == t(
+        "fr", "Digital help: appointment %(reference)s", reference=appointment.reference
+    )
 
 
 def test_a_citizen_with_a_phone_gets_an_sms_in_dutch_not_an_email(app, world, mailbox, frozen):
