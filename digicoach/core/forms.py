@@ -1,9 +1,12 @@
-"""Show a service's refusal on the form that sent the input."""
+"""Show a service's refusal on the form that sent the input; read GET filter forms leniently."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from flask_babel import ngettext
 
 from digicoach.core.errors import DomainError, ValidationFailed
 
@@ -33,3 +36,58 @@ def show_errors(
             form.form_errors.extend(messages)
         else:
             field.errors = [*field.errors, *messages]
+
+
+@dataclass(frozen=True)
+class FilterReading:
+    """What `read_filter_form` made of a query string: the filters it had to ignore."""
+
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str | None:
+        """One plain sentence for the page when a filter was ignored, else None."""
+        if not self.ignored:
+            return None
+        return ngettext(
+            "A filter was ignored: unknown value.",
+            "%(num)d filters were ignored: unknown values.",
+            len(self.ignored),
+        )
+
+
+def read_filter_form(form: Any, args: Any) -> FilterReading:
+    """Read a GET filter form without ever showing a field error.
+
+    A filter form is a bookmarkable view, not a question: nobody "submitted" it wrong. Only the
+    fields whose name is in `args` (the query string, e.g. `request.args`) with a non-blank value
+    are validated, together with their inline `validate_<name>` method; a field left out keeps
+    its default, so a first visit shows no error. A field whose value does not validate (an
+    unknown choice, a malformed date, a stale id) is reset to its default, keeps no error, and is
+    listed in the returned `FilterReading.ignored`; show `FilterReading.note` once on the page.
+
+    Build the form with `args` as its formdata and set its choices first:
+
+        form = ShiftFilterForm(request.args)
+        form.topic.choices = [...]
+        reading = read_filter_form(form, request.args)
+
+    Afterwards every field's `data` is either a valid value from the query string or its default.
+    """
+    ignored: list[str] = []
+    for name, field in form._fields.items():
+        if field.type in {"CSRFTokenField", "SubmitField"}:
+            continue
+        raw = args.getlist(field.name) if hasattr(args, "getlist") else [args.get(field.name)]
+        given = [value for value in raw if isinstance(value, str) and value.strip()]
+        if not given:
+            if raw and any(value is not None for value in raw):
+                field.process(None)  # present but blank: "all", never "not a valid date"
+            field.errors = []
+            continue
+        inline = getattr(form, f"validate_{name}", None)
+        if not field.validate(form, [inline] if callable(inline) else ()):
+            ignored.append(name)
+            field.process(None)
+        field.errors = []
+    return FilterReading(ignored=tuple(ignored))
