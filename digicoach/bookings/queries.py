@@ -243,24 +243,6 @@ def free_slots(
     return offers
 
 
-def languages_offered(location_ids: Iterable[int], *, now: datetime, weeks: int) -> set[str]:
-    """Spoken languages of the coming bookable sessions (empty: a session listing none)."""
-    ids = list(location_ids)
-    rows = db.session.scalars(
-        select(HelpSessionLanguage.code)
-        .join(HelpSession, HelpSession.id == HelpSessionLanguage.session_id)
-        .where(
-            HelpSession.location_id.in_(ids),
-            HelpSession.status == SessionStatus.PLANNED,
-            HelpSession.mode.in_(sorted(rules.SLOTTED_MODES)),
-            HelpSession.ends_at > now,
-            HelpSession.starts_at < now + timedelta(weeks=weeks),
-        )
-        .distinct()
-    )
-    return set(rows)
-
-
 def session_terms(session_ids: Iterable[int]) -> dict[int, tuple[list[str], list[str]]]:
     """(topic codes, language codes) listed per session, in two queries (empty: takes any)."""
     ids = list(set(session_ids))
@@ -414,17 +396,49 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timeslots.local_moment(day + timedelta(days=1), time(0))
 
 
+def _on_day(day: date) -> tuple[ColumnElement[bool], ...]:
+    start, end = local_day_bounds(day)
+    return (Appointment.start >= start, Appointment.start < end)
+
+
 def appointments_on(location: Location, day: date) -> list[Appointment]:
     """Every appointment at the location on a local day (cancelled ones too), by time."""
-    start, end = local_day_bounds(day)
     return list(
         db.session.scalars(
             select(Appointment)
             .options(selectinload(Appointment.assigned_coach))
+            .where(Appointment.location_id == location.id, *_on_day(day))
+            .order_by(Appointment.start, Appointment.id)
+        )
+    )
+
+
+def appointment_counts_on(location_ids: Iterable[int], day: date) -> dict[int, dict[str, int]]:
+    """Per location, how many of the appointments `appointments_on` lists have each status
+    (the desk's day in figures, for the workspace home). One statement."""
+    ids = sorted(set(location_ids))
+    counts: dict[int, dict[str, int]] = {}
+    if not ids:
+        return counts
+    for location_id, status, number in db.session.execute(
+        select(Appointment.location_id, Appointment.status, func.count(Appointment.id))
+        .where(Appointment.location_id.in_(ids), *_on_day(day))
+        .group_by(Appointment.location_id, Appointment.status)
+    ):
+        counts.setdefault(location_id, {})[status] = number
+    return counts
+
+
+def booked_on_session(session_id: int) -> list[Appointment]:
+    """The citizens booked on a help session (booked or checked in), by time: what a coach on
+    the session sees (first name, language, topic)."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .options(lazyload(Appointment.session), lazyload(Appointment.location))
             .where(
-                Appointment.location_id == location.id,
-                Appointment.start >= start,
-                Appointment.start < end,
+                Appointment.help_session_id == session_id,
+                Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED]),
             )
             .order_by(Appointment.start, Appointment.id)
         )

@@ -425,7 +425,8 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
 
     Online (actor None or anyone): needs a phone or an e-mail and consent, closes
     BOOKING_CLOSES_HOURS_BEFORE hours before the slot. By phone at the desk (channel
-    "phone"): the actor must work at the location; the phone is optional with `no_phone`.
+    "phone"): the actor must work at the location; with `no_phone` the citizen gives no phone,
+    and then the staff note must say how to reach them (or what to tell them).
     A citizen holds at most BOOKING_MAX_ACTIVE_PER_CONTACT coming appointments.
 
     Raises ValidationFailed (per field), SlotFull, TooManyAppointments, PermissionDenied.
