@@ -28,6 +28,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from digicoach.helpdesk import rules as helpdesk_rules
+
 APPOINTMENT = "appointment"
 HYBRID = "hybrid"
 SLOTTED_MODES = frozenset({APPOINTMENT, HYBRID})
@@ -64,12 +66,9 @@ def is_slot_start(start: datetime, end: datetime, slot_minutes: int, moment: dat
 
 
 def booking_coaches(mode: str, coaches: int) -> int:
-    """How many of the signed-up non-shadow coaches take bookings (see the module docstring)."""
-    if mode == APPOINTMENT:
-        return max(coaches, 0)
-    if mode == HYBRID:
-        return max(coaches, 0) // 2
-    return 0
+    """How many of the signed-up non-shadow coaches take bookings (see the module docstring):
+    the split the staffing status shows too (helpdesk.rules.coach_roles)."""
+    return helpdesk_rules.coach_roles(mode, coaches)[0]
 
 
 def slot_capacity(mode: str, coaches: int, citizens_per_slot: int) -> int:

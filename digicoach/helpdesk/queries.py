@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from digicoach.accounts.models import User
 from digicoach.coaches.models import Coach, CoachStatus
 from digicoach.core import clock, timeslots
 from digicoach.core.errors import NotFound
+from digicoach.core.paging import Page, paginate
 from digicoach.extensions import db
 from digicoach.helpdesk import rules
 from digicoach.helpdesk.models import (
@@ -35,6 +36,8 @@ from digicoach.places.models import Location, Municipality
 from digicoach.places.queries import locations_in_scope, scope_condition, valid_id
 
 BOARD_WEEKS = 4
+# Cards per page of "find a shift" and "my shifts": a phone screen or two each.
+SHIFTS_PER_PAGE = 10
 # What secrets.token_urlsafe makes; anything else (a NUL from a mangled link) is not queried.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
 # Coaches in training may be assigned as a shadow; the others who may take shifts.
@@ -47,9 +50,30 @@ ASSIGNABLE_STATUSES = (
 
 
 def staffing_of(session: HelpSession) -> rules.Staffing:
+    """The session's staffing for its mode (rules.staffing)."""
     return rules.staffing(
-        taken=session.coaches_taken, minimum=session.coaches_min, maximum=session.coaches_max
+        mode=session.mode,
+        taken=session.coaches_taken,
+        minimum=session.coaches_min,
+        maximum=session.coaches_max,
     )
+
+
+def coaches_needed_sql() -> Any:
+    """rules.coaches_needed as a column expression, for queries that count or filter
+    under-staffed sessions in SQL (alerts, progress): the minimum, at least two for hybrid."""
+    return case(
+        (
+            (HelpSession.mode == rules.HYBRID) & (HelpSession.coaches_min < 2),
+            literal(2),
+        ),
+        else_=HelpSession.coaches_min,
+    )
+
+
+def understaffed_sql() -> Any:
+    """True for a session that `rules.staffing` calls empty or short."""
+    return HelpSession.coaches_taken < coaches_needed_sql()
 
 
 def hash_token(token: str) -> str:
@@ -175,9 +199,10 @@ def _short_sessions_per_week(
     """Per week of the board, the planned sessions that still need digicoaches."""
     end = timeslots.local_moment(today + timedelta(days=7 * weeks), time(0))
     counts: dict[int, int] = {}
-    for starts_at, taken, minimum, maximum in db.session.execute(
+    for starts_at, mode, taken, minimum, maximum in db.session.execute(
         select(
             HelpSession.starts_at,
+            HelpSession.mode,
             HelpSession.coaches_taken,
             HelpSession.coaches_min,
             HelpSession.coaches_max,
@@ -188,7 +213,8 @@ def _short_sessions_per_week(
             HelpSession.starts_at < end,
         )
     ):
-        if not rules.staffing(taken=taken, minimum=minimum, maximum=maximum).needs_coaches:
+        staff = rules.staffing(mode=mode, taken=taken, minimum=minimum, maximum=maximum)
+        if not staff.needs_coaches:
             continue
         number = rules.board_week_number(clock.local(starts_at).date(), today, weeks)
         if number is not None:
@@ -302,11 +328,25 @@ class ShiftFilters:
     topic: str | None = None
 
 
+def _needs_coaches_first() -> Any:
+    """0 for a session that still needs coaches, 1 for one that has what its mode needs, so
+    "needs first" (rules.needs_first) pages in the database."""
+    return case((understaffed_sql(), 0), else_=1)
+
+
 def open_sessions_for_coach(
-    coach: Coach, filters: ShiftFilters, *, now: datetime, weeks: int = BOARD_WEEKS
-) -> list[ShiftOffer]:
-    """Planned sessions of the coach's municipality from the chosen day (default today) for
-    `weeks` weeks, those that still need coaches first, then by time."""
+    coach: Coach,
+    filters: ShiftFilters,
+    *,
+    now: datetime,
+    page: int = 1,
+    per_page: int = SHIFTS_PER_PAGE,
+    weeks: int = BOARD_WEEKS,
+) -> Page[ShiftOffer]:
+    """One page of the planned sessions of the coach's municipality from the chosen day
+    (default today) for `weeks` weeks, those that still need coaches first, then by time.
+    Four statements whatever the page: the count, the sessions with their location, their
+    topics and languages (selectin), and the coach's own and the mentors' shifts on them."""
     start = now
     if filters.day is not None:
         start = max(now, timeslots.local_moment(filters.day, datetime.min.time()))
@@ -330,7 +370,12 @@ def open_sessions_for_coach(
             )
             | ~HelpSession.topic_rows.any()
         )
-    sessions = db.session.scalars(query.order_by(HelpSession.starts_at, HelpSession.id)).all()
+    found = paginate(
+        query.order_by(_needs_coaches_first(), HelpSession.starts_at, HelpSession.id),
+        page=page,
+        per_page=per_page,
+    )
+    sessions: list[HelpSession] = found.items
     ids = [s.id for s in sessions]
     mine: dict[int, Shift] = {}
     with_mentor: set[int] = set()
@@ -343,7 +388,7 @@ def open_sessions_for_coach(
             if not shift.as_shadow:
                 with_mentor.add(shift.session_id)
     offers = [ShiftOffer(s, staffing_of(s), mine.get(s.id), s.id in with_mentor) for s in sessions]
-    return sorted(offers, key=lambda o: rules.needs_first(o.staffing, o.session.starts_at))
+    return Page(items=offers, total=found.total, number=found.number, per_page=per_page)
 
 
 def get_session_for_coach(coach: Coach, session_id: Any) -> HelpSession:
@@ -369,30 +414,57 @@ def get_own_shift(coach: Coach, shift_id: Any) -> Shift:
     return found
 
 
-@dataclass
-class MyShifts:
-    upcoming: list[Shift]
-    past: list[Shift]
+UPCOMING = "upcoming"
+PAST = "past"
 
 
-def my_shifts(coach: Coach, *, now: datetime, past_days: int = 60) -> MyShifts:
-    """The coach's signed-up shifts to come, soonest first, and those of the last weeks."""
-    shifts = db.session.scalars(
+def my_shifts(
+    coach: Coach,
+    *,
+    now: datetime,
+    when: str = UPCOMING,
+    page: int = 1,
+    per_page: int = SHIFTS_PER_PAGE,
+) -> Page[Shift]:
+    """One page of the coach's signed-up (or attended) shifts on planned sessions: those to
+    come, soonest first, or (`when="past"`) those that ended, latest first. A constant number
+    of statements: the count, the shifts with their session and location, the session's
+    topics and languages, and the mentors of shadow shifts with their user."""
+    query = (
         select(Shift)
         .join(HelpSession, HelpSession.id == Shift.session_id)
-        .options(selectinload(Shift.mentor))
+        .options(joinedload(Shift.session), selectinload(Shift.mentor))
         .where(
             Shift.coach_id == coach.id,
             Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
             HelpSession.status == SessionStatus.PLANNED,
-            HelpSession.ends_at > now - timedelta(days=past_days),
         )
-        .order_by(HelpSession.starts_at, Shift.id)
-    ).all()
-    upcoming = [s for s in shifts if s.session.ends_at > now]
-    past = [s for s in shifts if s.session.ends_at <= now]
-    past.reverse()
-    return MyShifts(upcoming=upcoming, past=past)
+    )
+    if when == PAST:
+        query = query.where(HelpSession.ends_at <= now).order_by(
+            HelpSession.starts_at.desc(), Shift.id.desc()
+        )
+    else:
+        query = query.where(HelpSession.ends_at > now).order_by(HelpSession.starts_at, Shift.id)
+    return paginate(query, page=page, per_page=per_page)
+
+
+def count_my_shifts(coach: Coach, *, now: datetime) -> dict[str, int]:
+    """How many shifts the coach has to come and behind them, for the two tabs (one query)."""
+    ended = case((HelpSession.ends_at <= now, PAST), else_=UPCOMING)
+    rows = db.session.execute(
+        select(ended, func.count(Shift.id))
+        .join(HelpSession, HelpSession.id == Shift.session_id)
+        .where(
+            Shift.coach_id == coach.id,
+            Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
+            HelpSession.status == SessionStatus.PLANNED,
+        )
+        .group_by(ended)
+    )
+    counts = {UPCOMING: 0, PAST: 0}
+    counts.update({str(key): int(number) for key, number in rows})
+    return counts
 
 
 def neighbourhoods_of_coach(coach: Coach) -> list[Any]:

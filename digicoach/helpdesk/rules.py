@@ -90,18 +90,56 @@ def may_cancel_shift(*, starts_at: datetime, now: datetime, cutoff_hours: int) -
     return now <= starts_at - timedelta(hours=cutoff_hours)
 
 
+def coach_roles(mode: str, coaches: int) -> tuple[int, int]:
+    """How `coaches` signed-up non-shadow coaches split up: (take appointments, help walk-ins).
+
+    Walk-in mode: everyone helps walk-ins. Appointment mode: everyone takes appointments.
+    Hybrid: half of them, rounded down, take appointments and the others keep the door open,
+    so one coach alone on a hybrid session helps walk-ins and no citizen can book yet.
+    The booking engine reads the same split (bookings.rules.booking_coaches).
+    """
+    coaches = max(coaches, 0)
+    if mode == APPOINTMENT:
+        return coaches, 0
+    if mode == HYBRID:
+        return coaches // 2, coaches - coaches // 2
+    return 0, coaches
+
+
+def coaches_needed(mode: str, minimum: int) -> int:
+    """The coaches a session needs for its mode: its planned minimum, and for a hybrid session
+    at least two (one for the appointments, one for the walk-ins)."""
+    if mode == HYBRID:
+        return max(minimum, 2)
+    return max(minimum, 1)
+
+
+STAFFED = "staffed"
+SHORT = "short"
+EMPTY = "empty"
+
+
 @dataclass(frozen=True)
 class Staffing:
-    """How well a session is staffed: `kind` is "staffed", "short" or "empty"."""
+    """How well a session is staffed for its mode (see `staffing`).
+
+    `kind` is "staffed", "short" or "empty"; the counts say who does what and the `missing_*`
+    properties what is still missing, so every page and message tells the same story.
+    """
 
     kind: str
+    mode: str
     taken: int
     minimum: int
     maximum: int
+    needed: int
+    booking: int
+    walk_in: int
 
     @property
     def short_by(self) -> int:
-        return max(self.minimum - self.taken, 0)
+        """Coaches to add before the session has what its mode needs."""
+        return max(self.needed - self.taken, 0)
 
     @property
     def places_left(self) -> int:
@@ -111,22 +149,68 @@ class Staffing:
     def needs_coaches(self) -> bool:
         return self.kind != STAFFED
 
+    @property
+    def takes_appointments(self) -> bool:
+        return self.mode in SLOTTED_MODES
 
-STAFFED = "staffed"
-SHORT = "short"
-EMPTY = "empty"
+    @property
+    def takes_walk_ins(self) -> bool:
+        return self.mode != APPOINTMENT
+
+    @property
+    def missing_booking(self) -> int:
+        """Coaches to add before a citizen can book (0 when someone takes appointments, or
+        the session takes none): the first coach of a hybrid session goes to the walk-ins."""
+        if not self.takes_appointments or self.booking > 0:
+            return 0
+        return 1 if self.mode == APPOINTMENT else max(2 - self.taken, 1)
+
+    @property
+    def missing_walk_in(self) -> int:
+        """Coaches to add before walk-ins are helped (0 when someone helps them or the
+        session takes none)."""
+        return 1 if self.takes_walk_ins and self.walk_in == 0 else 0
+
+    @property
+    def no_appointments_yet(self) -> bool:
+        """The session offers appointments, but nobody takes them yet."""
+        return self.missing_booking > 0
+
+    @property
+    def cannot_be_met(self) -> bool:
+        """The planned maximum is below what the mode needs (a hybrid session for one coach):
+        it can never be fully staffed until the planner raises the maximum."""
+        return self.maximum < self.needed
 
 
-def staffing(*, taken: int, minimum: int, maximum: int) -> Staffing:
-    """Fully staffed from the minimum on; short by N below it; empty with nobody at all.
-    Shadows are not counted: they come to learn, not to cover the session."""
-    if taken <= 0:
+def staffing(*, mode: str, taken: int, minimum: int, maximum: int) -> Staffing:
+    """How well a session is staffed for its mode: the one rule every page, the board's
+    counts, the under-staffing alerts and the progress figures follow.
+
+    Empty with nobody; short while fewer coaches than the mode needs (`coaches_needed`: the
+    minimum, and for a hybrid session at least two, so someone takes appointments while
+    someone helps walk-ins); staffed from there on. Shadows are not counted: they come to
+    learn, not to cover the session.
+    """
+    taken = max(taken, 0)
+    needed = coaches_needed(mode, minimum)
+    booking, walk_in = coach_roles(mode, taken)
+    if taken == 0:
         kind = EMPTY
-    elif taken < minimum:
+    elif taken < needed:
         kind = SHORT
     else:
         kind = STAFFED
-    return Staffing(kind=kind, taken=max(taken, 0), minimum=minimum, maximum=maximum)
+    return Staffing(
+        kind=kind,
+        mode=mode,
+        taken=taken,
+        minimum=minimum,
+        maximum=maximum,
+        needed=needed,
+        booking=booking,
+        walk_in=walk_in,
+    )
 
 
 def daypart(moment: time) -> str:

@@ -26,6 +26,7 @@ from digicoach.coaches.models import Coach, CoachStatus, CoachStatusChange
 from digicoach.core import clock
 from digicoach.core.errors import NotFound
 from digicoach.extensions import cache, db
+from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog, HelpLogTopic
 from digicoach.places.models import (
@@ -280,13 +281,13 @@ def help_figures(selection: Selection) -> HelpFigures:
 
 
 def session_figures(selection: Selection) -> SessionFigures:
-    """Sessions held (planned, not cancelled, ended) and how many had their minimum of
-    coaches, in one statement."""
+    """Sessions held (planned, not cancelled, ended) and how many had the coaches their mode
+    needs (helpdesk.rules.staffing), in one statement."""
     row = db.session.execute(
         select(
             func.count(HelpSession.id),
             func.coalesce(
-                func.sum(case((HelpSession.coaches_taken >= HelpSession.coaches_min, 1), else_=0)),
+                func.sum(case((helpdesk_queries.understaffed_sql(), 0), else_=1)),
                 0,
             ),
         )

@@ -188,10 +188,6 @@ def receives_weekly_digest(switches: Iterable[Sequence[bool]], default: bool) ->
     return any(any(covering) if covering else default for covering in switches)
 
 
-def is_understaffed(signed_up: int, minimum: int) -> bool:
-    return signed_up < minimum
-
-
 def week_start(local_day: date) -> date:
     """The Monday of the week `local_day` is in."""
     return local_day - timedelta(days=local_day.weekday())

@@ -48,6 +48,7 @@ from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.core.permissions import ensure
 from digicoach.core.timeslots import local_moment
 from digicoach.extensions import db
+from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk import signals as helpdesk_signals
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
@@ -604,13 +605,13 @@ def queue_understaffed_alerts(*, now: datetime, settings: ProgrammeSettings) -> 
             HelpSession.status == SessionStatus.PLANNED,
             HelpSession.starts_at > now,
             HelpSession.starts_at <= now + timedelta(days=longest, hours=2),
-            HelpSession.coaches_taken < HelpSession.coaches_min,
+            helpdesk_queries.understaffed_sql(),
         )
     ).all()
     batch = _Batch()
     coordinators: dict[int, list[User]] = {}
     for session, municipality_id in rows:
-        if not rules.is_understaffed(session.coaches_taken, session.coaches_min):
+        if not helpdesk_queries.staffing_of(session).needs_coaches:
             continue
         own = settings.for_event(municipality_id, session.starts_at)
         latest = None
@@ -654,6 +655,7 @@ def queue_understaffed_alerts(*, now: datetime, settings: ProgrammeSettings) -> 
                     send_not_after=session.starts_at,
                     user=user,
                     session=session,
+                    staffing=helpdesk_queries.staffing_of(session),
                     location=session.location,
                     days=days,
                     session_url=messages.absolute_url("helpdesk.session", session_id=session.id),
@@ -698,9 +700,8 @@ def _digest_message(
             )
             .order_by(HelpSession.starts_at)
         ).all()
-        understaffed = [
-            s for s in sessions if rules.is_understaffed(s.coaches_taken, s.coaches_min)
-        ]
+        staffing = {s.id: helpdesk_queries.staffing_of(s) for s in sessions}
+        understaffed = [s for s in sessions if staffing[s.id].needs_coaches]
         new_applications = db.session.scalar(
             select(func.count(Coach.id)).where(
                 Coach.municipality_id.in_(scope),
@@ -734,6 +735,7 @@ def _digest_message(
             user=user,
             sessions=sessions,
             understaffed=understaffed,
+            staffing=staffing,
             new_applications=new_applications or 0,
             waiting=waiting or 0,
             in_training=by_status.get(CoachStatus.IN_TRAINING, 0),
@@ -843,7 +845,7 @@ def _still_holds(key: str) -> bool:
             session is not None
             and session.status == SessionStatus.PLANNED
             and session.starts_at == start
-            and rules.is_understaffed(session.coaches_taken, session.coaches_min)
+            and helpdesk_queries.staffing_of(session).needs_coaches
         )
     return True
 

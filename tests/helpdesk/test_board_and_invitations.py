@@ -208,7 +208,7 @@ def test_the_board_shows_one_week_at_a_time_and_which_weeks_need_digicoaches(cli
     assert shows(first, last_day_of_this_week)
     assert not any(shows(first, s) for s in (staffed, first_of_week_two, cancelled, beyond))
     assert page("?week=1").count('<tr id="session-') == 1 and shows(page("?week=1"), staffed)
-    assert "1 of 1 to 2 digicoaches, 1 shadow" in page("?week=1")
+    assert "1 of 1 digicoaches, at most 2, 1 shadow" in page("?week=1")
     week_two = page("?week=2")
     assert shows(week_two, first_of_week_two) and shows(week_two, elsewhere_in_week_two)
     assert shows(week_two, cancelled) and not shows(week_two, last_day_of_this_week)

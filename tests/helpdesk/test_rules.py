@@ -89,7 +89,7 @@ def test_the_cutoff_counts_real_hours_when_summer_time_ends_on_2026_10_25():
     [(0, "empty", 2), (1, "short", 1), (2, "staffed", 0), (3, "staffed", 0)],
 )
 def test_staffing_is_empty_short_by_n_or_fully_staffed(taken, kind, short_by):
-    staff = rules.staffing(taken=taken, minimum=2, maximum=3)
+    staff = rules.staffing(mode="walk_in", taken=taken, minimum=2, maximum=3)
     assert staff.kind == kind
     assert staff.short_by == short_by
     assert staff.places_left == 3 - taken
