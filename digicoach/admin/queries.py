@@ -8,10 +8,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, distinct, func, select
-from sqlalchemy.orm import aliased
 
+from digicoach import object_names
 from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
+from digicoach.core import paging
 from digicoach.core.audit import AuditEvent
+from digicoach.core.audit_labels import action_label, object_type_label
 from digicoach.core.clock import LOCAL_ZONE
 from digicoach.extensions import db
 from digicoach.places.models import Municipality
@@ -96,6 +98,8 @@ def users(filters: UserFilters, page: int = 1) -> Page[User]:
 
 # --- the audit log -----------------------------------------------------------------------
 
+AUDIT_PER_PAGE = 25
+
 
 @dataclass(frozen=True)
 class AuditFilters:
@@ -108,8 +112,12 @@ class AuditFilters:
 
 @dataclass(frozen=True)
 class AuditRow:
+    """An event in words: who, what ("Afspraak geboekt") and on which record."""
+
     event: AuditEvent
-    actor_name: str | None
+    actor_name: str | None  # None: the system (a scheduled job) or a citizen
+    action_label: str
+    object_name: str  # '' when the event names no record
 
 
 def _local_midnight(day: date) -> datetime:
@@ -117,14 +125,26 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE)
 
 
-def audit_events(filters: AuditFilters, page: int = 1) -> Page[AuditRow]:
-    """Audit events, newest first, with the actor's name in the same query."""
-    actor = aliased(User)
-    statement = (
-        select(AuditEvent, func.coalesce(func.nullif(actor.name, ""), actor.email))
-        .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+def _in_words(events: list[AuditEvent]) -> list[AuditRow]:
+    """Actors and records named in bulk: one query per kind of record on the page."""
+    names = object_names.names_of(
+        [("User", str(event.actor_id)) for event in events if event.actor_id is not None]
+        + [(event.object_type, event.object_id) for event in events]
     )
+    return [
+        AuditRow(
+            event=event,
+            actor_name=None if event.actor_id is None else names.get(("User", str(event.actor_id))),
+            action_label=action_label(event.action),
+            object_name=object_names.describe(event.object_type, event.object_id, names),
+        )
+        for event in events
+    ]
+
+
+def audit_events(filters: AuditFilters, page: int = 1) -> paging.Page[AuditRow]:
+    """Audit events, newest first, cut in SQL; a constant number of statements per page."""
+    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if filters.actor_id is not None:
         statement = statement.where(AuditEvent.actor_id == filters.actor_id)
     if filters.action:
@@ -136,32 +156,46 @@ def audit_events(filters: AuditFilters, page: int = 1) -> Page[AuditRow]:
     if filters.date_to is not None:
         end = _local_midnight(filters.date_to + timedelta(days=1))
         statement = statement.where(AuditEvent.occurred_at < end)
-    result = _paginate(statement, page, scalars=False)
-    return Page(
-        items=[AuditRow(event=event, actor_name=name) for event, name in result.items],
-        number=result.number,
-        pages=result.pages,
+    result = paging.paginate(statement, page=page, per_page=AUDIT_PER_PAGE)
+    return paging.Page(
+        items=_in_words(result.items),
         total=result.total,
+        number=result.number,
+        per_page=result.per_page,
     )
 
 
-def audit_actions() -> list[str]:
-    return list(db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)))
+def audit_event(event_id: int) -> AuditRow | None:
+    """One event in words, for its detail page."""
+    event = db.session.get(AuditEvent, event_id)
+    return None if event is None else _in_words([event])[0]
 
 
-def audit_object_types() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(distinct(AuditEvent.object_type)).order_by(AuditEvent.object_type)
-        )
+def audit_actions() -> list[tuple[str, str]]:
+    """The actions in the log as (code, label), by label, for the filter."""
+    codes = db.session.scalars(select(distinct(AuditEvent.action)))
+    return sorted(((code, action_label(code)) for code in codes), key=lambda pair: pair[1])
+
+
+def audit_object_types() -> list[tuple[str, str]]:
+    """The kinds of record in the log as (code, label), by label, for the filter."""
+    codes = db.session.scalars(
+        select(distinct(AuditEvent.object_type)).where(AuditEvent.object_type != "-")
     )
+    return sorted(((code, object_type_label(code)) for code in codes), key=lambda pair: pair[1])
 
 
-def audit_actors() -> list[tuple[int, str]]:
-    """The people who appear in the log as actors, for the filter."""
+def _actor_label(name: str, email: str) -> str:
+    return f"{name} ({email})" if name else email
+
+
+def audit_actors(also: int | None = None) -> list[tuple[int, str]]:
+    """The people who appear in the log as actors, for the filter; `also` adds one user who
+    may have no event yet (the link "What this user did" on a user's page)."""
+    in_log = User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)))
     rows = db.session.execute(
         select(User.id, User.name, User.email)
-        .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))))
+        .where(in_log if also is None else in_log | (User.id == also))
         .order_by(func.lower(User.name), User.id)
     )
-    return [(user_id, f"{name or email} ({email})") for user_id, name, email in rows]
+    return [(user_id, _actor_label(name, email)) for user_id, name, email in rows]

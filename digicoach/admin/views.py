@@ -1,4 +1,5 @@
-"""Admin pages: the user list, inviting users, a user's roles and scope, the audit log.
+"""Admin pages: the user list, inviting users, a user's roles and scope, the audit log, and the
+installation's name, logo and colour.
 
 The rules (who may, what is allowed, what is audited) live in `accounts.services`; these views
 parse forms, call one service, and render.
@@ -6,7 +7,7 @@ parse forms, call one service, and render.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,19 +16,27 @@ from wtforms import SelectChoice
 from digicoach.accounts import services
 from digicoach.accounts.forms import apply_errors
 from digicoach.accounts.models import Role, User
-from digicoach.admin import queries
+from digicoach.admin import queries, rules
+from digicoach.admin import services as admin_services
 from digicoach.admin.forms import (
     ROLE_LABELS,
     ActionForm,
     AuditFilterForm,
+    InstallationForm,
     InviteForm,
     RolesForm,
     UserFilterForm,
 )
-from digicoach.admin.permissions import can_manage_users, can_view_audit_log
-from digicoach.core import clock
+from digicoach.admin.permissions import (
+    can_manage_installation,
+    can_manage_users,
+    can_view_audit_log,
+)
+from digicoach.core import clock, installation
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.forms import read_filter_form
+from digicoach.core.paging import page_number
 from digicoach.core.permissions import require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -211,26 +220,80 @@ def resend_invitation(user_id: int) -> ResponseReturnValue:
 @bp.get("/audit")
 @require(can_view_audit_log)
 def audit_log() -> ResponseReturnValue:
+    """The log, in words, filtered by the query string (never a field error: a link or an old
+    bookmark is not a wrong answer) and cut in SQL, 25 events a page."""
     form = AuditFilterForm(request.args)
+    # A user with no event yet is a valid filter with an empty result ("What this user did").
+    asked_actor = _int_or_none(request.args.get("actor"))
     form.actor.choices = [SelectChoice("", _("Everyone"))] + [
-        SelectChoice(str(id_), label) for id_, label in queries.audit_actors()
+        SelectChoice(str(id_), label) for id_, label in queries.audit_actors(also=asked_actor)
     ]
     form.action.choices = [SelectChoice("", _("All actions"))] + [
-        SelectChoice(action) for action in queries.audit_actions()
+        SelectChoice(code, label) for code, label in queries.audit_actions()
     ]
     form.object_type.choices = [SelectChoice("", _("All kinds"))] + [
-        SelectChoice(kind) for kind in queries.audit_object_types()
+        SelectChoice(code, label) for code, label in queries.audit_object_types()
     ]
-    page = None
-    if form.validate():
-        filters = queries.AuditFilters(
-            actor_id=_int_or_none(form.actor.data),
-            action=form.action.data or None,
-            object_type=form.object_type.data or None,
-            date_from=form.date_from.data,
-            date_to=form.date_to.data,
-        )
-        page = queries.audit_events(filters, _page_number())
-    return render_template(
-        "admin/audit_log.html", form=form, page=page, arguments=_filter_arguments()
+    reading = read_filter_form(form, request.args)
+    filters = queries.AuditFilters(
+        actor_id=_int_or_none(form.actor.data),
+        action=form.action.data or None,
+        object_type=form.object_type.data or None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
     )
+    page = queries.audit_events(filters, page_number(request.args))
+    actor_label = next(
+        (choice.label for choice in form.actor.choices if choice.value == form.actor.data), ""
+    )
+    return render_template(
+        "admin/audit_log.html",
+        form=form,
+        page=page,
+        reading=reading,
+        filtered=filters != queries.AuditFilters(),
+        actor_label=actor_label if filters.actor_id is not None else None,
+    )
+
+
+@bp.get("/audit/<int:event_id>")
+@require(can_view_audit_log)
+def audit_event(event_id: int) -> ResponseReturnValue:
+    """One event: everything the log holds about it, the codes too."""
+    row = queries.audit_event(event_id)
+    if row is None:
+        abort(404)
+    # The list's filters ride along in the query string, so "back" returns to the same page.
+    back = {key: value for key, value in request.args.items() if value}
+    return render_template("admin/audit_event.html", row=row, back=back)
+
+
+# --- the installation's name, logo and colour --------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require(can_manage_installation)
+def settings() -> ResponseReturnValue:
+    current = installation.branding()
+    form = InstallationForm(
+        data=None if request.method == "POST" else {"name": current.name, "colour": current.colour}
+    )
+    if form.validate_on_submit():
+        upload = form.logo.data
+        logo = upload.read(rules.LOGO_MAX_BYTES + 1) if upload and upload.filename else None
+        change = admin_services.IdentityChange(
+            name=form.name.data or "",
+            colour=form.colour.data or "",
+            logo=logo or None,
+            remove_logo=bool(form.remove_logo.data),
+        )
+        try:
+            with unit_of_work():
+                admin_services.change_identity(actor=_me(), change=change, now=clock.now())
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The name, logo and colour are saved."), "success")
+            return redirect(url_for(".settings"))
+    status = 422 if form.errors else 200
+    return render_template("admin/settings.html", form=form), status
