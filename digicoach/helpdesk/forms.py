@@ -162,3 +162,19 @@ class ShiftFilterForm(FlaskForm):
     neighbourhood_id = SelectField(_l("Neighbourhood"), coerce=_optional_int)
     day = DateField(_l("From"), validators=[Optional()])
     topic = SelectField(_l("Topic"))
+
+
+class MyShiftsFilterForm(FlaskForm):
+    """Which of the coach's own shifts to list: those to come or those behind them (GET)."""
+
+    class Meta:
+        csrf = False
+
+    when = SelectField(
+        _l("Show"),
+        choices=[
+            SelectChoice("upcoming", _l("Coming shifts")),
+            SelectChoice("past", _l("Past shifts")),
+        ],
+        default="upcoming",
+    )

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, case, func, literal, select
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from digicoach.accounts.models import User
 from digicoach.coaches.models import Coach, CoachStatus
@@ -543,3 +543,13 @@ def public_session(session_id: Any) -> HelpSession:
     if session is None or session.is_cancelled or not session.location.active:
         raise NotFound(session_id)
     return session
+
+
+def short_sessions_ahead(actor: User, *, now: datetime, weeks: int = BOARD_WEEKS) -> dict[int, int]:
+    """Per week of the staffing board (0 = today and the six days after), how many planned
+    sessions in the actor's scope still need digicoaches: the board's own week summary, for
+    the workspace home. Two statements."""
+    ids = [location.id for location in locations_in_scope(actor, active=True)]
+    if not ids:
+        return {}
+    return _short_sessions_per_week(ids, now=now, today=clock.local(now).date(), weeks=weeks)

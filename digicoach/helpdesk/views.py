@@ -21,7 +21,8 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import read_filter_form, show_errors
+from digicoach.core.paging import page_number
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
 from digicoach.helpdesk import feeds, queries, rules, services, wording
@@ -31,6 +32,7 @@ from digicoach.helpdesk.forms import (
     CancelSessionForm,
     ConfirmForm,
     EditSessionForm,
+    MyShiftsFilterForm,
     NewSessionForm,
     SessionDetailsForm,
     ShiftFilterForm,
@@ -357,21 +359,20 @@ def find_shifts() -> ResponseReturnValue:
         SelectChoice("", _("All topics")),
         *vocabulary.select_choices(vocabulary.TOPICS),
     ]
-    form.validate()
-    valid_neighbourhoods = {n.id for n in neighbourhoods}
-    topic = form.topic.data if form.topic.data in vocabulary.codes(vocabulary.TOPICS) else None
+    reading = read_filter_form(form, request.args)
     filters = queries.ShiftFilters(
-        neighbourhood_id=form.neighbourhood_id.data
-        if form.neighbourhood_id.data in valid_neighbourhoods
-        else None,
-        day=form.day.data if not form.day.errors else None,
-        topic=topic,
+        neighbourhood_id=form.neighbourhood_id.data,
+        day=form.day.data,
+        topic=form.topic.data or None,
     )
     return render_template(
         "helpdesk/find_shifts.html",
         coach=coach,
         form=form,
-        offers=queries.open_sessions_for_coach(coach, filters, now=clock.now()),
+        reading=reading,
+        offers=queries.open_sessions_for_coach(
+            coach, filters, now=clock.now(), page=page_number(request.args)
+        ),
         confirm_form=ConfirmForm(),
         in_training=coach.status == "in_training",
     )
@@ -412,10 +413,16 @@ def my_shifts() -> ResponseReturnValue:
     coach = _my_coach()
     now = clock.now()
     cutoff = int(current_app.config["SHIFT_CANCEL_CUTOFF_HOURS"])
+    form = MyShiftsFilterForm(request.args)
+    reading = read_filter_form(form, request.args)
+    when = queries.PAST if form.when.data == queries.PAST else queries.UPCOMING
     return render_template(
         "helpdesk/my_shifts.html",
         coach=coach,
-        shifts=queries.my_shifts(coach, now=now),
+        when=when,
+        reading=reading,
+        counts=queries.count_my_shifts(coach, now=now),
+        shifts=queries.my_shifts(coach, now=now, when=when, page=page_number(request.args)),
         can_cancel=lambda shift: rules.may_cancel_shift(
             starts_at=shift.session.starts_at, now=now, cutoff_hours=cutoff
         ),
