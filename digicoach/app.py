@@ -31,9 +31,10 @@ from digicoach.coaches.views import bp as coaches_bp
 from digicoach.content import permissions as content_permissions
 from digicoach.content.views import bp as content_bp
 from digicoach.core import errors as error_pages
-from digicoach.core import i18n, outbox, templating
+from digicoach.core import i18n, installation, navigation, outbox, templating
 from digicoach.core.db import configure_sqlite
 from digicoach.core.health import bp as health_bp
+from digicoach.core.installation_views import bp as brand_bp
 from digicoach.core.security import register_security
 from digicoach.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from digicoach.helpdesk import permissions as helpdesk_permissions
@@ -53,9 +54,12 @@ from digicoach.scheduler import scheduler_cli
 from digicoach.training import permissions as training_permissions
 from digicoach.training.views import bp as training_bp
 from digicoach.training.views import verify_bp as training_verify_bp
+from digicoach.workspace import permissions as workspace_permissions
+from digicoach.workspace.views import bp as workspace_bp
 
 BLUEPRINTS = (
     health_bp,
+    brand_bp,
     content_bp,
     accounts_bp,
     places_bp,
@@ -74,6 +78,7 @@ BLUEPRINTS = (
     progress_bp,
     impact_bp,
     reminders_bp,
+    workspace_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
@@ -87,6 +92,7 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     booking_permissions,
     progress_permissions,
     reminder_permissions,
+    workspace_permissions,
 )
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,6 +109,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_blueprints(app)
     error_pages.register_error_handlers(app)
     templating.register_template_helpers(app, PERMISSION_MODULES)
+    navigation.register_navigation(app)
+    app.jinja_env.globals["installation"] = installation.branding
     register_security(app)
     cli.register_commands(app)
     app.cli.add_command(scheduler_cli)

@@ -58,7 +58,14 @@ def _me() -> User:
 
 
 def _next_path(target: str | None) -> str:
-    return rules.safe_next_path(target) or url_for("content.home")
+    """Where a completed sign-in goes: a safe `next` first; else staff and digicoaches land
+    on their workspace home (/work, for anyone with a role), everyone else on the home page."""
+    safe = rules.safe_next_path(target)
+    if safe:
+        return safe
+    if current_user.is_authenticated and current_user.roles:
+        return url_for("workspace.home")
+    return url_for("content.home")
 
 
 def _no_store(body: str, status: int = 200) -> Response:

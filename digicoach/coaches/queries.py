@@ -19,11 +19,14 @@ from digicoach.coaches.models import (
     CoachLanguage,
     CoachNeighbourhood,
     CoachTopic,
+    ScreeningCheck,
 )
 from digicoach.extensions import db
 from digicoach.places.models import Municipality, Neighbourhood
 
 PER_PAGE = 25
+# The queue's `?screening=unfinished`: screening started (an item checked) but not complete.
+SCREENING_UNFINISHED = "unfinished"
 # "Current" coaches: everyone except declined applicants and people who left.
 CURRENT_STATUSES = tuple(s for s in rules.STATUSES if s not in rules.FINAL_STATUSES)
 
@@ -36,6 +39,8 @@ class CoachFilters:
     topic: str | None = None
     neighbourhood_id: int | None = None
     search: str = ""
+    # SCREENING_UNFINISHED: only applicants with some but not all screening items checked.
+    screening: str | None = None
 
 
 @dataclass
@@ -99,6 +104,14 @@ def _filtered(actor: User, filters: CoachFilters) -> Select:
                 )
             )
         )
+    if filters.screening == SCREENING_UNFINISHED:
+        checked = (
+            select(func.count(ScreeningCheck.id))
+            .where(ScreeningCheck.coach_id == Coach.id)
+            .correlate(Coach)
+            .scalar_subquery()
+        )
+        query = query.where(checked > 0, checked < len(rules.SCREENING_ITEMS))
     words = filters.search.strip()[:100]
     if words:
         pattern = "%" + _escape_like(words.lower()) + "%"
@@ -125,13 +138,20 @@ def search_coaches(
     order = (
         (Coach.last_name, Coach.first_name, Coach.id) if by_name else (Coach.applied_at, Coach.id)
     )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = count_coaches(actor, filters)
     pages = max(1, ceil(total / per_page))
     number = min(max(1, page), pages)
     items = list(
         db.session.scalars(query.order_by(*order).limit(per_page).offset((number - 1) * per_page))
     )
     return Page(items=items, total=total, number=number, per_page=per_page)
+
+
+def count_coaches(actor: User, filters: CoachFilters) -> int:
+    """How many coaches in the actor's scope match: the total the queue and the directory
+    show, and the count on the workspace home that links to them. One statement."""
+    query = _filtered(actor, filters)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def all_matching(actor: User, filters: CoachFilters) -> Iterable[Coach]:

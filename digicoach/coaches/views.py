@@ -311,6 +311,9 @@ def _filters(form: CoachFilterForm, actor: User, default_statuses: tuple[str, ..
         topic=form.topic.data or None,
         neighbourhood_id=form.neighbourhood.data,
         search=(form.search.data or "")[:100],
+        screening=queries.SCREENING_UNFINISHED
+        if request.args.get("screening") == queries.SCREENING_UNFINISHED
+        else None,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from digicoach.accounts.models import User
 from digicoach.bookings.models import Appointment, WalkIn
@@ -18,10 +18,13 @@ from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
 from digicoach.helplog.services import LOGGABLE_APPOINTMENTS, LOGGABLE_WALK_INS
+from digicoach.places.models import Location
 from digicoach.places.queries import scope_condition, valid_id
 
 RECENT_LOGS = 10
 MANAGE_LIMIT = 200
+# A shift whose help is not logged is still a to-do this many days after it ended.
+MISSING_LOG_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,43 @@ def today_for_coach(coach: Coach, *, now: datetime) -> Today:
         )
     )
     return Today(shifts, appointments, logged, logs, walk_ins, logged_walk_ins)
+
+
+def shifts_without_log(
+    *,
+    now: datetime,
+    coach: Coach | None = None,
+    actor: User | None = None,
+    days: int = MISSING_LOG_DAYS,
+) -> list[Shift]:
+    """Shifts that ended in the last `days` days whose coach logged no help for that help
+    session (the help-log nudge's rule): the coach's own, or those of the actor's
+    municipalities. Latest first, with session, location and coach, in one statement."""
+    logged = (
+        select(HelpLog.id)
+        .where(HelpLog.coach_id == Shift.coach_id, HelpLog.help_session_id == Shift.session_id)
+        .correlate(Shift)
+        .exists()
+    )
+    query = (
+        select(Shift)
+        .join(HelpSession, HelpSession.id == Shift.session_id)
+        .join(Location, Location.id == HelpSession.location_id)
+        .options(contains_eager(Shift.session), joinedload(Shift.coach))
+        .where(
+            Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.ends_at <= now,
+            HelpSession.ends_at > now - timedelta(days=days),
+            ~logged,
+        )
+        .order_by(HelpSession.ends_at.desc(), Shift.id)
+    )
+    if coach is not None:
+        query = query.where(Shift.coach_id == coach.id)
+    if actor is not None:
+        query = query.where(scope_condition(actor, Location.municipality_id))
+    return list(db.session.scalars(query).unique())
 
 
 def logs_in_scope(actor: User, *, limit: int = MANAGE_LIMIT) -> list[HelpLog]:

@@ -375,6 +375,23 @@ def my_trainings(coach: Coach) -> list[MyTraining]:
     return trainings
 
 
+def next_session_of(coach: Coach, *, now: datetime) -> TrainingSession | None:
+    """The first training session still to come of a cohort the coach is enrolled in (not
+    cancelled): the next date on 'My training'. One statement."""
+    return db.session.scalar(
+        select(TrainingSession)
+        .join(Enrolment, Enrolment.cohort_id == TrainingSession.cohort_id)
+        .where(
+            Enrolment.coach_id == coach.id,
+            Enrolment.status == rules.ENROLLED,
+            TrainingSession.status != rules.SESSION_CANCELLED,
+            TrainingSession.ends_at > now,
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(1)
+    )
+
+
 def cohorts_taught_by(actor: User) -> list[Cohort]:
     """The cohorts the actor trains that are not cancelled, newest first, with sessions."""
     return list(

@@ -31,7 +31,7 @@ def test_a_coach_signs_in_with_e_mail_and_password(client):
     db.session.commit()
     response = log_in(client, "an@example.org")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/work"
     assert is_signed_in(client)
     assert count(UserSession) == 1
     db.session.refresh(coach)
@@ -70,10 +70,10 @@ def test_signing_in_starts_a_fresh_flask_session(app, client):
     [
         ("/account", "/account"),
         ("/admin/users?page=2", "/admin/users?page=2"),
-        ("https://evil.example/", "/"),
-        ("//evil.example/", "/"),
-        ("/\\evil.example", "/"),
-        ("javascript:alert(1)", "/"),
+        ("https://evil.example/", "/work"),
+        ("//evil.example/", "/work"),
+        ("/\\evil.example", "/work"),
+        ("javascript:alert(1)", "/work"),
     ],
 )
 def test_after_signing_in_only_same_site_paths_are_followed(client, next_path, expected):

@@ -73,9 +73,9 @@ def test_coaches_and_desk_staff_sign_in_without_a_second_step(client):
     make_user(email="coach@example.org")
     make_desk([make_municipality()], email="desk@example.org")
     db.session.commit()
-    assert log_in(client, "coach@example.org").headers["Location"] == "/"
+    assert log_in(client, "coach@example.org").headers["Location"] == "/work"
     client.post("/logout")
-    assert log_in(client, "desk@example.org").headers["Location"] == "/"
+    assert log_in(client, "desk@example.org").headers["Location"] == "/work"
 
 
 def test_the_set_up_page_shows_the_key_in_groups_and_an_inline_qr_code(client, new_admin):

@@ -73,7 +73,7 @@ def test_the_sign_in_steps_are_accessible(context, page, live_server):
 
     page.fill('input[name="code"]', twofactor.code_at(STRONG_SECRET, clock.now()))
     page.locator('form:has(input[name="code"]) [type="submit"]').click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/work$"))
     page.goto("/account")
     page.fill('input[name="codes-password"]', DEFAULT_PASSWORD)
     page.locator('form:has(input[name="codes-password"]) [type="submit"]').click()
