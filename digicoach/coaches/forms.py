@@ -151,24 +151,23 @@ class ProfileForm(ProfileFields):
 
 
 class CoachFilterForm(FlaskForm):
-    """The filters above the queue and the directory. Sent with GET, so no CSRF token."""
+    """The filters above the queue and the directory. Sent with GET, so no CSRF token; read
+    with core.forms.read_filter_form, so an unknown choice is ignored with a note."""
 
     class Meta:
         csrf = False
 
     search = StringField(_l("Name or e-mail"), validators=[Optional(), Length(max=100)])
-    status = SelectField(_l("Status"), validate_choice=False)
-    municipality = SelectField(_l("Municipality"), coerce=optional_int, validate_choice=False)
-    neighbourhood = SelectField(_l("Neighbourhood"), coerce=optional_int, validate_choice=False)
+    status = SelectField(_l("Status"))
+    municipality = SelectField(_l("Municipality"), coerce=optional_int)
+    neighbourhood = SelectField(_l("Neighbourhood"), coerce=optional_int)
     language = SelectField(
         _l("Language"),
         choices=[option("", _l("All")), *vocabulary.select_choices(vocabulary.SPOKEN_LANGUAGES)],
-        validate_choice=False,
     )
     topic = SelectField(
         _l("Topic"),
         choices=[option("", _l("All")), *vocabulary.select_choices(vocabulary.TOPICS)],
-        validate_choice=False,
     )
 
 

@@ -55,7 +55,7 @@ from digicoach.content.models import PageSlug
 from digicoach.core import clock, i18n, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import FilterReading, read_filter_form, show_errors
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
 from digicoach.places.models import Municipality
@@ -287,7 +287,10 @@ def erase_own() -> ResponseReturnValue:
 # --- coordinators: queue, directory, file -----------------------------------------------------
 
 
-def _filters(form: CoachFilterForm, actor: User, default_statuses: tuple[str, ...]) -> Any:
+def _filters(
+    form: CoachFilterForm, actor: User, default_statuses: tuple[str, ...]
+) -> tuple[queries.CoachFilters, FilterReading]:
+    """The filters of the queue, the directory and its export, and what was ignored of them."""
     form.status.choices = [option("", _("All current")), *STATUS_CHOICES]
     form.municipality.choices = [option("", _("All"))] + [
         option(m.id, m.name) for m in queries.scoped_municipalities(actor)
@@ -296,6 +299,7 @@ def _filters(form: CoachFilterForm, actor: User, default_statuses: tuple[str, ..
         option(n.id, f"{n.name} ({n.municipality.name})")
         for n in queries.scoped_neighbourhoods(actor)
     ]
+    reading = read_filter_form(form, request.args)
     status = form.status.data if "status" in request.args else None
     if status is None:
         statuses = default_statuses
@@ -304,7 +308,7 @@ def _filters(form: CoachFilterForm, actor: User, default_statuses: tuple[str, ..
         statuses = (status,)
     else:
         statuses = queries.CURRENT_STATUSES
-    return queries.CoachFilters(
+    filters = queries.CoachFilters(
         statuses=statuses,
         municipality_id=form.municipality.data,
         language=form.language.data or None,
@@ -315,6 +319,7 @@ def _filters(form: CoachFilterForm, actor: User, default_statuses: tuple[str, ..
         if request.args.get("screening") == queries.SCREENING_UNFINISHED
         else None,
     )
+    return filters, reading
 
 
 def _page_number() -> int:
@@ -327,9 +332,11 @@ def _page_number() -> int:
 def queue() -> ResponseReturnValue:
     actor = _actor()
     form = CoachFilterForm(request.args)
-    filters = _filters(form, actor, (CoachStatus.APPLIED.value,))
+    filters, reading = _filters(form, actor, (CoachStatus.APPLIED.value,))
     page = queries.search_coaches(actor, filters, page=_page_number())
-    return render_template("coaches/queue.html", form=form, page=page, bulk=FlaskForm())
+    return render_template(
+        "coaches/queue.html", form=form, reading=reading, page=page, bulk=FlaskForm()
+    )
 
 
 @bp.post("/coaches/queue/approve")
@@ -362,9 +369,9 @@ def bulk_approve() -> ResponseReturnValue:
 def directory() -> ResponseReturnValue:
     actor = _actor()
     form = CoachFilterForm(request.args)
-    filters = _filters(form, actor, queries.CURRENT_STATUSES)
+    filters, reading = _filters(form, actor, queries.CURRENT_STATUSES)
     page = queries.search_coaches(actor, filters, page=_page_number(), by_name=True)
-    return render_template("coaches/directory.html", form=form, page=page)
+    return render_template("coaches/directory.html", form=form, reading=reading, page=page)
 
 
 @bp.get("/coaches/export.csv")
@@ -372,7 +379,7 @@ def directory() -> ResponseReturnValue:
 def directory_export() -> ResponseReturnValue:
     actor = _actor()
     form = CoachFilterForm(request.args)
-    filters = _filters(form, actor, queries.CURRENT_STATUSES)
+    filters, _reading = _filters(form, actor, queries.CURRENT_STATUSES)
     with unit_of_work():
         body = services.directory_export(actor=actor, coaches=queries.all_matching(actor, filters))
     return _csv(body, "digicoaches.csv")

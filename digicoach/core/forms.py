@@ -81,7 +81,7 @@ def read_filter_form(form: Any, args: Any) -> FilterReading:
         raw = args.getlist(field.name) if hasattr(args, "getlist") else [args.get(field.name)]
         given = [value for value in raw if isinstance(value, str) and value.strip()]
         if not given:
-            if raw and any(value is not None for value in raw):
+            if field.process_errors:
                 field.process(None)  # present but blank: "all", never "not a valid date"
             field.errors = []
             continue
