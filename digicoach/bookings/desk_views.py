@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from digicoach.bookings import forms, queries, queue_views, rules, services
@@ -277,11 +278,24 @@ def book() -> ResponseReturnValue:
 @require(can_use_front_desk)
 def slip(appointment_id: int) -> ResponseReturnValue:
     appointment = queries.get_appointment_for_desk(current_user, appointment_id)
+    # The slip goes home with the citizen, so it is in the language they chose; the desk's
+    # buttons and notes around it stay in the staff member's language.
+    slip_language = appointment.contact_language
+    with force_locale(slip_language):
+        # render_template's output is already escaped by Jinja's autoescape.
+        slip_body = Markup(  # noqa: S704
+            render_template(
+                "bookings/desk/_slip.html",
+                appointment=appointment,
+                topic=topic_label(appointment.topic),
+                language=vocabulary.label(vocabulary.SPOKEN_LANGUAGES, appointment.language),
+            )
+        )
     return render_template(
         "bookings/desk/slip.html",
         appointment=appointment,
-        topic=topic_label(appointment.topic),
-        language=vocabulary.label(vocabulary.SPOKEN_LANGUAGES, appointment.language),
+        slip_body=slip_body,
+        slip_language=slip_language,
         confirm_form=forms.ManageConfirmForm(),
         now=clock.now(),
     )

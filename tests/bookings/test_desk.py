@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from digicoach.bookings import services
@@ -310,6 +311,29 @@ def test_the_slip_has_a_print_button_a_print_stylesheet_and_says_how_to_print_wi
         with client.get(path) as served:
             assert served.status_code == 200
             assert b"window.print()" in served.data or b"@page" in served.data
+
+
+def test_the_slip_is_in_the_citizens_language_and_the_desk_buttons_in_the_staffs(
+    client, world, sessions
+):
+    email, _banking, _anything = sessions
+    booking = services.book(
+        actor=world.desk,
+        data=_desk_input(email, staff_note="Calls back", contact_language="fr"),
+        now=in_days(0, 8),
+    )
+    db.session.commit()
+    sign_in(client, world.desk)
+
+    html = client.get(f"/desk/appointments/{booking.appointment.id}").get_data(as_text=True)
+
+    start = html.index('<div class="slip" lang="fr">')
+    slip = html[start : html.index('<p class="no-print">', start)]
+    with force_locale("fr"):
+        assert gettext("Appointment for digital help") in slip
+    assert "Appointment for digital help" not in slip
+    assert "Mark as arrived" in html  # the desk works in English here
+    assert "Calls back" not in slip  # the staff note never goes home with the citizen
 
 
 def test_the_move_page_says_so_when_no_other_time_takes_the_topic(client, world):
