@@ -24,6 +24,16 @@ STATUS_LABELS = {
     Status.SKIPPED: _l("Not sent (too late or no longer needed)"),
 }
 CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS")}
+# The scheduler's nightly and weekly jobs (digicoach/scheduler.py), as the outbox page names them.
+JOB_LABELS = {
+    "accounts.purge_login_failures": _l("Clear old failed sign-ins"),
+    "coaches.mark_dormant": _l("Mark inactive digicoaches"),
+    "training.flag_low_enrolment": _l("Warn about training groups with few enrolments"),
+    "bookings.mark_no_shows": _l("Mark missed appointments"),
+    "bookings.purge_contact_data": _l("Erase citizens' old contact details"),
+    "progress.take_snapshot": _l("Save the day's figures"),
+    "reminders.weekly_digest": _l("Weekly overview"),
+}
 
 
 class OutboxFilterForm(FlaskForm):

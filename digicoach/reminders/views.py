@@ -1,11 +1,21 @@
-"""The outbox page for administrators, the scheduler warning shown on their pages, and a
-programme's reminder settings (beside the programme's page under /places/programmes/)."""
+"""The outbox page for administrators (and a page per message), the scheduler warning shown on
+their pages, and a programme's reminder settings (beside the programme's page under
+/places/programmes/)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,11 +24,14 @@ from wtforms import SelectChoice
 from digicoach.core import clock, heartbeat
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import read_filter_form, show_errors
+from digicoach.core.i18n import LANGUAGE_NAMES
+from digicoach.core.paging import page_number
 from digicoach.core.permissions import require
 from digicoach.reminders import permissions, queries, services
 from digicoach.reminders.forms import (
     CHANNEL_LABELS,
+    JOB_LABELS,
     STATUS_LABELS,
     OutboxFilterForm,
     ReminderSettingsForm,
@@ -33,27 +46,58 @@ bp = Blueprint("reminders", __name__)
 @bp.get("/admin/outbox/")
 @require(permissions.can_manage_outbox)
 def outbox() -> ResponseReturnValue:
+    """The messages in words, filtered by the query string (an unknown value is ignored with a
+    note, never a field error) and cut in SQL, 25 a page."""
     form = OutboxFilterForm(request.args)
     form.kind.choices = [SelectChoice("", _("All kinds"))] + [
-        SelectChoice(kind, kind) for kind in queries.kinds()
+        SelectChoice(code, label) for code, label in queries.kinds()
     ]
-    status = kind = None
-    if form.validate():
-        status = form.status.data or None
-        kind = form.kind.data or None
-    page = queries.outbox_page(status=status, kind=kind)
+    reading = read_filter_form(form, request.args)
+    page = queries.outbox_page(
+        status=form.status.data or None,
+        kind=form.kind.data or None,
+        page=page_number(request.args),
+    )
     now = clock.now()
     return render_template(
         "reminders/outbox.html",
         form=form,
+        reading=reading,
         page=page,
+        filtered=bool(form.status.data or form.kind.data),
         retry_form=RetryForm(),
         status_labels=STATUS_LABELS,
         channel_labels=CHANNEL_LABELS,
         heartbeat_age=heartbeat.age_seconds(now),
         stale=heartbeat.is_stale(now),
         runs=heartbeat.last_runs(),
+        job_labels=JOB_LABELS,
     )
+
+
+@bp.get("/admin/outbox/<int:message_id>")
+@require(permissions.can_manage_outbox)
+def outbox_message(message_id: int) -> ResponseReturnValue:
+    """One message: its kind, subject, status and history in words, the codes below; never
+    its body (it may hold a citizen's name), the recipient masked as in the list."""
+    message = queries.outbox_message(message_id)
+    if message is None:
+        abort(404)
+    return render_template(
+        "reminders/outbox_message.html",
+        message=message,
+        row=message.row,
+        back=_list_arguments(),
+        retry_form=RetryForm(),
+        status_labels=STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS,
+        language_names=LANGUAGE_NAMES,
+    )
+
+
+def _list_arguments() -> dict[str, str]:
+    """The list's filters and page, carried through a detail page and a retry."""
+    return {key: value for key, value in request.args.items() if value and key != "from"}
 
 
 @bp.post("/admin/outbox/<int:message_id>/retry")
@@ -68,7 +112,9 @@ def retry(message_id: int) -> ResponseReturnValue:
             flash(error.message, "error")
         else:
             flash(_("The message is back in the queue. Its status is below."), "success")
-    return redirect(url_for(".outbox", **{k: v for k, v in request.args.items() if v}))
+    if request.args.get("from") == "message":
+        return redirect(url_for(".outbox_message", message_id=message_id, **_list_arguments()))
+    return redirect(url_for(".outbox", **_list_arguments()))
 
 
 @bp.route("/places/programmes/<int:programme_id>/reminders", methods=["GET", "POST"])
