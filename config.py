@@ -116,6 +116,10 @@ class Config:
     # digipunt's front-desk phone. Coordinators can remove a coach at any time.
     SHIFT_CANCEL_CUTOFF_HOURS = 24
 
+    # Help logs (issue 14). A coach logs help from the start of their shift (or appointment)
+    # until this many days after the shift ended; later a coordinator logs it for them.
+    HELP_LOG_WINDOW_DAYS = 7
+
     # Bookings (issue 6). Online booking closes this many hours (elapsed time) before a slot
     # starts; the front desk books until the start. A citizen (one phone or e-mail) holds at
     # most this many coming appointments. Public booking POSTs are limited per IP address

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from digicoach.accounts.models import User
@@ -14,15 +14,16 @@ from digicoach.bookings.models import Appointment, WalkIn
 from digicoach.coaches.models import Coach
 from digicoach.core import clock, timeslots
 from digicoach.core.errors import NotFound
+from digicoach.core.paging import Page, paginate
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
-from digicoach.helplog.models import HelpLog
+from digicoach.helplog.models import HelpLog, HelpLogTopic
 from digicoach.helplog.services import LOGGABLE_APPOINTMENTS, LOGGABLE_WALK_INS
 from digicoach.places.models import Location
 from digicoach.places.queries import scope_condition, valid_id
 
 RECENT_LOGS = 10
-MANAGE_LIMIT = 200
+LOGS_PER_PAGE = 25
 # A shift whose help is not logged is still a to-do this many days after it ended.
 MISSING_LOG_DAYS = 14
 
@@ -66,9 +67,14 @@ def today_for_coach(coach: Coach, *, now: datetime) -> Today:
                 Appointment.status.in_(list(LOGGABLE_APPOINTMENTS)),
                 Appointment.start >= start,
                 Appointment.start < end,
+                # Their own appointments, and those assigned to nobody on their shifts: an
+                # appointment of a colleague is the colleague's to log (services.log_source).
                 or_(
                     Appointment.assigned_coach_id == coach.id,
-                    Appointment.help_session_id.in_(session_ids),
+                    and_(
+                        Appointment.assigned_coach_id.is_(None),
+                        Appointment.help_session_id.in_(session_ids),
+                    ),
                 ),
             )
             .order_by(Appointment.start, Appointment.id)
@@ -128,7 +134,10 @@ def shifts_without_log(
         select(Shift)
         .join(HelpSession, HelpSession.id == Shift.session_id)
         .join(Location, Location.id == HelpSession.location_id)
-        .options(contains_eager(Shift.session), joinedload(Shift.coach))
+        .options(
+            contains_eager(Shift.session).contains_eager(HelpSession.location),
+            joinedload(Shift.coach),
+        )
         .where(
             Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
             HelpSession.status == SessionStatus.PLANNED,
@@ -145,16 +154,55 @@ def shifts_without_log(
     return list(db.session.scalars(query).unique())
 
 
-def logs_in_scope(actor: User, *, limit: int = MANAGE_LIMIT) -> list[HelpLog]:
-    """The latest logs of the actor's municipalities, newest first."""
-    return list(
-        db.session.scalars(
-            select(HelpLog)
-            .options(selectinload(HelpLog.coach), selectinload(HelpLog.session))
-            .where(scope_condition(actor, HelpLog.municipality_id))
-            .order_by(HelpLog.helped_on.desc(), HelpLog.id.desc())
-            .limit(limit)
+@dataclass(frozen=True)
+class LogFilters:
+    """The filters of the coordinators' list of help logs; None means "all"."""
+
+    location_id: int | None = None
+    topic: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    coach: str = ""
+
+
+def logs_in_scope(
+    actor: User,
+    filters: LogFilters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = LOGS_PER_PAGE,
+) -> Page[HelpLog]:
+    """One page of the logs of the actor's municipalities, newest first, in a constant number
+    of statements: the count, the logs, their topics, their coaches (with their user and
+    profile rows) and their sessions (with the location, topics and languages)."""
+    filters = filters or LogFilters()
+    query = (
+        select(HelpLog)
+        .options(selectinload(HelpLog.coach), selectinload(HelpLog.session))
+        .where(scope_condition(actor, HelpLog.municipality_id))
+    )
+    if filters.location_id is not None:
+        query = query.where(HelpLog.location_id == filters.location_id)
+    if filters.topic:
+        query = query.where(
+            HelpLog.id.in_(select(HelpLogTopic.log_id).where(HelpLogTopic.code == filters.topic))
         )
+    if filters.starts_on is not None:
+        query = query.where(HelpLog.helped_on >= filters.starts_on)
+    if filters.ends_on is not None:
+        query = query.where(HelpLog.helped_on <= filters.ends_on)
+    words = filters.coach.strip()[:100].lower()
+    if words:
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            HelpLog.coach_id.in_(
+                select(Coach.id)
+                .join(User, User.id == Coach.user_id)
+                .where(func.lower(User.name).like(pattern, escape="\\"))
+            )
+        )
+    return paginate(
+        query.order_by(HelpLog.helped_on.desc(), HelpLog.id.desc()), page=page, per_page=per_page
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -78,6 +78,33 @@ def referral_of(details: HelpDetails) -> str | None:
 def not_in_future(helped_on: date, today: date) -> bool:
     """Help is logged on or after the day it was given, never before."""
     return helped_on <= today
+
+
+# HELP_LOG_WINDOW_DAYS when the configuration does not say.
+DEFAULT_WINDOW_DAYS = 7
+TOO_EARLY = "too_early"
+TOO_LATE = "too_late"
+
+
+@dataclass(frozen=True)
+class LogWindow:
+    opens_at: datetime
+    closes_at: datetime
+
+
+def log_window(*, opens_at: datetime, shift_ends_at: datetime, days: int) -> LogWindow:
+    """When help can be logged: from the moment it could start (the shift's start) until
+    `days` days (elapsed time) after the shift ended."""
+    return LogWindow(opens_at=opens_at, closes_at=shift_ends_at + timedelta(days=max(days, 0)))
+
+
+def log_timing(window: LogWindow, now: datetime) -> str | None:
+    """None when `now` is inside the window, both ends included; else TOO_EARLY or TOO_LATE."""
+    if now < window.opens_at:
+        return TOO_EARLY
+    if now > window.closes_at:
+        return TOO_LATE
+    return None
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -7,21 +7,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from digicoach.coaches import services as coach_services
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import read_filter_form, show_errors
+from digicoach.core.paging import page_number
 from digicoach.core.permissions import require
 from digicoach.helplog import queries, services
-from digicoach.helplog.forms import HelpLogForm
+from digicoach.helplog.forms import HelpLogFilterForm, HelpLogForm
 from digicoach.helplog.models import OUTCOME_LABELS, REFERRAL_LABELS
-from digicoach.helplog.permissions import can_correct_help_logs, can_log_help
+from digicoach.places import queries as place_queries
+from digicoach.helplog.permissions import (
+    can_correct_help_logs,
+    can_log_help,
+    can_open_help_log_form,
+)
 
 bp = Blueprint("helplog", __name__, url_prefix="/helplog")
 
@@ -64,25 +79,35 @@ def today() -> ResponseReturnValue:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require(can_log_help)
+@require(can_open_help_log_form)
 def new() -> ResponseReturnValue:
-    coach = _coach()
     shift_id = request.values.get("shift", type=int)
     appointment_id = request.values.get("appointment", type=int)
     walk_in_id = request.values.get("walk_in", type=int)
-    shift = appointment = walk_in = None
-    if walk_in_id is not None:
-        walk_in = services.own_walk_in(coach, walk_in_id)
-    elif appointment_id is not None:
-        appointment = services.own_appointment(coach, appointment_id)
-    else:
-        shift = services.own_shift(coach, shift_id)
-    if shift is None and appointment is None and walk_in is None:
+    if shift_id is None and appointment_id is None and walk_in_id is None:
         abort(404)
+    form = HelpLogForm()
+    try:
+        # The same rule as the save below (services.log_source): the prefill of a walk-in or
+        # an appointment opens only for whom, and when, the help may be logged.
+        source = services.log_source(
+            actor=current_user,
+            shift_id=shift_id,
+            appointment_id=appointment_id,
+            walk_in_id=walk_in_id,
+            now=clock.now(),
+        )
+    except ValidationFailed as error:
+        if request.method == "POST":
+            show_errors(form, error)
+        else:
+            form.form_errors.extend(m for messages in error.errors.values() for m in messages)
+        back = url_for(".today") if can_log_help(current_user) else url_for("workspace.home")
+        return render_template("helplog/refused.html", form=form, back=back), 403
+    walk_in, appointment, shift = source.walk_in, source.appointment, source.shift
     if walk_in is not None and services.walk_in_logged(walk_in):
         flash(_("The help for this walk-in is logged already."), "error")
-        return redirect(url_for(".today"))
-    form = HelpLogForm()
+        return redirect(_after_logging(source))
     status = 200
     if request.method == "GET":
         # Start from what the desk asked: the topic, the language, and for a walk-in whether
@@ -109,10 +134,15 @@ def new() -> ResponseReturnValue:
             status = 422
         except Conflict as error:
             flash(error.message, "error")
-            return redirect(url_for(".today"))
+            return redirect(_after_logging(source))
         else:
-            flash(_("Thank you! Your help is logged."), "success")
-            return redirect(url_for(".today"))
+            if source.on_behalf:
+                flash(
+                    _("The help is logged for %(name)s.", name=source.coach.user.name), "success"
+                )
+            else:
+                flash(_("Thank you! Your help is logged."), "success")
+            return redirect(_after_logging(source))
     elif request.method == "POST":
         status = 422
     return render_template(
@@ -122,13 +152,47 @@ def new() -> ResponseReturnValue:
         appointment=appointment,
         walk_in=walk_in,
         editing=None,
+        for_coach=source.coach if source.on_behalf else None,
     ), status
+
+
+def _after_logging(source: services.LogSource) -> str:
+    """Back to the coach's day; staff who logged for a coach go back to their own pages."""
+    if not source.on_behalf:
+        return url_for(".today")
+    if can_correct_help_logs(current_user):
+        return url_for(".manage")
+    return url_for("workspace.home")
 
 
 @bp.get("/logs")
 @require(can_correct_help_logs)
 def manage() -> ResponseReturnValue:
-    return render_template("helplog/manage.html", logs=queries.logs_in_scope(current_user))
+    """The logs of the coordinator's municipalities, 25 a page, filtered by digipunt, topic,
+    period and digicoach (GET, so a view can be bookmarked)."""
+    form = HelpLogFilterForm(request.args)
+    form.location.choices = [
+        SelectChoice("", _("All digipunten")),
+        *(
+            SelectChoice(location.id, f"{location.name} ({location.municipality.name})")
+            for location in place_queries.locations_in_scope(current_user)
+        ),
+    ]
+    form.topic.choices = [SelectChoice("", _("All topics")), *vocabulary.select_choices(vocabulary.TOPICS)]
+    reading = read_filter_form(form, request.args)
+    filters = queries.LogFilters(
+        location_id=form.location.data,
+        topic=form.topic.data or None,
+        starts_on=form.start.data,
+        ends_on=form.end.data,
+        coach=form.coach.data or "",
+    )
+    return render_template(
+        "helplog/manage.html",
+        form=form,
+        reading=reading,
+        logs=queries.logs_in_scope(current_user, filters, page=page_number(request.args)),
+    )
 
 
 @bp.route("/logs/<int:log_id>/edit", methods=["GET", "POST"])

@@ -229,11 +229,15 @@ def test_the_form_shows_errors_next_to_the_fields_and_writes_nothing(
     assert _log_count() == 0
 
 
-def test_a_shift_of_someone_else_answers_404_on_the_form(client, world, frozen, shift_today):
+def test_a_shift_of_someone_else_is_refused_on_the_form_with_a_reason(
+    client, world, frozen, shift_today
+):
     other = make_working_coach(world.gent)
     db.session.commit()
     sign_in(client, other.user)
-    assert client.get(f"/helplog/new?shift={shift_today.id}").status_code == 404
+    response = client.get(f"/helplog/new?shift={shift_today.id}")
+    assert response.status_code == 403
+    assert "Choose one of your own shifts." in response.get_data(as_text=True)
     assert client.get("/helplog/new?shift=abc").status_code == 404
 
 
