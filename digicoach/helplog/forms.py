@@ -10,9 +10,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from digicoach.coaches.forms import MultiCheckboxField
 from digicoach.core import vocabulary
@@ -117,3 +117,29 @@ def _int(value: Any) -> int | None:
         return int(str(value))
     except (TypeError, ValueError):
         return None
+
+
+def _optional_id(value: Any) -> int | None:
+    """An empty value is "all" (None); anything else must be an id, else the filter is ignored."""
+    if value is None or isinstance(value, int):
+        return value
+    text = str(value)
+    if not text:
+        return None
+    if text.isdigit() and len(text) < 10:
+        return int(text)
+    raise ValueError(text)
+
+
+class HelpLogFilterForm(FlaskForm):
+    """The filters of the coordinators' list of help logs (GET, no CSRF: it changes nothing;
+    read with core.forms.read_filter_form). The view sets the digipunt and topic choices."""
+
+    class Meta:
+        csrf = False
+
+    location = SelectField(_l("Digipunt"), coerce=_optional_id)
+    topic = SelectField(_l("Topic"))
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    coach = StringField(_l("Digicoach"), validators=[Optional(), Length(max=100)])

@@ -31,12 +31,12 @@ from digicoach.core.permissions import require
 from digicoach.helplog import queries, services
 from digicoach.helplog.forms import HelpLogFilterForm, HelpLogForm
 from digicoach.helplog.models import OUTCOME_LABELS, REFERRAL_LABELS
-from digicoach.places import queries as place_queries
 from digicoach.helplog.permissions import (
     can_correct_help_logs,
     can_log_help,
     can_open_help_log_form,
 )
+from digicoach.places import queries as place_queries
 
 bp = Blueprint("helplog", __name__, url_prefix="/helplog")
 
@@ -178,7 +178,10 @@ def manage() -> ResponseReturnValue:
             for location in place_queries.locations_in_scope(current_user)
         ),
     ]
-    form.topic.choices = [SelectChoice("", _("All topics")), *vocabulary.select_choices(vocabulary.TOPICS)]
+    form.topic.choices = [
+        SelectChoice("", _("All topics")),
+        *vocabulary.select_choices(vocabulary.TOPICS),
+    ]
     reading = read_filter_form(form, request.args)
     filters = queries.LogFilters(
         location_id=form.location.data,
