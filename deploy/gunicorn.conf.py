@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from gunicorn.http import wsgi as gunicorn_wsgi
+
 # Behind a reverse proxy on the same host, bind to 127.0.0.1 (GUNICORN_BIND) and let the proxy
 # terminate TLS; DIGICOACH_PROXY_FIX_* then says how many hops to trust.
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -42,3 +44,15 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s" fwd=%({x-forwarded-for}i)s'
 
 proc_name = "digicoach-web"
+
+
+# No `Server: gunicorn` header: naming the software (and so its known flaws) helps nobody but an
+# attacker. gunicorn has no setting for it, so its response drops that one default header.
+_default_headers = gunicorn_wsgi.Response.default_headers
+
+
+def _headers_without_server(response: gunicorn_wsgi.Response) -> list[str]:
+    return [line for line in _default_headers(response) if not line.startswith("Server:")]
+
+
+gunicorn_wsgi.Response.default_headers = _headers_without_server  # type: ignore[method-assign]

@@ -94,8 +94,9 @@ def test_public_pages_never_answer_a_server_error_even_for_unknown_ids(app, clie
     for rule in _get_rules(app, "public"):
         url = _fake_url(app, rule)
         response = client.get(url)
+        # The health checks answer 503 on purpose when what they watch is down.
         if response.status_code >= 500 and not (
-            rule.endpoint == "health.healthz" and response.status_code == 503
+            rule.endpoint.startswith("health.") and response.status_code == 503
         ):
             errors.append(f"GET {url} -> {response.status_code}")
     assert not errors, "\n".join(errors)

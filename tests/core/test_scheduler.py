@@ -1,9 +1,9 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from digicoach import scheduler
-from digicoach.core import heartbeat
+from digicoach.core import clock, heartbeat
 
 
 def test_run_once_beats_the_heartbeat_and_healthz_reports_its_age(app, client):
@@ -12,6 +12,28 @@ def test_run_once_beats_the_heartbeat_and_healthz_reports_its_age(app, client):
     body = client.get("/healthz").json
     assert body["scheduler_heartbeat_age_seconds"] < 60
     assert body["scheduler_stale"] is False
+
+
+def test_healthz_scheduler_answers_503_until_the_scheduler_beats_and_again_when_it_stops(
+    app, client, monkeypatch
+):
+    """Monitors look at status codes: a missing or stale heartbeat is a 503, the same JSON."""
+    missing = client.get("/healthz/scheduler")
+    assert missing.status_code == 503
+    assert missing.json["scheduler_stale"] is True
+    assert client.get("/healthz").status_code == 200  # the load balancer keeps the web host
+
+    result = app.test_cli_runner().invoke(args=["scheduler", "run-once"])
+    assert result.exit_code == 0, result.output
+    fresh = client.get("/healthz/scheduler")
+    assert fresh.status_code == 200
+    assert fresh.json["scheduler_stale"] is False
+
+    later = clock.now() + timedelta(seconds=heartbeat.STALE_AFTER_SECONDS + 1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    stale = client.get("/healthz/scheduler")
+    assert stale.status_code == 503
+    assert stale.json["scheduler_heartbeat_age_seconds"] > heartbeat.STALE_AFTER_SECONDS
 
 
 def test_run_once_accepts_a_pretend_moment(app):
