@@ -99,18 +99,6 @@ class Headline:
     citizens: int
     as_of: datetime
 
-    @property
-    def coach_share(self) -> float:
-        return _share(self.certified, self.programme.coach_target)
-
-    @property
-    def citizen_share(self) -> float:
-        return _share(self.citizens, self.programme.citizen_target)
-
-
-def _share(reached: int, target: int) -> float:
-    return min(reached / target, 1.0) if target > 0 else 0.0
-
 
 def headline(actor: User, *, now: datetime) -> Headline | None:
     """The figures the progress dashboard opens with (its first programme, the reader's
