@@ -4,7 +4,7 @@ from digicoach.accounts import models as accounts_models
 from digicoach.bookings import models as bookings_models
 from digicoach.coaches import models as coaches_models
 from digicoach.content import models as content_models
-from digicoach.core import audit, heartbeat, outbox
+from digicoach.core import audit, heartbeat, installation, outbox
 from digicoach.helpdesk import models as helpdesk_models
 from digicoach.helplog import models as helplog_models
 from digicoach.places import models as places_models
@@ -15,6 +15,7 @@ from digicoach.training import models as training_models
 MODEL_MODULES = (
     audit,
     heartbeat,
+    installation,
     outbox,
     accounts_models,
     places_models,

@@ -9,7 +9,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     RadioField,
     SelectChoice,
@@ -145,3 +147,33 @@ class AuditFilterForm(_FilterForm):
     def validate_date_to(self, field: Any) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("Choose a date on or after the first date."))
+
+
+class InstallationForm(FlaskForm):
+    """The installation's name, main colour and logo (the service checks colour and logo)."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter a name.")),
+            Length(max=60, message=_l("Use at most 60 characters.")),
+            NoControlCharacters(),
+        ],
+        description=_l("Shown at the top of every page and in every e-mail."),
+        render_kw={"autocomplete": "organization"},
+    )
+    colour = StringField(
+        _l("Main colour"),
+        validators=[InputRequired(_l("Enter a colour code like #0b4f8a."))],
+        description=_l(
+            "A colour code like #0b4f8a. White text must be easy to read on it, "
+            "so choose a dark colour."
+        ),
+        render_kw={"spellcheck": "false", "autocomplete": "off"},
+    )
+    logo = FileField(
+        _l("Logo (optional)"),
+        description=_l("A PNG, JPEG or WebP image of at most 512 KB, shown beside the name."),
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))

@@ -123,6 +123,8 @@ ACTION_LABELS: dict[str, Any] = {
     # help logs
     "help_log.create": _l("Help logged"),
     "help_log.correct": _l("Help log corrected"),
+    # the installation's identity
+    "installation.change": _l("Name, logo or colour changed"),
 }
 
 # What `AuditEvent.object_type` names (the model's class name, or what the caller passed).

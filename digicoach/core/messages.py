@@ -2,18 +2,22 @@
 
 Every feature sends mail the same way: text and HTML bodies from `templates/<name>.txt` and
 `.html`, rendered under the recipient's locale, queued in the outbox of the caller's transaction.
+The HTML body goes inside one shared frame (`templates/_email_frame.html`) that shows the
+installation's name, logo and main colour (core.installation).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from markupsafe import Markup
 
-from digicoach.core import outbox, phones
+from digicoach.core import installation, outbox, phones
 from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
@@ -48,7 +52,7 @@ def queue_email(
     with force_locale(language):
         subject_text = str(subject() if isinstance(subject, Callable) else subject)
         body_text = render_template(f"{template}.txt", **context)
-        body_html = render_template(f"{template}.html", **context)
+        body_html = framed_html(render_template(f"{template}.html", **context), language)
     return outbox.enqueue(
         dedupe_key=dedupe_key,
         kind=kind,
@@ -60,4 +64,20 @@ def queue_email(
         language=language,
         attachment=attachment,
         send_not_after=send_not_after,
+    )
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+
+
+def framed_html(html: str, language: str) -> str:
+    """An e-mail's HTML inside the shared frame: the installation's name and logo on a band of
+    its colour above the message. A feature layout's own <html> and <body> are unwrapped."""
+    match = _BODY.search(html)
+    # The output of our own autoescaped template, so already safe HTML.
+    body = Markup(match.group(1).strip() if match else html.strip())  # noqa: S704
+    brand = installation.branding()
+    logo_url = absolute_url("brand.logo", v=brand.logo_digest) if brand.has_logo else None
+    return render_template(
+        "_email_frame.html", body=body, brand=brand, language=language, logo_url=logo_url
     )

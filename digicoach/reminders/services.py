@@ -1143,7 +1143,7 @@ def _enqueue_email(
     with force_locale(language):
         subject_text = str(subject())
         body_text = render_template(f"{template}.txt", **context)
-        body_html = render_template(f"{template}.html", **context)
+        body_html = messages.framed_html(render_template(f"{template}.html", **context), language)
         attachment = (
             outbox.Attachment("digicoach.ics", "text/calendar", ics.calendar_for([calendar()]))
             if calendar is not None
