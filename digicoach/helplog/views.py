@@ -171,11 +171,12 @@ def manage() -> ResponseReturnValue:
     """The logs of the coordinator's municipalities, 25 a page, filtered by digipunt, topic,
     period and digicoach (GET, so a view can be bookmarked)."""
     form = HelpLogFilterForm(request.args)
+    locations = place_queries.locations_in_scope(current_user)
     form.location.choices = [
         SelectChoice("", _("All digipunten")),
         *(
             SelectChoice(location.id, f"{location.name} ({location.municipality.name})")
-            for location in place_queries.locations_in_scope(current_user)
+            for location in locations
         ),
     ]
     form.topic.choices = [
@@ -194,6 +195,7 @@ def manage() -> ResponseReturnValue:
         "helplog/manage.html",
         form=form,
         reading=reading,
+        locations={location.id: location for location in locations},
         logs=queries.logs_in_scope(current_user, filters, page=page_number(request.args)),
     )
 
