@@ -120,10 +120,12 @@ def shifts_without_log(
     coach: Coach | None = None,
     actor: User | None = None,
     days: int = MISSING_LOG_DAYS,
+    with_coaches: bool = False,
 ) -> list[Shift]:
     """Shifts that ended in the last `days` days whose coach logged no help for that help
     session (the help-log nudge's rule): the coach's own, or those of the actor's
-    municipalities. Latest first, with session, location and coach, in one statement."""
+    municipalities. Latest first, with session and location (and the coaches, for a list
+    that names them), in a fixed number of statements."""
     logged = (
         select(HelpLog.id)
         .where(HelpLog.coach_id == Shift.coach_id, HelpLog.help_session_id == Shift.session_id)
@@ -134,10 +136,7 @@ def shifts_without_log(
         select(Shift)
         .join(HelpSession, HelpSession.id == Shift.session_id)
         .join(Location, Location.id == HelpSession.location_id)
-        .options(
-            contains_eager(Shift.session).contains_eager(HelpSession.location),
-            joinedload(Shift.coach),
-        )
+        .options(contains_eager(Shift.session).contains_eager(HelpSession.location))
         .where(
             Shift.status.in_([ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED]),
             HelpSession.status == SessionStatus.PLANNED,
@@ -151,6 +150,8 @@ def shifts_without_log(
         query = query.where(Shift.coach_id == coach.id)
     if actor is not None:
         query = query.where(scope_condition(actor, Location.municipality_id))
+    if with_coaches:
+        query = query.options(joinedload(Shift.coach))
     return list(db.session.scalars(query).unique())
 
 

@@ -335,4 +335,4 @@ def home(user: User, *, now: datetime) -> Home:
 
 def staff_shifts_without_log(actor: User, *, now: datetime) -> list[Shift]:
     """The list behind the coordinator's "help still to log" count (the same function)."""
-    return helplog_queries.shifts_without_log(now=now, actor=actor)
+    return helplog_queries.shifts_without_log(now=now, actor=actor, with_coaches=True)
