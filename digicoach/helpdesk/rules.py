@@ -245,29 +245,117 @@ class SessionFacts:
 WORKING_STATUSES = frozenset({"certified", "active"})
 
 
-def matches(coach: CoachFacts, session: SessionFacts) -> bool:
-    """Whether a coach fits a session well enough to be invited for it.
+# Why a coach is not invited, in the order an invitation narrows the coaches down: the first
+# step that leaves nobody is the reason given when nobody is invited (`why_nobody`).
+NOT_WORKING = "status"
+LANGUAGE = "language"
+TOPIC = "topic"
+NEIGHBOURHOOD = "neighbourhood"
+AVAILABILITY = "availability"
+BUSY = "busy"
+NO_EMAIL = "no_email"
+INVITED = "invited"
+INVITATION_STEPS = (
+    NOT_WORKING,
+    LANGUAGE,
+    TOPIC,
+    NEIGHBOURHOOD,
+    AVAILABILITY,
+    BUSY,
+    NO_EMAIL,
+    INVITED,
+)
+# Nobody to ask at all: every working coach of the municipality is on the session already.
+NO_CANDIDATES = "no_candidates"
+NEAR_MATCHES = 5
 
-    All must hold: the coach is certified or active; speaks a language the session offers;
-    knows one of its topics (a session without topics takes every question); helps in the
-    location's neighbourhood (a coach who chose no neighbourhood helps anywhere in their
-    municipality; a location without a neighbourhood suits everyone); and marked the weekday
-    and daypart of the session's start as available. Being free at that time and belonging to
-    the location's municipality are checked by the caller, who has the shifts and the rows.
+
+def mismatches(coach: CoachFacts, session: SessionFacts) -> tuple[str, ...]:
+    """What keeps a coach from fitting a session, in INVITATION_STEPS order (empty: a match).
+
+    The coach must be certified or active; speak a language the session offers; know one of
+    its topics (a session without topics takes every question); help in the location's
+    neighbourhood (a coach who chose no neighbourhood helps anywhere in their municipality; a
+    location without a neighbourhood suits everyone); have marked the weekday and daypart of
+    the session's start as available; and accept e-mail (invitations are e-mails). Being free
+    at that time (BUSY), belonging to the municipality and having been invited already
+    (INVITED) are checked by the caller, who has the shifts, the rows and the outbox.
     """
-    if coach.status not in WORKING_STATUSES or not coach.wants_email:
-        return False
+    found = []
+    if coach.status not in WORKING_STATUSES:
+        found.append(NOT_WORKING)
     if not coach.languages & session.languages:
-        return False
+        found.append(LANGUAGE)
     if session.topics and not coach.topics & session.topics:
-        return False
+        found.append(TOPIC)
     if (
         session.neighbourhood_id is not None
         and coach.neighbourhood_ids
         and session.neighbourhood_id not in coach.neighbourhood_ids
     ):
-        return False
-    return (session.weekday, session.daypart) in coach.availability
+        found.append(NEIGHBOURHOOD)
+    if (session.weekday, session.daypart) not in coach.availability:
+        found.append(AVAILABILITY)
+    if not coach.wants_email:
+        found.append(NO_EMAIL)
+    return tuple(found)
+
+
+def matches(coach: CoachFacts, session: SessionFacts) -> bool:
+    """Whether a coach fits a session well enough to be invited for it (see `mismatches`)."""
+    return not mismatches(coach, session)
+
+
+@dataclass(frozen=True)
+class NobodyToInvite:
+    """Why an invitation reached nobody: `reason` is a step of INVITATION_STEPS (or
+    NO_CANDIDATES), `near` the keys of the nearest candidates, fewest misses first."""
+
+    reason: str
+    near: tuple[Item, ...]
+
+
+def _step_order(misses: Iterable[str]) -> list[str]:
+    return sorted(set(misses), key=INVITATION_STEPS.index)
+
+
+def why_nobody(
+    misses: dict[Item, tuple[str, ...]], *, limit: int = NEAR_MATCHES
+) -> NobodyToInvite | None:
+    """Why nobody of `misses` (a candidate's key → what keeps them out) can be invited, or
+    None when someone can.
+
+    The reason follows the invitation's own order: keep the candidates who pass each step
+    in turn (language, then topic, neighbourhood, usual availability, a free moment, e-mail,
+    not invited before); the first step that leaves nobody is the reason. So "nobody speaks
+    the session's languages" is said only when it is true of every candidate, and "all were
+    invited already" only of those who fit in every other way. The near matches are the
+    candidates who miss the fewest things, then those who miss one more (never one who may not
+    take shifts at all), up to `limit`, in the order given among equals.
+    """
+    if not misses:
+        return NobodyToInvite(NO_CANDIDATES, ())
+    if any(not missing for missing in misses.values()):
+        return None
+    left = list(misses)
+    reason = INVITED
+    for step in INVITATION_STEPS:
+        passing = [key for key in left if step not in misses[key]]
+        if not passing:
+            reason = step
+            break
+        left = passing
+    eligible = [key for key in misses if NOT_WORKING not in misses[key]]
+    fewest = min((len(misses[key]) for key in eligible), default=0)
+    nearest = sorted(
+        (key for key in eligible if len(misses[key]) <= fewest + 1), key=lambda k: len(misses[k])
+    )
+    return NobodyToInvite(reason, tuple(nearest[:limit]))
+
+
+def ordered_misses(misses: Iterable[str]) -> tuple[str, ...]:
+    """A coach's misses in the invitation's order."""
+    return tuple(_step_order(misses))
 
 
 def needs_first(staff: Staffing, starts_at: datetime) -> tuple[int, datetime]:

@@ -32,7 +32,7 @@ from digicoach.accounts import tokens
 from digicoach.accounts.models import User
 from digicoach.coaches import services as coach_services
 from digicoach.coaches.models import Coach
-from digicoach.core import audit, clock, messages, outbox, phones, timeslots, vocabulary
+from digicoach.core import audit, clock, messages, phones, timeslots, vocabulary
 from digicoach.core.db import assign, release_place, take_place
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.permissions import ensure
@@ -668,96 +668,7 @@ def _mail_shift_cancelled(shift: Shift, now: datetime) -> None:
     )
 
 
-# --- inviting matching coaches ----------------------------------------------------------------
-
-
-def _session_facts(session: HelpSession) -> rules.SessionFacts:
-    local = clock.local(session.starts_at)
-    return rules.SessionFacts(
-        weekday=local.isoweekday(),
-        daypart=rules.daypart(local.time()),
-        languages=frozenset(session.languages),
-        topics=frozenset(session.topics),
-        neighbourhood_id=session.location.neighbourhood_id,
-    )
-
-
-def _coach_facts(coach: Coach) -> rules.CoachFacts:
-    return rules.CoachFacts(
-        status=coach.status,
-        languages=frozenset(coach.languages),
-        topics=frozenset(coach.topics),
-        neighbourhood_ids=frozenset(coach.neighbourhood_ids),
-        availability=frozenset(coach.availability),
-        wants_email=coach.notify_email,
-    )
-
-
-def matching_coaches(session: HelpSession) -> list[Coach]:
-    """Coaches to invite: of the location's municipality, not on the session, matching it
-    (rules.matches: status, language, topic, neighbourhood, availability) and free then."""
-    facts = _session_facts(session)
-    candidates = [
-        coach
-        for coach in queries.invitation_candidates(session)
-        if rules.matches(_coach_facts(coach), facts)
-    ]
-    busy = queries.busy_periods(
-        [c.id for c in candidates], around=_period(session), exclude_session_id=session.id
-    )
-    return [
-        coach
-        for coach in candidates
-        if rules.first_overlap(_period(session), busy.get(coach.id, [])) is None
-    ]
-
-
-def invite_matching_coaches(*, actor: User, session: HelpSession, now: datetime) -> int:
-    """E-mail every matching coach a one-click sign-up link (a single-use token that expires
-    when the session starts). A coach is invited once per version of the session. Returns how
-    many were invited now. Raises Conflict for a cancelled or started session."""
-    ensure(permissions.can_manage_help_session(actor, session))
-    if session.is_cancelled:
-        raise Conflict(_("This help session is cancelled."))
-    if session.starts_at <= now:
-        raise Conflict(_("This help session has started already."))
-    coaches = matching_coaches(session)
-    keys = {c.id: f"helpdesk.invite:{session.id}:{c.id}:{session.revision}" for c in coaches}
-    sent_before = (
-        set(
-            db.session.scalars(
-                select(outbox.OutboxMessage.dedupe_key).where(
-                    outbox.OutboxMessage.dedupe_key.in_(list(keys.values()))
-                )
-            )
-        )
-        if keys
-        else set()
-    )
-    invited = 0
-    for coach in coaches:
-        if keys[coach.id] in sent_before:
-            continue
-        token = tokens.issue(
-            INVITE_PURPOSE,
-            user=coach.user,
-            lifetime=session.starts_at - now,
-            now=now,
-            payload=str(session.id),
-        )
-        _mail_coach(
-            coach,
-            kind="helpdesk.invitation",
-            dedupe_key=keys[coach.id],
-            template="invitation",
-            subject=lambda: _("Can you help at a help session?"),
-            session=session,
-            link=messages.absolute_url("helpdesk.invitation", token=token),
-            send_not_after=session.starts_at,
-        )
-        invited += 1
-    audit.record(actor, "helpdesk.session.invite", session, ["invitations"] if invited else [])
-    return invited
+# --- invitations (the inviting itself is in invitations.py) ----------------------------------
 
 
 def invitation_session(*, actor: User, token: str, now: datetime) -> HelpSession:

@@ -25,7 +25,7 @@ from digicoach.core.forms import read_filter_form, show_errors
 from digicoach.core.paging import page_number
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
-from digicoach.helpdesk import feeds, queries, rules, services, wording
+from digicoach.helpdesk import feeds, invitations, queries, rules, services, wording
 from digicoach.helpdesk.forms import (
     REPEAT_NONE,
     AssignForm,
@@ -274,27 +274,35 @@ def invite(session_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
-                count = services.invite_matching_coaches(
+                outcome = invitations.invite_matching_coaches(
                     actor=current_user, session=found, now=clock.now()
                 )
         except Conflict as error:
             flash(error.message, "error")
         else:
-            if count:
+            if outcome.invited:
                 flash(
                     ngettext(
                         "%(num)d matching digicoach is invited.",
                         "%(num)d matching digicoaches are invited.",
-                        count,
+                        outcome.invited,
                     ),
                     "success",
                 )
             else:
-                flash(_("No new matching digicoach to invite."), "warning")
+                _flash_why_nobody(invitations.explain(outcome, found))
     if request.form.get("back") == "session":
         return redirect(url_for(".session", session_id=session_id))
     week = queries.board_week_of(found, now=clock.now())
     return redirect(url_for(".board", week=week or None, _anchor=f"session-{session_id}"))
+
+
+def _flash_why_nobody(why: invitations.Explanation | None) -> None:
+    reason = why.reason if why else ""
+    flash(_("No new matching digicoach to invite. %(reason)s", reason=reason).strip(), "warning")
+    if why and why.near:
+        nearest = "; ".join(f"{name} ({lacks})" for name, lacks in why.near)
+        flash(_("Nearly fitting: %(coaches)s.", coaches=nearest), "warning")
 
 
 @bp.post("/sessions/<int:session_id>/assign")

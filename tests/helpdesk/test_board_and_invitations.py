@@ -10,7 +10,7 @@ from digicoach.accounts.models import OneTimeToken
 from digicoach.coaches.models import CoachStatus
 from digicoach.core import clock, outbox, timeslots
 from digicoach.extensions import db
-from digicoach.helpdesk import services
+from digicoach.helpdesk import invitations
 from digicoach.helpdesk.models import HelpSession, Shift
 from tests.conftest import sign_in
 from tests.helpdesk.factories import make_help_session, make_shift
@@ -90,17 +90,17 @@ def test_only_matching_free_coaches_are_invited_once_in_their_language(world, ma
     make_shift(session, on_it)
     db.session.commit()
 
-    invited = services.invite_matching_coaches(
+    invited = invitations.invite_matching_coaches(
         actor=world.coordinator, session=session, now=clock.now()
     )
     db.session.commit()
-    again = services.invite_matching_coaches(
+    again = invitations.invite_matching_coaches(
         actor=world.coordinator, session=session, now=clock.now()
     )
     db.session.commit()
     outbox.dispatch_due()
 
-    assert (invited, again) == (2, 0)
+    assert (invited.invited, again.invited) == (2, 0)
     assert {m["To"] for m in mailbox.messages} == {match.user.email, anywhere.user.email}
     body = mailbox.to("match@example.org")[0].get_body(("plain",)).get_content()
     assert "mardi" in body  # the coach's language
@@ -111,7 +111,7 @@ def test_only_matching_free_coaches_are_invited_once_in_their_language(world, ma
 
 
 def _invite_link(world, mailbox, coach, session) -> str:
-    services.invite_matching_coaches(actor=world.coordinator, session=session, now=clock.now())
+    invitations.invite_matching_coaches(actor=world.coordinator, session=session, now=clock.now())
     db.session.commit()
     outbox.dispatch_due()
     body = mailbox.to(coach.user.email)[0].get_body(("plain",)).get_content()
