@@ -47,6 +47,11 @@ class Config:
     # A signed-in session lives at most this long, with or without "remember me".
     SESSION_MAX_HOURS_WITHOUT_REMEMBER = 12
 
+    # Requests: no body past 1 MB (DIGICOACH_MAX_CONTENT_LENGTH) is read; it gets a plain 413.
+    # The reverse proxy should cap bodies too (README, Operations). The API's own limit is lower.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
     # A form may be open all afternoon: the CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
 

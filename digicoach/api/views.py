@@ -63,7 +63,9 @@ def _place(appointment: Appointment) -> dict[str, Any]:
 
 def _json_body() -> Any:
     """The parsed body, or None when it is not JSON (too long, malformed, nested too deep)."""
-    raw = request.get_data(cache=False)
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return None  # refused on its announced length, unread
+    raw = request.get_data()  # the NUL guard read it already; bounded by MAX_CONTENT_LENGTH
     if len(raw) > MAX_BODY_BYTES:
         return None
     try:

@@ -101,7 +101,7 @@ def register_error_handlers(app: Flask) -> None:
         return render(500, "errors/500.html")
 
 
-PAGES = frozenset({400, 403, 404, 429, 500})
+PAGES = frozenset({400, 403, 404, 413, 429, 500})
 ERROR_CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -25,14 +25,27 @@ def register_security(app: Flask) -> None:
     """Request guards and security headers on every response."""
 
     @app.before_request
+    def _refuse_oversized_bodies() -> None:
+        """A body announced past MAX_CONTENT_LENGTH is refused before anyone reads a byte of it
+        (one without a length is cut off at the limit by Werkzeug while it is read)."""
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit is not None and (request.content_length or 0) > limit:
+            abort(413)
+
+    @app.before_request
     def _refuse_nul_characters() -> None:
-        """No text column may hold NUL (PostgreSQL refuses it): refuse it at the door, as 400."""
+        """No text column may hold NUL (PostgreSQL refuses it): refuse it at the door, as 400.
+
+        It reads only what the view would read anyway, and nothing for a request that routing
+        already refused (a 404 or 405 reads no body)."""
+        if request.routing_exception is not None:
+            return
         values = [value for multi in (request.args, request.form) for value in _all(multi)]
         values.extend(str(value) for value in (request.view_args or {}).values())
         if any("\x00" in value for value in values):
             abort(400)
         if request.is_json:
-            body = request.get_data()
+            body = request.get_data()  # kept for the view; never more than MAX_CONTENT_LENGTH
             if b"\x00" in body or b"\\u0000" in body:
                 abort(400)
 
