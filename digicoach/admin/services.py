@@ -49,9 +49,9 @@ def change_identity(*, actor: Any, change: IdentityChange, now: datetime) -> Ins
     """Save the installation's name, main colour and logo.
 
     Raises PermissionDenied unless the actor may manage the installation, and ValidationFailed
-    (per field, nothing saved) for an empty or long name, a colour that white text would be
-    hard to read on (WCAG AA, 4.5 to 1), or a logo that is not a PNG, JPEG or WebP image of at
-    most 512 KB.
+    (per field, nothing saved) for an empty or long name, a colour too light for white text
+    on it or for links in it on white and light grey (WCAG AA, 4.5 to 1), or a logo that is
+    not a PNG, JPEG or WebP image of at most 512 KB.
     """
     ensure(can_manage_installation(actor))
     errors: dict[str, list[Any]] = {}
@@ -69,8 +69,8 @@ def change_identity(*, actor: Any, change: IdentityChange, now: datetime) -> Ins
         ratio = math.floor(rules.weakest_contrast(colour) * 10) / 10
         errors["colour"] = [
             _(
-                "White text on this colour is hard to read: the contrast is %(ratio)s to 1 and "
-                "must be at least 4.5 to 1. Choose a darker colour.",
+                "This colour is too light: white text on it and links in it need a contrast "
+                "of at least 4.5 to 1, and it has %(ratio)s to 1. Choose a darker colour.",
                 ratio=format_decimal(ratio, format="0.0"),
             )
         ]
