@@ -51,6 +51,8 @@ def require(predicate: Callable[[Any], bool]) -> Callable[[View], View]:
             return view(*args, **kwargs)
 
         wrapper.access_rule = f"require:{predicate.__name__}"  # type: ignore[attr-defined]
+        # The predicate itself, so a test can ask which routes a user may reach.
+        wrapper.access_predicate = predicate  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator
