@@ -35,6 +35,7 @@ def home() -> ResponseReturnValue:
     return render_template(
         "workspace/home.html",
         home=found,
+        now=now,
         year=clock.local(now).year,
         hours_text=format_decimal(round(hours, 1), format="#,##0.#"),
         local_day=_local_day,

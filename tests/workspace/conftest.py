@@ -63,6 +63,10 @@ def in_request(app: Any) -> Iterator[None]:
 
 @pytest.fixture
 def world(app: Any, morning: Any, in_request: None) -> WorkspaceWorld:
+    return build_world()
+
+
+def build_world() -> WorkspaceWorld:
     gent = make_municipality(name="Gent", nis_code="44021")
     kortrijk = make_municipality(name="Kortrijk", nis_code="34022")
     found = WorkspaceWorld(

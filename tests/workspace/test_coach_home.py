@@ -41,6 +41,16 @@ def test_the_next_shift_shows_who_is_booked_by_first_name_and_language(client, w
     assert 'href="/helpdesk/my-shifts"' in page
 
 
+def test_a_shift_that_runs_now_is_the_shift_now(client, world):
+    running = make_help_session(world.location, starts_at=in_days(0, 9), hours=3)
+    make_shift(running, world.coach)
+    make_shift(make_help_session(world.location, starts_at=in_days(1, 9)), world.coach)
+    db.session.commit()
+    page = home_page(client, world.coach.user)
+    assert "Your shift now" in page
+    assert "Your next shift" not in page
+
+
 def test_without_a_shift_the_coach_is_sent_to_find_one(client, world):
     page = home_page(client, world.coach.user)
     assert "You have no shift planned." in page
