@@ -49,7 +49,6 @@ ACTION_LABELS: dict[str, Any] = {
     "programme.create": _l("Programme added"),
     "programme.update": _l("Programme changed"),
     "page.publish": _l("Page published"),
-    "installation.change": _l("Name, colour or logo of the site changed"),
     # reminders and the outbox
     "reminders.settings.save": _l("Reminder settings saved"),
     "reminders.settings.use_defaults": _l("Default reminder settings restored"),
@@ -122,6 +121,7 @@ ACTION_LABELS: dict[str, Any] = {
     "helpdesk.feed.revoke": _l("Calendar link revoked"),
     # help logs
     "help_log.create": _l("Help logged"),
+    "help_log.create_for_coach": _l("Help logged for a digicoach"),
     "help_log.correct": _l("Help log corrected"),
     # the installation's identity
     "installation.change": _l("Name, logo or colour changed"),

@@ -85,7 +85,9 @@ def read_filter_form(form: Any, args: Any) -> FilterReading:
                 field.process(None)  # present but blank: "all", never "not a valid date"
             field.errors = []
             continue
-        inline = getattr(form, f"validate_{name}", None)
+        # The class's function, as WTForms' own validate() does: a validator is called as
+        # validator(form, field), so a bound method would get the form twice.
+        inline = getattr(type(form), f"validate_{name}", None)
         if not field.validate(form, [inline] if callable(inline) else ()):
             ignored.append(name)
             field.process(None)

@@ -52,7 +52,8 @@ def _admin_get_urls(app, user_id: int) -> list[str]:
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if rule.endpoint.startswith("admin.") and "GET" in rule.methods:
-                urls.append(url_for(rule.endpoint, user_id=user_id))
+                values = {"user_id": user_id, "event_id": 1}
+                urls.append(url_for(rule.endpoint, **{k: values[k] for k in rule.arguments}))
     return urls
 
 

@@ -209,7 +209,7 @@ def test_the_kind_filter_shows_words_and_a_stale_link_is_ignored_with_a_note(cli
     for query in ("kind=no.such.kind", "status=nonsense"):
         stale = client.get(f"/admin/outbox/?{query}").get_data(as_text=True)
         assert "A filter was ignored" in stale, query
-        assert 'class="field-error"' not in stale and "error-summary" not in stale, query
+        assert 'class="field-error"' not in stale and 'class="error-summary"' not in stale, query
 
 
 def test_the_outbox_pages_by_twenty_five_in_sql(client, world):
