@@ -44,7 +44,7 @@ from digicoach.bookings.models import (
 from digicoach.coaches import rules as coach_rules
 from digicoach.core import audit, clock, ics, messages, outbox, phones, sms, vocabulary
 from digicoach.core.citizens import citizen_key
-from digicoach.core.db import release_place, take_place
+from digicoach.core.db import release_place, serialize_on, take_place
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from digicoach.core.outbox import OutboxMessage
@@ -448,6 +448,10 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
         )
     key = citizen_key(phone_e164=clean.phone, email=clean.email)
     limit = int(current_app.config["BOOKING_MAX_ACTIVE_PER_CONTACT"])
+    if key:
+        # The limit is counted, then written: one booking per citizen at a time, or parallel
+        # requests would all count the same number and all book.
+        serialize_on("citizen", key)
     if key and rules.over_active_limit(queries.active_count(key, now=now), limit):
         raise TooManyAppointments(
             _(

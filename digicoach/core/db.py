@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Engine, event, update
+from sqlalchemy import DateTime, Engine, event, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -98,6 +99,22 @@ def unit_of_work() -> Iterator[None]:
         raise
     finally:
         _write_intent.reset(token)
+
+
+def serialize_on(namespace: str, key: str) -> None:
+    """Make concurrent transactions that count-then-write for the same `key` take turns, until
+    this transaction ends: a cap with no counter row of its own (a citizen's coming
+    appointments, say) is then checked and written by one transaction at a time.
+
+    PostgreSQL: a transaction-scoped advisory lock on a 64-bit hash of namespace and key.
+    SQLite: nothing to do, because a writing unit of work already holds the database's write
+    lock from BEGIN IMMEDIATE (configure_sqlite).
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
+        lock_id = int.from_bytes(digest[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
 def take_place(model: type, row_id: int, taken_column: str, capacity_column: str) -> bool:

@@ -1,7 +1,7 @@
 """Twenty real processes book the last place of a slot at once: exactly one gets it, the others
 get a clean "full", nothing is double-booked. Runs on SQLite and on PostgreSQL."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from flask import current_app
@@ -15,7 +15,12 @@ from digicoach.core.db import unit_of_work
 from digicoach.core.errors import DomainError
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession
-from tests.bookings.factories import booking_input, make_appointment, make_bookable_session
+from tests.bookings.factories import (
+    booking_input,
+    in_days,
+    make_appointment,
+    make_bookable_session,
+)
 
 pytestmark = pytest.mark.concurrency
 
@@ -67,3 +72,41 @@ def test_twenty_racers_on_a_slot_nobody_booked_yet_create_one_slot_row(world, ra
     assert outcomes.count("full") == RACERS - 1, outcomes
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Slot)) == 1
+
+
+def book_with_one_phone(index: int, session_id: int, starts: list[str]) -> str:
+    """Racer `index` books slot `index` for the same citizen (one phone number for all)."""
+    with current_app.test_request_context("/", method="POST"), force_locale("en"):
+        try:
+            with unit_of_work():
+                session = db.session.get(HelpSession, session_id)
+                start = datetime.fromisoformat(starts[index])
+                data = booking_input(session, start, phone="+32470555555")
+                services.book(actor=None, data=data, now=clock.now())
+                return "booked"
+        except services.TooManyAppointments:
+            return "limit"
+        except DomainError as error:
+            return f"refused: {error.message}"
+
+
+def test_racers_booking_different_slots_for_one_citizen_get_exactly_the_limit(
+    app, world, racing_processes
+):
+    """The per-contact limit counts, then writes: without serialising per citizen, parallel
+    bookings all counted the same number and all booked (5 of a limit of 3 once)."""
+    session = make_bookable_session(
+        world.location, [world.coach()], starts_at=in_days(3, 8), hours=10
+    )
+    starts = [
+        (session.starts_at + timedelta(minutes=30 * index)).isoformat() for index in range(RACERS)
+    ]
+    db.session.commit()
+    limit = app.config["BOOKING_MAX_ACTIVE_PER_CONTACT"]
+
+    outcomes = racing_processes(RACERS, book_with_one_phone, session.id, starts)
+
+    assert outcomes.count("booked") == limit, outcomes
+    assert outcomes.count("limit") == RACERS - limit, outcomes
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == limit
