@@ -243,6 +243,7 @@ def audit_log() -> ResponseReturnValue:
         date_to=form.date_to.data,
     )
     page = queries.audit_events(filters, page_number(request.args))
+    arguments = _audit_arguments()
     actor_label = next(
         (choice.label for choice in form.actor.choices if choice.value == form.actor.data), ""
     )
@@ -251,6 +252,8 @@ def audit_log() -> ResponseReturnValue:
         form=form,
         page=page,
         reading=reading,
+        arguments=arguments,
+        filter_arguments={key: value for key, value in arguments.items() if key != "page"},
         filtered=filters != queries.AuditFilters(),
         actor_label=actor_label if filters.actor_id is not None else None,
     )
@@ -263,9 +266,16 @@ def audit_event(event_id: int) -> ResponseReturnValue:
     row = queries.audit_event(event_id)
     if row is None:
         abort(404)
-    # The list's filters ride along in the query string, so "back" returns to the same page.
-    back = {key: value for key, value in request.args.items() if value}
-    return render_template("admin/audit_event.html", row=row, back=back)
+    return render_template("admin/audit_event.html", row=row, back=_audit_arguments())
+
+
+# The list's filters and page ride along to an event's page, so "back" returns to the same
+# list; only these names, so nothing else in a query string reaches url_for.
+_AUDIT_ARGUMENTS = ("actor", "action", "object_type", "date_from", "date_to", "page")
+
+
+def _audit_arguments() -> dict[str, str]:
+    return {key: value for key in _AUDIT_ARGUMENTS if (value := request.args.get(key, ""))}
 
 
 # --- the installation's name, logo and colour --------------------------------------------

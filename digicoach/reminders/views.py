@@ -59,8 +59,11 @@ def outbox() -> ResponseReturnValue:
         page=page_number(request.args),
     )
     now = clock.now()
+    arguments = _list_arguments()
     return render_template(
         "reminders/outbox.html",
+        arguments=arguments,
+        filter_arguments={key: value for key, value in arguments.items() if key != "page"},
         form=form,
         reading=reading,
         page=page,
@@ -96,8 +99,9 @@ def outbox_message(message_id: int) -> ResponseReturnValue:
 
 
 def _list_arguments() -> dict[str, str]:
-    """The list's filters and page, carried through a detail page and a retry."""
-    return {key: value for key, value in request.args.items() if value and key != "from"}
+    """The list's filters and page, carried through a detail page and a retry; only these
+    names, so nothing else in a query string reaches url_for."""
+    return {key: value for key in ("status", "kind", "page") if (value := request.args.get(key))}
 
 
 @bp.post("/admin/outbox/<int:message_id>/retry")
