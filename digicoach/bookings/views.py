@@ -731,6 +731,7 @@ def cancel(token: str) -> ResponseReturnValue:
             if _state_of(_appointment(token)) != STANDING:
                 return _back_to_manage(token)
             error = refused.message
+            form.form_errors.append(error)  # the layout's summary, first in <main>
         else:
             return redirect(url_for(".manage", token=token, done=1), code=303)
     return _private(

@@ -12,7 +12,10 @@ from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
+from wtforms.form import BaseForm
 
 from digicoach.core import i18n, phones
 
@@ -46,6 +49,7 @@ def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleTyp
         language_url=language_url,
         # front_desk_phone(location): the digipunt's number; without one, the programme's.
         front_desk_phone=phones.front_desk_phone,
+        forms_with_errors=forms_with_errors,
     )
     app.jinja_env.filters.update(
         # Flask-Babel's filter, with whole numbers kept per language (dashboard tables).
@@ -70,6 +74,26 @@ def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleTyp
         pgettext=lambda c, s: i18n.translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: i18n.translations().unpgettext(c, s, p, n),
     )
+
+
+def has_errors(form: BaseForm) -> bool:
+    return bool(getattr(form, "form_errors", None)) or any(field.errors for field in form)
+
+
+@pass_context
+def forms_with_errors(context: Context) -> list[BaseForm]:
+    """The page's forms that failed, in the order the view passed them.
+
+    The layout (base.html) lists their errors in one summary, the first thing in <main>, so
+    after a failed POST the reader starts at what went wrong, however far down the page the
+    form is (static/js/error-summary.js moves the focus there too). Every form a view hands
+    to its template counts, so no page has to remember to show its summary.
+    """
+    found: list[BaseForm] = []
+    for value in context.get_all().values():
+        if isinstance(value, BaseForm) and has_errors(value) and value not in found:
+            found.append(value)
+    return found
 
 
 def paragraphs(text: str) -> Markup:

@@ -596,6 +596,7 @@ def attendance(session_id: int) -> ResponseReturnValue:
         else:
             flash(_("The attendance is saved."), "success")
             return redirect(url_for(".attendance", session_id=session_id))
+    form.form_errors.extend(problems)  # the layout's summary, first in <main>
     return render_template(
         "training/attendance.html",
         session=session,
