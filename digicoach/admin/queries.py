@@ -13,7 +13,12 @@ from digicoach import object_names
 from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
 from digicoach.core import paging
 from digicoach.core.audit import AuditEvent
-from digicoach.core.audit_labels import action_label, object_type_label
+from digicoach.core.audit_labels import (
+    ACTION_LABELS,
+    OBJECT_TYPE_LABELS,
+    action_label,
+    object_type_label,
+)
 from digicoach.core.clock import LOCAL_ZONE
 from digicoach.extensions import db
 from digicoach.places.models import Municipality
@@ -171,17 +176,25 @@ def audit_event(event_id: int) -> AuditRow | None:
     return None if event is None else _in_words([event])[0]
 
 
-def audit_actions() -> list[tuple[str, str]]:
-    """The actions in the log as (code, label), by label, for the filter."""
-    codes = db.session.scalars(select(distinct(AuditEvent.action)))
+def audit_actions(also: str | None = None) -> list[tuple[str, str]]:
+    """The actions in the log as (code, label), by label, for the filter; `also` adds a known
+    action that has no event yet (a link to it is a valid filter with an empty result)."""
+    codes = set(db.session.scalars(select(distinct(AuditEvent.action))))
+    if also in ACTION_LABELS:
+        codes.add(also)
     return sorted(((code, action_label(code)) for code in codes), key=lambda pair: pair[1])
 
 
-def audit_object_types() -> list[tuple[str, str]]:
-    """The kinds of record in the log as (code, label), by label, for the filter."""
-    codes = db.session.scalars(
-        select(distinct(AuditEvent.object_type)).where(AuditEvent.object_type != "-")
+def audit_object_types(also: str | None = None) -> list[tuple[str, str]]:
+    """The kinds of record in the log as (code, label), by label, for the filter; `also` as
+    for `audit_actions`."""
+    codes = set(
+        db.session.scalars(
+            select(distinct(AuditEvent.object_type)).where(AuditEvent.object_type != "-")
+        )
     )
+    if also in OBJECT_TYPE_LABELS:
+        codes.add(also)
     return sorted(((code, object_type_label(code)) for code in codes), key=lambda pair: pair[1])
 
 

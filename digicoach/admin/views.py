@@ -229,10 +229,12 @@ def audit_log() -> ResponseReturnValue:
         SelectChoice(str(id_), label) for id_, label in queries.audit_actors(also=asked_actor)
     ]
     form.action.choices = [SelectChoice("", _("All actions"))] + [
-        SelectChoice(code, label) for code, label in queries.audit_actions()
+        SelectChoice(code, label)
+        for code, label in queries.audit_actions(also=request.args.get("action"))
     ]
     form.object_type.choices = [SelectChoice("", _("All kinds"))] + [
-        SelectChoice(code, label) for code, label in queries.audit_object_types()
+        SelectChoice(code, label)
+        for code, label in queries.audit_object_types(also=request.args.get("object_type"))
     ]
     reading = read_filter_form(form, request.args)
     filters = queries.AuditFilters(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from digicoach import object_names
 from digicoach.core import paging
-from digicoach.core.message_kinds import kind_label, subject_of
+from digicoach.core.message_kinds import KINDS, kind_label, subject_of
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
 from digicoach.reminders import rules
@@ -173,7 +173,10 @@ def status_counts() -> dict[str, int]:
     )
 
 
-def kinds() -> list[tuple[str, str]]:
-    """Every kind in the outbox as (code, label), by label, for the filter."""
-    codes = db.session.scalars(select(OutboxMessage.kind).distinct())
+def kinds(also: str | None = None) -> list[tuple[str, str]]:
+    """Every kind in the outbox as (code, label), by label, for the filter; `also` adds a
+    known kind with no message (a link to it is a valid filter with an empty result)."""
+    codes = set(db.session.scalars(select(OutboxMessage.kind).distinct()))
+    if also in KINDS:
+        codes.add(also)
     return sorted(((code, kind_label(code)) for code in codes), key=lambda pair: pair[1])

@@ -50,7 +50,7 @@ def outbox() -> ResponseReturnValue:
     note, never a field error) and cut in SQL, 25 a page."""
     form = OutboxFilterForm(request.args)
     form.kind.choices = [SelectChoice("", _("All kinds"))] + [
-        SelectChoice(code, label) for code, label in queries.kinds()
+        SelectChoice(code, label) for code, label in queries.kinds(also=request.args.get("kind"))
     ]
     reading = read_filter_form(form, request.args)
     page = queries.outbox_page(

@@ -266,3 +266,11 @@ def test_a_page_of_the_log_takes_the_same_statements_for_few_or_many_records(app
     assert many == few
     html = client.get("/admin/audit").get_data(as_text=True)
     assert len(re.findall(r"Appointment \w{3}-?\w{3,4} at Bibliotheek De Krook", html)) == 7
+
+
+def test_a_known_action_without_events_is_a_filter_with_an_empty_result(client, admin):
+    sign_in(client, admin)
+    html = client.get("/admin/audit?action=coach.erase&object_type=Coach").get_data(as_text=True)
+    assert "A filter was ignored" not in html and 'class="field-error"' not in html
+    assert '<option selected value="coach.erase">' in html
+    assert "No event matches these filters." in html

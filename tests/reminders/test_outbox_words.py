@@ -273,3 +273,11 @@ def test_the_booking_service_s_own_messages_name_their_appointment(client, world
     assert f"Appointment {reference} at Bibliotheek De Krook" in html
     assert "Confirmation of an appointment" in html
     assert "Maria" not in html
+
+
+def test_a_known_kind_without_messages_is_a_filter_with_an_empty_result(client, world):
+    sign_in(client, world.admin)
+    html = client.get("/admin/outbox/?kind=training.certified").get_data(as_text=True)
+    assert "A filter was ignored" not in html and 'class="field-error"' not in html
+    assert '<option selected value="training.certified">Certificate issued</option>' in html
+    assert "No message matches these filters." in html
