@@ -27,7 +27,7 @@ from digicoach.bookings.views import group_by_day, slot_label, topic_label
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import read_filter_form, show_errors
 from digicoach.core.permissions import require
 from digicoach.helpdesk import wording
 from digicoach.helpdesk.models import HelpSession
@@ -147,6 +147,7 @@ def today() -> ResponseReturnValue:
     location = _chosen_location(locations)
     picker = forms.DeskLocationForm(request.args)
     picker.location_id.choices = _location_choices(locations)
+    reading = read_filter_form(picker, request.args)
     if location is not None:
         picker.location_id.data = str(location.id)
     now = clock.now()
@@ -154,6 +155,7 @@ def today() -> ResponseReturnValue:
     return render_template(
         "bookings/desk/today.html",
         picker=picker,
+        reading=reading,
         location=location,
         appointments=queries.appointments_on(location, day) if location else [],
         walk_ins=queries.walk_ins_on([location.id], day) if location else [],
@@ -181,6 +183,7 @@ def book() -> ResponseReturnValue:
     picker.location_id.choices = _location_choices(locations)
     picker.topic.choices = [SelectChoice("", _("All topics")), *_topic_choices()[1:]]
     picker.language.choices = [SelectChoice("", _("All languages")), *_language_choices()]
+    reading = read_filter_form(picker, request.args)
     picker.topic.data = topic or ""
     picker.language.data = language or ""
     form = forms.DeskBookingForm()
@@ -254,6 +257,7 @@ def book() -> ResponseReturnValue:
         render_template(
             "bookings/desk/book.html",
             picker=picker,
+            reading=reading,
             form=form,
             location=location,
             topic=topic,
@@ -400,10 +404,12 @@ def _walk_in_page(form: forms.WalkInForm | None, status: int = 200) -> ResponseR
     locations = walk_in_queue.queue_locations(current_user, now)
     chosen = _chosen_location(locations)
     picker = None
+    reading = None
     shown = locations
     if form is not None:
         picker = forms.DeskLocationForm(request.args)
         picker.location_id.choices = _location_choices(locations)
+        reading = read_filter_form(picker, request.args)
         form.location_id.choices = _location_choices(locations)
         form.topic.choices = _topic_choices()
         form.language.choices = _language_choices()
@@ -420,6 +426,7 @@ def _walk_in_page(form: forms.WalkInForm | None, status: int = 200) -> ResponseR
             "bookings/desk/walk_ins.html",
             form=form,
             picker=picker,
+            reading=reading,
             location=chosen,
             queues=walk_in_queue.queues(shown, now),
             station=queue_views.remembered_station(),

@@ -132,18 +132,21 @@ class MoveForm(FlaskForm):
 
 
 class DeskLocationForm(FlaskForm):
+    """The desk's digipunt picker (GET): read with core.forms.read_filter_form, so a digipunt
+    outside the desk's scope is ignored with a note and the first one is shown."""
+
     class Meta:
         csrf = False
 
-    location_id = SelectField(_l("Digital help point"), validate_choice=False)
+    location_id = SelectField(_l("Digital help point"))
 
 
 class DeskSlotFilterForm(DeskLocationForm):
     """The desk's booking page, topic first: only the times that take the topic and language.
     Own ids, because the booking form below has fields of the same names."""
 
-    topic = SelectField(_l("Topic"), validate_choice=False, id="filter-topic")
-    language = SelectField(_l("Language"), validate_choice=False, id="filter-language")
+    topic = SelectField(_l("Topic"), id="filter-topic")
+    language = SelectField(_l("Language"), id="filter-language")
 
 
 class DeskBookingForm(FlaskForm):
