@@ -76,3 +76,10 @@ def test_two_ignored_filters_give_one_note(app):
         args = MultiDict([("topic", "x"), ("day", "y")])
         reading = read_filter_form(TopicFilterForm(args), args)
         assert reading.note == "2 filters were ignored: unknown values."
+
+
+def test_a_blank_choice_stays_blank_so_all_means_all(app):
+    """`?status=` is the "All" option chosen on purpose, not a missing filter."""
+    form, reading = _read(app, {"topic": ""})
+    assert reading.ignored == ()
+    assert form.topic.data == ""
