@@ -16,6 +16,10 @@ class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # How long a SQLite writer waits for another's write lock before the request gets a 503.
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # What a request answers while the database is unreachable: 503 with this Retry-After.
+    DATABASE_RETRY_AFTER_SECONDS = 5
 
     # Public address used in links that leave the app (e-mails, SMS, calendar feeds). Production
     # must set it; development without it follows the address `make run` serves
@@ -55,10 +59,26 @@ class Config:
     # A form may be open all afternoon: the CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
 
-    # Login throttling, stored in the database so it holds across workers and restarts.
+    # Sign-in throttling, stored in the database so it holds across workers and restarts
+    # (accounts/throttle.py). Failures count within the window. One address guessing one
+    # account waits LOGIN_SLOW_DOWN_SECONDS (doubling) from its LOGIN_SLOW_DOWN_AFTER_FAILURES-th
+    # failure and is refused at LOGIN_MAX_FAILURES_PER_ACCOUNT; other addresses are not
+    # affected. One address failing this often across accounts is refused, except for accounts
+    # that signed in from it before (LOGIN_KNOWN_ADDRESS_DAYS). An account failing from
+    # LOGIN_ATTACK_MIN_ADDRESSES addresses, LOGIN_ATTACK_AFTER_FAILURES times, waits a doubling
+    # delay (at most LOGIN_ATTACK_MAX_DELAY_SECONDS) and its owner gets one e-mail a window
+    # with an unlock link valid LOGIN_UNLOCK_LINK_HOURS. Nothing is ever locked for good.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_MAX_FAILURES_PER_IP = 100
     LOGIN_THROTTLE_WINDOW_MINUTES = 15
+    LOGIN_SLOW_DOWN_AFTER_FAILURES = 3
+    LOGIN_SLOW_DOWN_SECONDS = 2
+    LOGIN_ATTACK_MIN_ADDRESSES = 3
+    LOGIN_ATTACK_AFTER_FAILURES = 10
+    LOGIN_ATTACK_DELAY_SECONDS = 2
+    LOGIN_ATTACK_MAX_DELAY_SECONDS = 300
+    LOGIN_KNOWN_ADDRESS_DAYS = 60
+    LOGIN_UNLOCK_LINK_HOURS = 24
 
     # argon2id cost (RFC 9106's second recommended set).
     PASSWORD_HASH_TIME_COST = 3

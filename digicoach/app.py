@@ -35,6 +35,7 @@ from digicoach.core import i18n, installation, navigation, outbox, templating
 from digicoach.core.db import configure_sqlite
 from digicoach.core.health import bp as health_bp
 from digicoach.core.installation_views import bp as brand_bp
+from digicoach.core.outage import register_outage_handling
 from digicoach.core.security import register_security
 from digicoach.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from digicoach.helpdesk import permissions as helpdesk_permissions
@@ -108,6 +109,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     error_pages.register_error_handlers(app)
+    register_outage_handling(app)
     templating.register_template_helpers(app, PERMISSION_MODULES)
     navigation.register_navigation(app)
     app.jinja_env.globals["installation"] = installation.branding
@@ -192,7 +194,7 @@ def register_extensions(app: Flask) -> None:
     account_sessions.configure_login_manager(login_manager)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
             db.engine.dispose()
     app.after_request(_send_outbox)
 

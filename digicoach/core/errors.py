@@ -13,6 +13,8 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from digicoach.core import outage
+
 
 class DomainError(Exception):
     """A refusal by a business rule. `message` is shown to the user as it is."""
@@ -75,6 +77,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
+        original = getattr(error, "original_exception", None)
+        if status == 500 and outage.is_unreachable(original):
+            # The database went away where no other handler sees it (after the view).
+            return outage.unavailable_response(original)
         if status == 405 and not wants_json():
             status = 404
         template = f"errors/{status}.html" if status in PAGES else "errors/generic.html"

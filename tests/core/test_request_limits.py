@@ -40,7 +40,7 @@ def _send(client: Any, path: str, content_type: str, *, length: int | None) -> A
 
 @pytest.mark.parametrize(
     "path",
-    ["/this-url-does-not-exist", "/login", "/api/v1/appointments", "/book/contact"],
+    ["/this-url-does-not-exist", "/login", "/api/v1/bookings", "/book/contact"],
 )
 @pytest.mark.parametrize(
     "content_type", ["application/json", "application/x-www-form-urlencoded", "text/plain"]
@@ -77,7 +77,7 @@ def test_the_413_page_says_what_to_do_in_plain_words(client):
 
 def test_the_api_answers_413_as_json(client):
     response = client.post(
-        "/api/v1/appointments", data=b"{" * (MEGABYTE + 1), content_type="application/json"
+        "/api/v1/bookings", data=b"{" * (MEGABYTE + 1), content_type="application/json"
     )
     assert response.status_code == 413
     assert response.json == {"error": "too_large"}

@@ -39,5 +39,10 @@ def test_a_signed_in_admin_reaches_the_user_list(client):
 def test_a_nul_character_in_any_input_is_refused_before_it_reaches_the_database(client):
     assert client.get("/privacy?x=a%00b").status_code == 400
     assert client.post("/login", data={"email": "a\x00@example.org"}).status_code == 400
-    response = client.post("/api/v1/x", data=b'{"a": "\\u0000"}', content_type="application/json")
+    response = client.post(
+        "/api/v1/bookings", data=b'{"a": "\\u0000"}', content_type="application/json"
+    )
     assert response.status_code == 400
+    # A URL nobody serves reads no body at all: a plain 404.
+    response = client.post("/api/v1/x", data=b'{"a": "\\u0000"}', content_type="application/json")
+    assert response.status_code == 404
