@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from digicoach.core import clock
@@ -148,6 +148,23 @@ class LoginFailure(db.Model):
     )
 
 
+class LoginKnownAddress(db.Model):
+    """An address an account signed in from successfully: its owner's, most likely.
+
+    Sign-ins from a known address skip the per-address limit (a digipunt's shared connection)
+    and the slow-down of an account attacked from many addresses. Kept for a few weeks.
+    """
+
+    __tablename__ = "login_known_address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_key: Mapped[str] = mapped_column(String(320))
+    ip_address: Mapped[str] = mapped_column(String(45))
+    last_success_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+
+    __table_args__ = (UniqueConstraint("email_key", "ip_address"),)
+
+
 class OneTimeToken(db.Model):
     """A single-use, expiring link: password reset, e-mail verification, invitation.
 
@@ -185,6 +202,7 @@ def email_key(email: str) -> str:
 
 __all__ = [
     "LoginFailure",
+    "LoginKnownAddress",
     "OneTimeToken",
     "RecoveryCode",
     "Role",

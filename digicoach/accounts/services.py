@@ -21,7 +21,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import column, delete, func, select, table
 
-from digicoach.accounts import passwords, permissions, rules, sessions, throttle, tokens, twofactor
+from digicoach.accounts import (
+    passwords,
+    permissions,
+    rules,
+    sessions,
+    throttle,
+    tokens,
+    twofactor,
+    unlock,
+)
 from digicoach.accounts.models import (
     OneTimeToken,
     RecoveryCode,
@@ -145,6 +154,17 @@ class SignInOutcome:
 
 
 def _throttled(wait: timedelta) -> SignInOutcome:
+    if wait < timedelta(minutes=1):
+        seconds = rules.whole_seconds(wait)
+        message = ngettext(
+            "Too many attempts to sign in. Try again in %(num)d second, "
+            "or call the front desk: %(phone)s.",
+            "Too many attempts to sign in. Try again in %(num)d seconds, "
+            "or call the front desk: %(phone)s.",
+            seconds,
+            phone=phones.front_desk_phone(),
+        )
+        return SignInOutcome(Step.REFUSED, error=message, throttled=True)
     minutes = rules.whole_minutes(wait)
     message = ngettext(
         "Too many attempts to sign in. Wait %(num)d minute and try again, "
@@ -158,17 +178,21 @@ def _throttled(wait: timedelta) -> SignInOutcome:
 
 
 def _count_failure(key: str, user: User | None, ip: str | None, now: datetime) -> None:
-    account_locked, ip_locked = throttle.record_failure(email_key=key, ip=ip, now=now)
-    if account_locked:
+    counted = throttle.record_failure(email_key=key, ip=ip, now=now)
+    if counted.pair_locked:
         audit.record(None, "login.lockout", user, object_type="User")
-    if ip_locked:
+    if counted.ip_locked:
         audit.record(None, "login.ip_lockout", object_type="ip")
+    if counted.under_attack:
+        unlock.warn_owner(user, now=now)
 
 
-def _signed_in(user: User, *, remember: bool, now: datetime, **extra: Any) -> SignInOutcome:
+def _signed_in(
+    user: User, *, remember: bool, ip: str | None, now: datetime, **extra: Any
+) -> SignInOutcome:
     token = sessions.start_session(user, remember=remember, now=now)
     user.last_login_at = now
-    throttle.forget_account(user.email_key)
+    throttle.record_success(email_key=user.email_key, ip=ip, now=now)
     audit.record(user, "user.login", user)
     return SignInOutcome(Step.SIGNED_IN, user_id=user.id, session_token=token, **extra)
 
@@ -179,8 +203,10 @@ def sign_in_with_password(
     """First step of signing in.
 
     Unknown address, wrong password, no password yet, or a deactivated account: one answer,
-    after the same hashing work. While throttled (per address or per IP) even the right
-    password is refused, again the same for every address. Staff who need (or chose)
+    after the same hashing work. While throttled (accounts.throttle: this address guessing this
+    account, this address failing across accounts, or this account failing from many
+    addresses) even the right password is refused and not checked, again the same for every
+    address. Staff who need (or chose)
     two-factor are not signed in yet: the outcome says which step comes next.
     """
     key = email_key(email)
@@ -207,7 +233,7 @@ def sign_in_with_password(
         return SignInOutcome(Step.CODE, user_id=user.id)
     if user.needs_two_factor:
         return SignInOutcome(Step.SETUP, user_id=user.id)
-    return _signed_in(user, remember=remember, now=now)
+    return _signed_in(user, remember=remember, ip=ip, now=now)
 
 
 def _wrong_code() -> str:
@@ -256,7 +282,7 @@ def sign_in_with_code(
     if not _accept_code(user, code, now):
         _count_failure(user.email_key, user, ip, now)
         return SignInOutcome(Step.REFUSED, user_id=user.id, error=_wrong_code())
-    return _signed_in(user, remember=remember, now=now)
+    return _signed_in(user, remember=remember, ip=ip, now=now)
 
 
 def begin_two_factor_setup(user: User, *, now: datetime) -> str:
@@ -318,7 +344,7 @@ def sign_in_after_setup(
             user_id=user.id,
             error=_("This code is not right. Type the 6-digit code your app shows now."),
         )
-    return _signed_in(user, remember=remember, now=now, recovery_codes=codes)
+    return _signed_in(user, remember=remember, ip=ip, now=now, recovery_codes=codes)
 
 
 def enable_two_factor(*, actor: User, code: str, now: datetime) -> list[str]:

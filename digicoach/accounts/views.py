@@ -24,7 +24,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from digicoach.accounts import rules, services, sessions, twofactor
+from digicoach.accounts import rules, services, sessions, twofactor, unlock
 from digicoach.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -288,6 +288,30 @@ def reset_password(token: str) -> ResponseReturnValue:
             flash(_("Your new password is saved. Sign in with it."), "success")
             return redirect(url_for(".login"))
     return render_template("accounts/reset_password.html", form=form, user=user)
+
+
+@bp.route("/sign-in/unlock/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(PUBLIC_POST_LIMIT, methods=["POST"])
+def unlock_sign_in(token: str) -> ResponseReturnValue:
+    """The e-mailed link of an account attacked from many addresses: lift the slow-down and
+    sign in, or go on to choose a new password. Confirmed by a POST (mail scanners)."""
+    user = unlock.unlock_link_user(token, now=clock.now())
+    if user is None:
+        return _link_invalid()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        choose_password = request.form.get("choice") == "password"
+        try:
+            with unit_of_work():
+                reset_token = unlock.unlock(token, choose_password=choose_password, now=clock.now())
+        except NotFound:
+            return _link_invalid()
+        if reset_token is not None:
+            return redirect(url_for(".reset_password", token=reset_token))
+        flash(_("Signing in works normally again. Sign in with your password."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/unlock_sign_in.html", form=form, user=user)
 
 
 @bp.route("/verify-email/<token>", methods=["GET", "POST"])

@@ -75,6 +75,7 @@ KINDS: dict[str, MessageKind] = {
     "accounts.verify_email": MessageKind(_l("Confirmation of the e-mail address")),
     "accounts.invitation": MessageKind(_l("Invitation to digicoach")),
     "accounts.invitation_existing": MessageKind(_l("Invitation to an existing account"), "User"),
+    "accounts.sign_in_unlock": MessageKind(_l("Sign-in slowed: link to sign in again")),
 }
 
 # Keys that start with the record itself: `appointment:42:reminder.day_before:…`.
