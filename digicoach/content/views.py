@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from digicoach.accounts.rules import safe_next_path
 from digicoach.content import services
 from digicoach.content.forms import PageForm
 from digicoach.content.permissions import can_edit_pages
@@ -34,7 +33,8 @@ def set_language(code: str) -> ResponseReturnValue:
     """Works without JavaScript: a plain link that sets a cookie and goes back."""
     if code not in i18n.LANGUAGES:
         abort(404)
-    target = _safe_next(request.args.get("next"))
+    # The one rule for where a link may send someone next (no other site, no header breaking).
+    target = safe_next_path(request.args.get("next")) or url_for(".home")
     response = redirect(target)
     response.set_cookie(
         i18n.LANGUAGE_COOKIE,
@@ -81,13 +81,3 @@ def edit_page(slug: str) -> ResponseReturnValue:
     return render_template(
         "content/edit_page.html", form=form, slug=page_slug, language=language, current=current
     )
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would let a phishing link borrow our name."""
-    if not target:
-        return url_for(".home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for(".home")
-    return target

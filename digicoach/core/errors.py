@@ -10,10 +10,13 @@ from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from digicoach.core import outage
+from digicoach.extensions import db
 
 
 class DomainError(Exception):
@@ -84,7 +87,8 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and not wants_json():
             status = 404
         template = f"errors/{status}.html" if status in PAGES else "errors/generic.html"
-        response = render(status, template)
+        # A refusal at the input layer says why (core.security.BadInput).
+        response = render(status, template, message=getattr(error, "message", None))
         if status == 429 and error.response is not None:
             retry_after = error.response.headers.get("Retry-After")
             if retry_after:
@@ -100,6 +104,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _forbidden(_error: PermissionDenied) -> ResponseReturnValue:
         return render(403, "errors/403.html")
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(error: Exception) -> ResponseReturnValue:
+        """A date or number from the request that Python or the database cannot hold (year
+        9999 plus a day, an integer past the column): the input's fault, so a 400 that says so,
+        whatever view it reached."""
+        db.session.rollback()
+        app.logger.info("input out of range: %s", type(error).__name__)
+        return render(
+            400,
+            "errors/400.html",
+            message=_("A date or number in your request is out of range."),
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
 from flask import Flask, Response, abort, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,8 +39,11 @@ def register_security(app: Flask) -> None:
             abort(413)
 
     @app.before_request
-    def _refuse_nul_characters() -> None:
-        """No text column may hold NUL (PostgreSQL refuses it): refuse it at the door, as 400.
+    def _refuse_what_no_column_can_hold() -> None:
+        """One input layer for forms, query parameters and the API: text and numbers that no
+        database column can hold are refused at the door as 400, with a plain message, before
+        any view or service sees them (NUL, which PostgreSQL refuses; lone surrogates, which no
+        encoder writes; integers past 64 bits, which no INTEGER column holds).
 
         It reads only what the view would read anyway, and nothing for a request that routing
         already refused (a 404 or 405 reads no body)."""
@@ -42,12 +51,20 @@ def register_security(app: Flask) -> None:
             return
         values = [value for multi in (request.args, request.form) for value in _all(multi)]
         values.extend(str(value) for value in (request.view_args or {}).values())
-        if any("\x00" in value for value in values):
-            abort(400)
         if request.is_json:
             body = request.get_data()  # kept for the view; never more than MAX_CONTENT_LENGTH
             if b"\x00" in body or b"\\u0000" in body:
-                abort(400)
+                raise BadInput(_("Your request contains a character we cannot store."))
+            values.extend(_json_leaves(request.get_json(silent=True)))
+        for value in values:
+            if isinstance(value, int):
+                if not fits_64_bits(value):
+                    raise BadInput(_("A number in your request is too large."))
+                continue
+            if "\x00" in value or SURROGATE.search(value):
+                raise BadInput(_("Your request contains a character we cannot store."))
+            if LONG_INTEGER.fullmatch(value.strip()) and not fits_64_bits(int(value)):
+                raise BadInput(_("A number in your request is too large."))
 
     @app.after_request
     def _set_headers(response: Response) -> Response:
@@ -60,6 +77,37 @@ def register_security(app: Flask) -> None:
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+class BadInput(BadRequest):
+    """Input refused at the door; `message` says why in the reader's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(description=message)
+        self.message = message
+
+
+# Digits only and at least 19 of them: the only strings that can pass 2**63 - 1.
+LONG_INTEGER = re.compile(r"[+-]?[0-9]{19,}")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def fits_64_bits(number: int) -> bool:
+    return -(2**63) <= number <= 2**63 - 1
+
+
+def _json_leaves(value: Any) -> Iterator[str | int]:
+    """Every string, key and integer in a parsed JSON document (booleans are not integers)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool)):
+            yield item
 
 
 def _all(multi: MultiDict[str, str]) -> list[str]:
