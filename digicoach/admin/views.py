@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from digicoach.accounts import services
+from digicoach.accounts import services, unlock
 from digicoach.accounts.forms import apply_errors
 from digicoach.accounts.models import Role, User
 from digicoach.admin import queries, rules
@@ -87,6 +87,7 @@ def users() -> ResponseReturnValue:
         municipality_names=dict(municipalities),
         role_labels=ROLE_LABELS,
         invitation_pending=services.invitation_is_pending,
+        slowdowns=unlock.slowdowns(page.items, now=clock.now()) if page else {},
     )
 
 
@@ -135,6 +136,7 @@ def _user_page(user: User, form: RolesForm, status: int = 200) -> ResponseReturn
         role_labels=ROLE_LABELS,
         invitation_pending=services.invitation_is_pending(user),
         unused_codes=services.unused_recovery_codes(user),
+        slowdown=unlock.slowdown(user, now=clock.now()),
     )
     return page, status
 
@@ -206,6 +208,23 @@ def deactivate(user_id: int) -> ResponseReturnValue:
 @require(can_manage_users)
 def reactivate(user_id: int) -> ResponseReturnValue:
     return _user_action(user_id, "reactivate")
+
+
+@bp.post("/users/<int:user_id>/clear-sign-in-slowdown")
+@require(can_manage_users)
+def clear_sign_in_slowdown(user_id: int) -> ResponseReturnValue:
+    """Lift the slow-down of a user's sign-in (audited); for the owner who phoned the desk."""
+    target = services.get_user(actor=_me(), user_id=user_id)
+    if ActionForm().validate_on_submit():
+        with unit_of_work():
+            cleared = unlock.clear(actor=_me(), user=target, now=clock.now())
+        flash(
+            _("Signing in works normally again for this person.")
+            if cleared
+            else _("Signing in was not slowed for this person."),
+            "success" if cleared else "warning",
+        )
+    return redirect(url_for(".user", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")
