@@ -463,13 +463,14 @@ def _sign_in(page: Page, role: str) -> None:
 
 # Boxes that scroll sideways inside the page at 320 px: each must be a scroll region a keyboard
 # reaches and a screen reader names (templates/macros/tables.html), else it hides content.
-UNNAMED_SCROLLERS = """() => [...document.querySelectorAll("body *")]
+UNNAMED_SCROLLERS = r"""() => [...document.querySelectorAll("body *")]
   .filter((box) => ["auto", "scroll"].includes(getComputedStyle(box).overflowX)
     && box.scrollWidth > box.clientWidth + 1)
   .filter((box) => !(box.getAttribute("role") === "region" && box.tabIndex >= 0
     && (box.getAttribute("aria-label") || box.getAttribute("aria-labelledby"))))
   .map((box) => `${box.tagName.toLowerCase()}.${[...box.classList].join(".")} `
-    + `(${(box.querySelector("caption") || box).textContent.trim().slice(0, 40)}) `
+    + `(${(box.querySelector("caption") || box).textContent.replace(/\s+/g, " ").trim()
+      .slice(0, 40)}) `
     + `is ${box.scrollWidth}px wide in ${box.clientWidth}px`)"""
 
 
