@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from digicoach.app import create_app
 from digicoach.bookings import walk_ins
 from digicoach.core.audit import AuditEvent
 from digicoach.core.errors import PermissionDenied, ValidationFailed
@@ -217,3 +218,10 @@ def test_the_form_refuses_before_the_shift_with_a_clear_error_and_writes_nothing
     assert page.status_code == 403
     assert "from the start of the shift on" in page.get_data(as_text=True)
     assert _count() == 0
+
+
+def test_the_window_is_read_from_the_environment(app_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGICOACH_INSTANCE_PATH", str(tmp_path / "instance"))
+    assert create_app("testing", **app_config).config["HELP_LOG_WINDOW_DAYS"] == 7
+    monkeypatch.setenv("DIGICOACH_HELP_LOG_WINDOW_DAYS", "10")
+    assert create_app("testing", **app_config).config["HELP_LOG_WINDOW_DAYS"] == 10
