@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,14 +68,16 @@ def _wait_until_up(port: int, process: subprocess.Popen, log: Path) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("gunicorn stopped: " + log.read_text()[-3000:])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/healthz")
             connection.getresponse().read()
-            connection.close()
             return
         except OSError:
             time.sleep(0.2)
+        finally:
+            # A worker still booting may accept and drop the connection: close it either way.
+            connection.close()
     raise RuntimeError(f"gunicorn on port {port} did not answer within {START_TIMEOUT_SECONDS}s")
 
 
@@ -96,6 +99,8 @@ def instances(app: Flask, app_config: dict, tmp_path: Path) -> Iterator[list[int
                 "DIGICOACH_MAIL_SERVER": str(app_config["MAIL_SERVER"]),
                 "DIGICOACH_MAIL_PORT": str(app_config["MAIL_PORT"]),
                 "DIGICOACH_WTF_CSRF_ENABLED": "false",
+                # One trusted proxy hop, so a test can sign in "from" another address.
+                "DIGICOACH_PROXY_FIX_X_FOR": "1",
                 "GUNICORN_BIND": f"127.0.0.1:{port}",
                 "GUNICORN_ACCESS_LOG": "",
                 "GUNICORN_LOG_LEVEL": "warning",
@@ -235,29 +240,83 @@ def test_a_shift_sign_up_race_across_both_instances_has_one_winner(
     assert db.session.scalar(count) == 1
 
 
+def _sign_in(port: int, email: str, password: str, address: str) -> tuple[int, bytes]:
+    """A sign-in through the proxy header, as from `address` (the instances trust one hop)."""
+    form = urllib.parse.urlencode({"email": email, "password": password})
+    status, _headers, content = _request(
+        port,
+        "POST",
+        "/login",
+        body=form.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "lang=en",
+            "X-Forwarded-For": address,
+        },
+    )
+    return status, content
+
+
+TRY_AGAIN = re.compile(rb"Try again in (\d+) seconds?")
+GUESSER = "203.0.113.9"
+OWNER_ELSEWHERE = "198.51.100.7"
+
+
+def _guess_until_refused(ports: list[int], email: str, address: str, limit: int) -> None:
+    """Wrong passwords from one address, over both instances, waiting out each slow-down
+    as told (the server never sleeps), until the address is refused outright."""
+    counted = 0
+    while counted < limit:
+        status, content = _sign_in(ports[counted % 2], email, "wrong password, wrong", address)
+        if status == 429:
+            wait = TRY_AGAIN.search(content)
+            assert wait, "before the limit, a refusal is a short slow-down"
+            time.sleep(int(wait.group(1)))
+            continue
+        assert status == 200
+        counted += 1
+
+
 def test_sign_in_failures_counted_on_one_instance_block_the_other(
     app: Flask, world: BookingWorld, instances: list[int]
 ) -> None:
     user = world.coach().user
     db.session.commit()
-    first, second = instances
+    second = instances[1]
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
 
-    def sign_in(port: int, password: str) -> int:
-        form = urllib.parse.urlencode({"email": user.email, "password": password})
-        status, _headers, _content = _request(
-            port,
-            "POST",
-            "/login",
-            body=form.encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "lang=en"},
-        )
-        return status
-
     # Before any failure, the right password works on the second instance.
-    assert sign_in(second, DEFAULT_PASSWORD) == 302
-    for _ in range(limit):
-        assert sign_in(first, "wrong password, wrong password") == 200
+    assert _sign_in(second, user.email, DEFAULT_PASSWORD, GUESSER)[0] == 302
+    _guess_until_refused(instances, user.email, GUESSER, limit)
 
-    assert sign_in(second, DEFAULT_PASSWORD) == 429
-    assert sign_in(first, DEFAULT_PASSWORD) == 429
+    for port in instances:
+        status, content = _sign_in(port, user.email, DEFAULT_PASSWORD, GUESSER)
+        assert status == 429
+        assert b"Wait 15 minutes" in content
+        assert _sign_in(port, user.email, DEFAULT_PASSWORD, OWNER_ELSEWHERE)[0] == 302, (
+            "the owner at another address signs in on either instance"
+        )
+
+
+def test_an_attack_from_many_addresses_over_both_instances_slows_the_account_and_mails_once(
+    app: Flask, world: BookingWorld, instances: list[int], mailbox: Any
+) -> None:
+    user = world.coach().user
+    db.session.commit()
+    after = app.config["LOGIN_ATTACK_AFTER_FAILURES"]
+    for number in range(after):
+        status, _content = _sign_in(
+            instances[number % 2], user.email, "a guessed password", f"203.0.113.{number + 1}"
+        )
+        assert status == 200
+    for port in instances:
+        status, content = _sign_in(port, user.email, DEFAULT_PASSWORD, OWNER_ELSEWHERE)
+        assert status == 429, "the account waits, whichever instance answers"
+        assert TRY_AGAIN.search(content)
+    deadline = time.monotonic() + 20
+    while not mailbox.to(user.email) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(mailbox.to(user.email)) == 1
+    time.sleep(3)  # the first delay is two seconds
+    assert _sign_in(instances[0], user.email, DEFAULT_PASSWORD, OWNER_ELSEWHERE)[0] == 302
+    assert len(mailbox.to(user.email)) == 1, "one e-mail for the whole attack"
