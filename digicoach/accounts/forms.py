@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from digicoach.core.errors import ValidationFailed
+from digicoach.core.forms import Form
 from digicoach.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
 EMAIL_MAX = 320
@@ -85,7 +86,7 @@ def _repeat_field(other: str) -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email_field(_l("E-mail address"))
     password = PasswordField(
         _l("Password"),
@@ -99,7 +100,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code"),
         validators=[
@@ -111,7 +112,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = StringField(
         _l("E-mail address"),
         validators=[
@@ -128,12 +129,12 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _new_password_field(_l("New password"))
     confirm = _repeat_field("password")
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = StringField(
         _l("Your name"),
         validators=[
@@ -147,12 +148,12 @@ class AcceptInvitationForm(FlaskForm):
     confirm = _repeat_field("password")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button and nothing else: a link in an e-mail is confirmed by a POST, because mail
     scanners open every link they see."""
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -169,7 +170,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(_l("Enter your current password."))],
@@ -179,7 +180,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = _repeat_field("new_password")
 
 
-class PasswordCheckForm(FlaskForm):
+class PasswordCheckForm(Form):
     """Sensitive changes to two-step verification ask for the password again."""
 
     password = PasswordField(

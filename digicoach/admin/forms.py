@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.accounts.forms import NoControlCharacters
 from digicoach.accounts.models import Role
+from digicoach.core.forms import Form
 from digicoach.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
 ROLE_LABELS = {
@@ -58,7 +58,7 @@ def _municipality_field() -> MultiCheckboxField:
     )
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = _role_field()
     municipalities = _municipality_field()
 
@@ -95,11 +95,11 @@ class InviteForm(RolesForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something (deactivate, resend): only the CSRF token."""
 
 
-class _FilterForm(FlaskForm):
+class _FilterForm(Form):
     class Meta:
         # Filters are GET requests that change nothing.
         csrf = False
@@ -149,7 +149,7 @@ class AuditFilterForm(_FilterForm):
             raise ValidationError(_l("Choose a date on or after the first date."))
 
 
-class InstallationForm(FlaskForm):
+class InstallationForm(Form):
     """The installation's name, main colour and logo (the service checks colour and logo)."""
 
     name = StringField(

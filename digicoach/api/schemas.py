@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from digicoach.bookings import rules
+from digicoach.core import text as text_rules
 from digicoach.core import timeslots, vocabulary
 
 MAX_ID = 2**31 - 1
@@ -61,10 +62,16 @@ class String(Field):
     max_length: int = 200
     enum: tuple[str, ...] | None = None
     format: str | None = None
+    # One line unless told: no line breaks, control characters or bidi overrides (core.text).
+    multi_line: bool = False
 
     def check(self, value: Any) -> str:
         if not isinstance(value, str):
             raise Invalid(_("Give text."))
+        if self.multi_line and not text_rules.fits_a_text(value):
+            raise Invalid(str(text_rules.MULTI_LINE_MESSAGE))
+        if not self.multi_line and not text_rules.fits_one_line(value):
+            raise Invalid(str(text_rules.SINGLE_LINE_MESSAGE))
         text = value.strip()
         if len(text) > self.max_length:
             raise Invalid(_("Use at most %(count)d characters.", count=self.max_length))
@@ -257,6 +264,7 @@ BOOKING_REQUEST = Object(
         "note": String(
             max_length=rules.NOTE_MAX,
             nullable=True,
+            multi_line=True,
             description="Never passwords, PIN codes or bank details.",
         ),
         "consent": Boolean(description="The citizen agrees that their contact data is kept."),
@@ -322,7 +330,7 @@ LOCATION = Object(
         "municipality": String(),
         "neighbourhood": String(nullable=True),
         "address": String(max_length=400),
-        "accessibility": String(max_length=100000),
+        "accessibility": String(max_length=100000, multi_line=True),
         "first_free": DateTime(
             description="With topic or language: the start of the first free slot for them."
         ),

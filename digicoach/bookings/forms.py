@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from digicoach.bookings import rules
+from digicoach.core.forms import Form
 
 
 def one_of_the_choices(message: Any) -> Any:
@@ -59,7 +60,7 @@ def _radio(label: Any, message: Any) -> RadioField:
     )
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """Every step carries the answers so far (signed) and its own name."""
 
     state = HiddenField()
@@ -123,15 +124,15 @@ class ReviewForm(StepForm):
     website = StringField(_l("Leave this field empty"))
 
 
-class ManageConfirmForm(FlaskForm):
+class ManageConfirmForm(Form):
     """A button that only needs the CSRF token (cancel, check in, ...)."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     slot = _radio(_l("Choose a new time"), _l("Choose a day and a time."))
 
 
-class DeskLocationForm(FlaskForm):
+class DeskLocationForm(Form):
     """The desk's digipunt picker (GET): read with core.forms.read_filter_form, so a digipunt
     outside the desk's scope is ignored with a note and the first one is shown."""
 
@@ -149,7 +150,7 @@ class DeskSlotFilterForm(DeskLocationForm):
     language = SelectField(_l("Language"), id="filter-language")
 
 
-class DeskBookingForm(FlaskForm):
+class DeskBookingForm(Form):
     token = HiddenField()
     location_id = HiddenField()
     slot = _select(_l("Time"), _l("Choose a time."))
@@ -173,11 +174,11 @@ class DeskBookingForm(FlaskForm):
     )
 
 
-class DeskMoveForm(FlaskForm):
+class DeskMoveForm(Form):
     slot = _select(_l("New time"), _l("Choose a time."))
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     location_id = _select(_l("Digital help point"), _l("Choose a digital help point."))
     topic = _select(_l("Topic"), _l("Choose a topic."))
     language = _select(_l("Language"), _l("Choose a language."), default="nl")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,6 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from digicoach.coaches import rules
 from digicoach.coaches.models import HEARD_FROM_LABELS, STATUS_LABELS, CoachStatus
 from digicoach.core import vocabulary
+from digicoach.core.forms import Form
 
 
 def optional_int(value: Any) -> int | None:
@@ -81,7 +81,7 @@ def availability_values(moments: set[tuple[int, str]]) -> list[str]:
     return [f"{day}-{part}" for day, part in sorted(moments)]
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     """The fields an application and the profile page share."""
 
     # No InputRequired here: the service checks presence with the other rules, so a person
@@ -137,7 +137,7 @@ class ApplicationForm(ProfileFields):
     )
 
 
-class MunicipalityChoiceForm(FlaskForm):
+class MunicipalityChoiceForm(Form):
     """Step one of the application: where would you like to help? Sent with GET."""
 
     class Meta:
@@ -150,7 +150,7 @@ class ProfileForm(ProfileFields):
     pass
 
 
-class CoachFilterForm(FlaskForm):
+class CoachFilterForm(Form):
     """The filters above the queue and the directory. Sent with GET, so no CSRF token; read
     with core.forms.read_filter_form, so an unknown choice is ignored with a note."""
 
@@ -174,7 +174,7 @@ class CoachFilterForm(FlaskForm):
 STATUS_CHOICES = [option(status.value, STATUS_LABELS[status]) for status in CoachStatus]
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(
         _l("New note"),
         validators=[InputRequired(_l("Write the note.")), Length(max=5000)],
@@ -182,7 +182,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(Form):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
     time = TimeField(_l("Time"), validators=[InputRequired(_l("Choose a time."))])
     minutes = IntegerField(
@@ -200,7 +200,7 @@ class IntakeForm(FlaskForm):
     )
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(Form):
     intake_held = DateField(_l("Intake conversation held on"), validators=[Optional()])
     identity_seen = DateField(_l("Identity document seen on"), validators=[Optional()])
     good_conduct_seen = DateField(
@@ -211,7 +211,7 @@ class ScreeningForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(_l("New status"), validate_choice=False)
     reason = TextAreaField(
         _l("Reason"),

@@ -1,12 +1,13 @@
 """Editing a public text."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from digicoach.core.forms import Form
 
-class PageForm(FlaskForm):
+
+class PageForm(Form):
     title = StringField(
         _l("Title"), validators=[InputRequired(_l("Enter a title.")), Length(max=200)]
     )

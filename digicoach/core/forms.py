@@ -7,8 +7,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, TextAreaField, ValidationError
 
+from digicoach.core import text
 from digicoach.core.errors import DomainError, ValidationFailed
+
+
+def _single_line(_form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and not text.fits_one_line(field.data):
+        raise ValidationError(str(text.SINGLE_LINE_MESSAGE))
+
+
+def _multi_line(_form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and not text.fits_a_text(field.data):
+        raise ValidationError(str(text.MULTI_LINE_MESSAGE))
+
+
+class Form(FlaskForm):
+    """Every form of digicoach: a text field refuses what no stored text may hold.
+
+    A one-line field (StringField and its kin, hidden fields included) refuses line breaks,
+    control characters and bidi overrides; a TextAreaField keeps line breaks and refuses the
+    rest (core.text). Passwords are left as typed. Added when a field is bound, so no form can
+    forget it."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                rule = _multi_line if isinstance(field, TextAreaField) else _single_line
+                field.validators = [*field.validators, rule]
+            return field
 
 
 def show_errors(

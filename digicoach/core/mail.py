@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 from flask import current_app
 
+from digicoach.core.text import for_header
+
 # Errors after which the connection cannot be trusted any more (as opposed to a refusal of
 # one recipient, after which smtplib has reset the session and it can be used again).
 CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
@@ -77,6 +79,8 @@ def build(
     sender_name, sender_address = _parse_sender(config["MAIL_DEFAULT_SENDER"])
     message["From"] = formataddr((sender_name, sender_address), charset="utf-8")
     message["To"] = recipient
+    # A stored name with a line break in it must never break (or add) a header.
+    subject = for_header(subject)
     message["Subject"] = Header(subject, "utf-8") if not subject.isascii() else subject
     message["Message-ID"] = make_msgid(domain=config["MAIL_MESSAGE_ID_DOMAIN"])
     message["Content-Language"] = language

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -50,20 +51,31 @@ def register_security(app: Flask) -> None:
         if request.routing_exception is not None:
             return
         values = [value for multi in (request.args, request.form) for value in _all(multi)]
-        values.extend(str(value) for value in (request.view_args or {}).values())
+        # The API checks every number against its schema and answers 422 per field; an id in
+        # the path that no row can have is simply not found (404).
+        numbers_checked = not request.path.startswith("/api/")
+        for value in (request.view_args or {}).values():
+            if "\x00" in str(value):
+                raise BadInput(_("Your request contains a character we cannot store."))
         if request.is_json:
             body = request.get_data()  # kept for the view; never more than MAX_CONTENT_LENGTH
             if b"\x00" in body or b"\\u0000" in body:
                 raise BadInput(_("Your request contains a character we cannot store."))
-            values.extend(_json_leaves(request.get_json(silent=True)))
+            # Nested too deep to parse: the API refuses it as malformed (422).
+            with contextlib.suppress(RecursionError):
+                values.extend(_json_leaves(request.get_json(silent=True)))
         for value in values:
             if isinstance(value, int):
-                if not fits_64_bits(value):
+                if numbers_checked and not fits_64_bits(value):
                     raise BadInput(_("A number in your request is too large."))
                 continue
             if "\x00" in value or SURROGATE.search(value):
                 raise BadInput(_("Your request contains a character we cannot store."))
-            if LONG_INTEGER.fullmatch(value.strip()) and not fits_64_bits(int(value)):
+            if (
+                numbers_checked
+                and LONG_INTEGER.fullmatch(value.strip())
+                and not fits_64_bits(int(value))
+            ):
                 raise BadInput(_("A number in your request is too large."))
 
     @app.after_request

@@ -7,7 +7,6 @@ without JavaScript, and the services turn them into UTC in Europe/Brussels.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -22,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.core import vocabulary
+from digicoach.core.forms import Form
 from digicoach.helpdesk import rules
 from digicoach.helpdesk.models import MODE_LABELS, SessionMode
 
@@ -42,7 +42,7 @@ def _optional_int(value: object) -> int | None:
         return None
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs the CSRF token."""
 
 
@@ -60,7 +60,7 @@ def _number(label: object, low: int, high: int, default: int) -> IntegerField:
     )
 
 
-class SessionDetailsForm(FlaskForm):
+class SessionDetailsForm(Form):
     """What a single session and a series share; the edit page uses it as it is."""
 
     day = DateField(_l("Day"), validators=[InputRequired(_l("Enter the day."))])
@@ -140,20 +140,20 @@ class EditSessionForm(SessionDetailsForm):
     )
 
 
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(Form):
     reason = TextAreaField(
         _l("Why is the help session cancelled?"),
         validators=[InputRequired(_l("Say why the help session is cancelled.")), Length(max=500)],
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     coach_id = SelectField(
         _l("Digicoach"), coerce=_optional_int, validators=[InputRequired(_l("Choose a digicoach."))]
     )
 
 
-class ShiftFilterForm(FlaskForm):
+class ShiftFilterForm(Form):
     """The filters of "find a shift" (GET, no CSRF: it changes nothing)."""
 
     class Meta:
@@ -164,7 +164,7 @@ class ShiftFilterForm(FlaskForm):
     topic = SelectField(_l("Topic"))
 
 
-class MyShiftsFilterForm(FlaskForm):
+class MyShiftsFilterForm(Form):
     """Which of the coach's own shifts to list: those to come or those behind them (GET)."""
 
     class Meta:

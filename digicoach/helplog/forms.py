@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from digicoach.coaches.forms import MultiCheckboxField
 from digicoach.core import vocabulary
+from digicoach.core.forms import Form
 from digicoach.helplog.models import OUTCOME_LABELS, QUICK_MINUTES, REFERRAL_LABELS
 from digicoach.helplog.rules import HelpDetails, topic_tuple
 
@@ -27,7 +27,7 @@ def _minute_choices() -> list[SelectChoice]:
     return [SelectChoice(str(n), _l("%(minutes)s min", minutes=n)) for n in QUICK_MINUTES]
 
 
-class HelpLogForm(FlaskForm):
+class HelpLogForm(Form):
     topics = MultiCheckboxField(
         _l("What did you help with?"), choices=vocabulary.select_choices(vocabulary.TOPICS)
     )
@@ -131,7 +131,7 @@ def _optional_id(value: Any) -> int | None:
     raise ValueError(text)
 
 
-class HelpLogFilterForm(FlaskForm):
+class HelpLogFilterForm(Form):
     """The filters of the coordinators' list of help logs (GET, no CSRF: it changes nothing;
     read with core.forms.read_filter_form). The view sets the digipunt and topic choices."""
 

@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from digicoach.core.forms import Form
 from digicoach.places import rules
 
 
@@ -62,7 +63,7 @@ def optional_id(value: Any) -> int | None:
     return int(value)
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(Form):
     name = StringField(
         _l("Name"),
         validators=[InputRequired(_l("Enter the name of the municipality.")), _max(rules.NAME_MAX)],
@@ -81,7 +82,7 @@ class MunicipalityForm(FlaskForm):
     )
 
 
-class NeighbourhoodForm(FlaskForm):
+class NeighbourhoodForm(Form):
     name = StringField(
         _l("Name of the neighbourhood"),
         validators=[
@@ -91,7 +92,7 @@ class NeighbourhoodForm(FlaskForm):
     )
 
 
-class LocationForm(FlaskForm):
+class LocationForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -153,7 +154,7 @@ class LocationForm(FlaskForm):
         ]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """No fields: a button with a CSRF token (delete, deactivate)."""
 
 
@@ -162,7 +163,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -216,7 +217,7 @@ class ProgrammeForm(FlaskForm):
         self.municipality_ids.choices = [SelectChoice(str(m.id), m.name) for m in municipalities]
 
 
-class ProgrammePhoneForm(FlaskForm):
+class ProgrammePhoneForm(Form):
     """The programme's front-desk phone alone: coordinators may set it, not the rest."""
 
     front_desk_phone = TelField(

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 
+from digicoach.core.forms import Form
 from digicoach.core.outbox import Status
 
 STATUS_LABELS = {
@@ -36,7 +36,7 @@ JOB_LABELS = {
 }
 
 
-class OutboxFilterForm(FlaskForm):
+class OutboxFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -51,7 +51,7 @@ class OutboxFilterForm(FlaskForm):
     )
 
 
-class RetryForm(FlaskForm):
+class RetryForm(Form):
     """Only the CSRF token."""
 
 
@@ -63,7 +63,7 @@ _DAYS = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 3}
 _TIME = {"type": "time", "autocomplete": "off"}
 
 
-class ReminderSettingsForm(FlaskForm):
+class ReminderSettingsForm(Form):
     citizen_days_before = StringField(
         _l("Days before the appointment"), filters=[_strip], render_kw=_DAYS
     )
@@ -87,5 +87,5 @@ class ReminderSettingsForm(FlaskForm):
     weekly_digest = BooleanField(_l("Send the weekly overview on Monday morning"))
 
 
-class UseDefaultsForm(FlaskForm):
+class UseDefaultsForm(Form):
     """Only the CSRF token."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.core import vocabulary
+from digicoach.core.forms import Form
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -44,11 +44,11 @@ def _optional_int(value: object) -> int | None:
         return None
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs the CSRF token."""
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(Form):
     title = StringField(
         _l("Title"), validators=[InputRequired(_l("Enter a title.")), Length(max=160)]
     )
@@ -73,7 +73,7 @@ class ModuleForm(FlaskForm):
     )
 
 
-class ThresholdForm(FlaskForm):
+class ThresholdForm(Form):
     threshold_percent = IntegerField(
         _l("Attendance needed for the certificate (%)"),
         validators=[
@@ -83,7 +83,7 @@ class ThresholdForm(FlaskForm):
     )
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     programme_id = SelectField(
         _l("Programme"),
         coerce=_optional_int,
@@ -123,7 +123,7 @@ def _module_field() -> MultiCheckboxField:
     return MultiCheckboxField(_l("Modules covered"), coerce=int)
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     day = DateField(_l("Day"), validators=[InputRequired(_l("Enter the day."))])
     start_time = TimeField(
         _l("Start time"),
@@ -135,7 +135,7 @@ class SessionForm(FlaskForm):
     module_ids = _module_field()
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     first_day = DateField(_l("First day"), validators=[InputRequired(_l("Enter the day."))])
     weekdays = MultiCheckboxField(
         _l("Weekdays"),
@@ -168,13 +168,13 @@ class SeriesForm(FlaskForm):
     module_ids = _module_field()
 
 
-class EnrolCoachForm(FlaskForm):
+class EnrolCoachForm(Form):
     coach_id = SelectField(
         _l("Digicoach"), coerce=_optional_int, validators=[InputRequired(_l("Choose a digicoach."))]
     )
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     code = StringField(
         _l("Code"),
         validators=[

@@ -74,9 +74,10 @@ def test_a_lone_surrogate_in_a_json_booking_is_refused_before_the_database(app, 
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
 
 
-def test_an_integer_past_64_bits_in_json_is_refused(client):
+def test_an_integer_past_64_bits_in_json_is_refused_by_the_api_schema_per_field(client):
     response = client.post("/api/v1/bookings", json={"help_session_id": 2**70})
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert "help_session_id" in response.json["errors"]
 
 
 def test_an_integer_past_64_bits_in_a_form_is_refused(client):
