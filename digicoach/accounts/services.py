@@ -42,6 +42,7 @@ from digicoach.accounts.models import (
 )
 from digicoach.accounts.signals import email_verified
 from digicoach.core import audit, messages, phones
+from digicoach.core.db import serialize_on
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import LANGUAGES
 from digicoach.core.permissions import ensure
@@ -433,6 +434,8 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     user = find_by_email(email)
     if user is None or not user.active or user.anonymised_at is not None:
         return
+    # Counted, then written: parallel requests for one account take turns (core.db).
+    serialize_on("password-reset", str(user.id))
     recent = db.session.scalar(
         select(func.count())
         .select_from(OneTimeToken)
