@@ -1,0 +1,333 @@
+"""What the dashboard and the impact page show besides the headline figures: burn-ups,
+breakdowns and the nightly snapshots, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+
+from digicoach.bookings.models import Appointment, AppointmentStatus
+from digicoach.coaches.models import Coach, CoachStatusChange
+from digicoach.core import clock
+from digicoach.extensions import db
+from digicoach.helplog.models import HelpLog, HelpLogTopic
+from digicoach.places.models import (
+    Location,
+    Municipality,
+    Neighbourhood,
+)
+from digicoach.progress import rules
+from digicoach.progress.models import ALL, ProgressSnapshot
+from digicoach.progress.queries.figures import CERTIFIED_OR_LATER, Figures, _logs, figures
+from digicoach.progress.queries.selection import (
+    Selection,
+    _in,
+    _remembered,
+    programme_municipality_ids,
+)
+
+# --- the dashboard and the impact page --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One row of a breakdown: a label with its help figures."""
+
+    key: str
+    label: str
+    logs: int
+    contacts: int
+    minutes: int
+    new_citizens: int = 0
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A burn-up: running totals per week, the line needed to reach the target, the pace."""
+
+    points: list[tuple[date, int]]
+    needed: list[tuple[date, float]]
+    projection: rules.Projection
+
+    @property
+    def rows(self) -> list[tuple[date, int, float]]:
+        """(week, reached, needed) for the table behind the chart."""
+        return [(d, v, n) for (d, v), (_d, n) in zip(self.points, self.needed, strict=True)]
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """What the dashboard shows of one nightly snapshot (plain values, kept in the cache)."""
+
+    taken_on: date
+    coaches_active: int
+    coaches_in_training: int
+    citizens_supported: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    figures: Figures
+    no_show_rate: float | None
+    appointments_closed: int
+    citizens: Trend
+    coaches: Trend
+    by_month: list[Breakdown]
+    by_topic: list[Breakdown]
+    by_language: list[Breakdown]
+    by_neighbourhood: list[Breakdown]
+    by_municipality: list[Breakdown]
+    snapshots: list[SnapshotRow]
+
+
+def no_shows(selection: Selection) -> tuple[int, int]:
+    """(no-shows, appointments that came or not) of sessions in the selection, in one statement."""
+    row = db.session.execute(
+        select(
+            func.coalesce(
+                func.sum(case((Appointment.status == AppointmentStatus.NO_SHOW, 1), else_=0)), 0
+            ),
+            func.count(Appointment.id),
+        )
+        .join(Location, Location.id == Appointment.location_id)
+        .where(
+            _in(Location.municipality_id, selection.municipality_ids),
+            Appointment.status.in_([AppointmentStatus.NO_SHOW, AppointmentStatus.ATTENDED]),
+            Appointment.start >= selection.start_moment,
+            Appointment.start < selection.end_moment,
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def _by_day(selection: Selection) -> list[Any]:
+    walk_in_first = case(
+        (and_(HelpLog.citizen_key.is_(None), HelpLog.first_visit.is_(True)), HelpLog.citizens),
+        else_=0,
+    )
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            _logs(
+                selection,
+                HelpLog.helped_on,
+                func.count(HelpLog.id),
+                func.sum(HelpLog.citizens),
+                func.sum(HelpLog.minutes),
+                func.sum(walk_in_first),
+            ).group_by(HelpLog.helped_on)
+        )
+    ]
+
+
+def _first_days_of_keys(selection: Selection) -> dict[date, int]:
+    """How many citizen keys were seen for the first time on each day of the selection."""
+    firsts = (
+        _logs(selection, func.min(HelpLog.helped_on).label("first_day"))
+        .where(HelpLog.citizen_key.is_not(None))
+        .group_by(HelpLog.citizen_key)
+        .subquery()
+    )
+    return {
+        day: int(count)
+        for day, count in db.session.execute(
+            select(firsts.c.first_day, func.count()).group_by(firsts.c.first_day)
+        )
+    }
+
+
+def _certified_days(selection: Selection) -> dict[date, int]:
+    """The local day each coach of the selection was first certified, counted per day."""
+    firsts = db.session.scalars(
+        select(func.min(CoachStatusChange.changed_at))
+        .join(Coach, Coach.id == CoachStatusChange.coach_id)
+        .where(
+            _in(Coach.municipality_id, selection.municipality_ids),
+            CoachStatusChange.to_status.in_(CERTIFIED_OR_LATER),
+            CoachStatusChange.changed_at <= selection.end_moment,
+        )
+        .group_by(CoachStatusChange.coach_id)
+    )
+    days: dict[date, int] = {}
+    for moment in firsts:
+        if moment is None:
+            continue
+        if moment.tzinfo is None:  # SQLite returns an aggregate without the type's processing
+            moment = datetime.fromisoformat(str(moment)).replace(tzinfo=UTC)
+        day = clock.local(moment).date()
+        days[day] = days.get(day, 0) + 1
+    return days
+
+
+def _trend(
+    increments: dict[date, int], *, target: int, selection: Selection, reached: int
+) -> Trend:
+    starts_on = selection.starts_on
+    until = selection.last_day
+    points = rules.cumulative_by_week(increments, starts_on=starts_on, until=until)
+    if points:
+        # The last point is today's live figure, not the end of its week.
+        points[-1] = (points[-1][0], reached)
+    programme = selection.programme
+    needed = [
+        (
+            day,
+            rules.needed_line(
+                target=target, starts_on=programme.starts_on, ends_on=programme.ends_on, on=day
+            ),
+        )
+        for day, _value in points
+    ]
+    weeks = min(rules.PACE_WEEKS, len(points) - 1) if points else 0
+    before = points[-1 - weeks][1] if points else 0
+    pace = rules.weekly_pace(reached=reached, reached_weeks_ago=before, weeks=weeks)
+    projection = rules.project(
+        target=target,
+        reached=reached,
+        pace_per_week=pace,
+        today=until,
+        ends_on=programme.ends_on,
+    )
+    return Trend(points=points, needed=needed, projection=projection)
+
+
+def _rows(selection: Selection, name: str, query: Select) -> list[tuple]:
+    return _remembered(selection, name, lambda: [tuple(row) for row in db.session.execute(query)])
+
+
+def _grouped(result: list[tuple], labeller: Any) -> list[Breakdown]:
+    rows = []
+    for key, logs, contacts, minutes in result:
+        rows.append(
+            Breakdown(
+                key="" if key is None else str(key),
+                label=labeller(key),
+                logs=int(logs),
+                contacts=int(contacts or 0),
+                minutes=int(minutes or 0),
+            )
+        )
+    return sorted(rows, key=lambda row: (-row.contacts, row.label))
+
+
+def _help_totals(selection: Selection, *group: Any) -> Select:
+    return _logs(
+        selection,
+        *group,
+        func.count(HelpLog.id),
+        func.sum(HelpLog.citizens),
+        func.sum(HelpLog.minutes),
+    ).group_by(*group)
+
+
+def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) -> Dashboard:
+    """Everything the dashboard shows, in a fixed number of statements (about fifteen), all
+    kept in the figure cache: the nightly snapshots too, as of the figures' moment."""
+    result = figures(selection)
+    no_show, closed = _remembered(selection, "no_shows", lambda: no_shows(selection))
+    by_day = _remembered(selection, "by_day", lambda: _by_day(selection))
+    key_firsts = _remembered(selection, "key_firsts", lambda: _first_days_of_keys(selection))
+    citizen_increments = dict(key_firsts)
+    months: dict[str, list[int]] = {}
+    for day, logs, contacts, minutes, walk_ins in by_day:
+        citizen_increments[day] = citizen_increments.get(day, 0) + int(walk_ins or 0)
+        month = months.setdefault(rules.month_key(day), [0, 0, 0, 0])
+        month[0] += int(logs)
+        month[1] += int(contacts or 0)
+        month[2] += int(minutes or 0)
+        month[3] += int(walk_ins or 0)
+    for day, count in key_firsts.items():
+        months.setdefault(rules.month_key(day), [0, 0, 0, 0])[3] += count
+    by_month = [Breakdown(key, key, *values) for key, values in sorted(months.items())]
+    programme = selection.programme
+    citizens = _trend(
+        citizen_increments,
+        target=programme.citizen_target,
+        selection=selection,
+        reached=result.help.citizens_supported,
+    )
+    coaches = _trend(
+        _remembered(selection, "certified_days", lambda: _certified_days(selection)),
+        target=programme.coach_target,
+        selection=selection,
+        reached=result.coaches.certified,
+    )
+    topic_query = _help_totals(selection, HelpLogTopic.code).join(
+        HelpLog, HelpLog.id == HelpLogTopic.log_id
+    )
+    neighbourhoods = _help_totals(
+        selection, HelpLog.neighbourhood_id, Neighbourhood.name
+    ).outerjoin(Neighbourhood, Neighbourhood.id == HelpLog.neighbourhood_id)
+    municipalities = _help_totals(selection, HelpLog.municipality_id, Municipality.name).join(
+        Municipality, Municipality.id == HelpLog.municipality_id
+    )
+    return Dashboard(
+        figures=result,
+        no_show_rate=rules.rate(no_show, closed),
+        appointments_closed=closed,
+        citizens=citizens,
+        coaches=coaches,
+        by_month=by_month,
+        by_topic=_grouped(
+            _rows(selection, "by_topic", topic_query.select_from(HelpLogTopic)), topic_label
+        ),
+        by_language=_grouped(
+            _rows(selection, "by_language", _help_totals(selection, HelpLog.language)),
+            language_label,
+        ),
+        by_neighbourhood=_named(_rows(selection, "by_neighbourhood", neighbourhoods)),
+        by_municipality=_named(_rows(selection, "by_municipality", municipalities)),
+        snapshots=_remembered(selection, "snapshots", lambda: snapshot_rows(selection)),
+    )
+
+
+def _named(result: list[tuple]) -> list[Breakdown]:
+    rows = [
+        Breakdown(
+            key="" if key is None else str(key),
+            label=name or "",
+            logs=int(logs),
+            contacts=int(contacts or 0),
+            minutes=int(minutes or 0),
+        )
+        for key, name, logs, contacts, minutes in result
+    ]
+    return sorted(rows, key=lambda row: (-row.contacts, row.label))
+
+
+def snapshot_scope(selection: Selection) -> str | None:
+    """The snapshot scope matching the selection: the whole programme or one municipality."""
+    everything = programme_municipality_ids(selection.programme.id)
+    if tuple(sorted(selection.municipality_ids)) == tuple(sorted(everything)):
+        return ALL
+    if len(selection.municipality_ids) == 1:
+        return str(selection.municipality_ids[0])
+    return None
+
+
+def snapshots(selection: Selection) -> list[ProgressSnapshot]:
+    scope = snapshot_scope(selection)
+    if scope is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(ProgressSnapshot)
+            .where(
+                ProgressSnapshot.programme_id == selection.programme.id,
+                ProgressSnapshot.scope == scope,
+                ProgressSnapshot.taken_on >= selection.starts_on,
+                ProgressSnapshot.taken_on <= selection.ends_on,
+            )
+            .order_by(ProgressSnapshot.taken_on)
+        )
+    )
+
+
+def snapshot_rows(selection: Selection) -> list[SnapshotRow]:
+    return [
+        SnapshotRow(s.taken_on, s.coaches_active, s.coaches_in_training, s.citizens_supported)
+        for s in snapshots(selection)
+    ]
