@@ -397,6 +397,19 @@ VALIDATION_ERRORS = Object(
     },
     required=("errors",),
 )
+# A count of people (or of their help) under progress.rules.SUPPRESS_BELOW is published as
+# null, and its path ("coaches.in_training") is listed in `suppressed`: small numbers can
+# point to people. The members and their integer type stay as they were.
+SUPPRESSED_COUNT = (
+    "A count; null when it is under `suppressed_below` (0 to 4), and then its path is in "
+    "`suppressed`. Small numbers are never published: they can point to people."
+)
+
+
+def _public_count(maximum: int = 10**9) -> Integer:
+    return Integer(minimum=0, maximum=maximum, nullable=True, description=SUPPRESSED_COUNT)
+
+
 PROGRESS = Object(
     fields={
         "programme": Object(fields={"id": Integer(), "name": String()}, required=("id", "name")),
@@ -407,27 +420,40 @@ PROGRESS = Object(
         "as_of": DateTime(),
         "coaches": Object(
             fields={
-                name: Integer(minimum=0, maximum=10**9)
-                for name in (
-                    "applied",
-                    "approved",
-                    "in_training",
-                    "certified",
-                    "active",
-                    "target",
-                )
+                **{
+                    name: _public_count()
+                    for name in ("applied", "approved", "in_training", "certified", "active")
+                },
+                "target": Integer(minimum=0, maximum=10**9),
             },
             required=("applied", "approved", "in_training", "certified", "active", "target"),
         ),
         "citizens": Object(
             fields={
-                name: Integer(minimum=0, maximum=10**9)
-                for name in ("supported", "contacts", "target")
+                "supported": _public_count(),
+                "contacts": _public_count(),
+                "target": Integer(minimum=0, maximum=10**9),
             },
             required=("supported", "contacts", "target"),
         ),
-        "help_minutes": Integer(minimum=0, maximum=10**12),
-        "sessions_held": Integer(minimum=0, maximum=10**9),
+        "help_minutes": Integer(
+            minimum=0,
+            maximum=10**12,
+            nullable=True,
+            description="Minutes of help; null (and listed in `suppressed`) when the help "
+            "contacts are suppressed.",
+        ),
+        "sessions_held": _public_count(),
+        "suppressed_below": Integer(
+            minimum=1,
+            maximum=100,
+            description="Counts under this number are published as null (always 5).",
+        ),
+        "suppressed": Array(
+            items=String(),
+            description='The paths of the figures published as null because they are small, '
+            'like "coaches.in_training" or "help_minutes"; empty when none is.',
+        ),
     },
     required=(
         "programme",
@@ -437,6 +463,8 @@ PROGRESS = Object(
         "citizens",
         "help_minutes",
         "sessions_held",
+        "suppressed_below",
+        "suppressed",
     ),
 )
 

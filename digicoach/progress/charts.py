@@ -1,31 +1,75 @@
 """Charts rendered on the server as inline SVG: no JavaScript, readable in print.
 
 Accessible by construction: `role="img"` with a `<title>` and `<desc>` (aria-labelledby), and
-no meaning in colour alone: the actual count is a solid line with dots, the pace needed a
-dashed line, the target a dotted line, each labelled in words at its end. Every chart is also
-shown as a table by the templates.
+no meaning in colour alone: the count reached is a solid line with dots, the pace needed a
+dashed line, the projection a dash-dot line, the target a dotted line, the programme's end a
+vertical line; a legend under the plot names each with its pattern and its value. Every chart
+is also shown as a table by the templates.
+
+Legible on a phone: the drawing is narrow (WIDTH user units) with text of FONT units, so at
+a 320 px screen (about 288 px for the chart) the text is still 12 px, and no label is ever
+cut: labels sit on their own rows (bar labels above their bar, wrapped; the burn-up's names
+in the legend), never beside a line end near the edge.
+
+Numbers and days come in already written in the reader's language: the caller passes
+`number(value)` and `day(date)` (Babel, see core.i18n); the defaults are for tests only.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
-HEIGHT = 300
-LEFT = 56
-RIGHT = 150
-TOP = 20
-BOTTOM = 40
+WIDTH = 360
+FONT = 15
+LINE = 20  # one row of text
+LEFT = 52
+RIGHT = 12
+TOP = 24
+PLOT_HEIGHT = 170
+# A bar label wraps after about this many characters (at FONT units in WIDTH).
+LABEL_CHARACTERS = 38
+INK = "#1f2328"
 
 _ids = itertools.count(1)
 
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}"
+
+
+def _plain_number(value: float) -> str:
+    return str(round(value))
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where the current pace leads: the target reached on `reached_on` (None when stalled or
+    reached), the pace needed per week (already in words), the programme's last day."""
+
+    reached_on: date | None
+    needed_per_week: str | None
+    ends_on: date
+
+
+def _open(chart_id: str, height: int, title: str, description: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart-svg" '
+        f'font-size="{FONT}" fill="{INK}">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#fff"/>',
+    ]
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", cls: str = "") -> str:
+    extra = f' class="{cls}"' if cls else ""
+    return f'<text x="{_fmt(x)}" y="{_fmt(y)}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
 
 def burn_up(
@@ -37,112 +81,155 @@ def burn_up(
     target: int,
     labels: dict[str, str],
     axis_label: str,
+    starts_on: date | None = None,
+    projection: Projection | None = None,
+    number: Callable[[float], str] = _plain_number,
+    day: Callable[[date], str] = date.isoformat,
 ) -> Markup:
-    """A burn-up: the running total per week, the line needed to reach the target on time and
-    the target. `labels` names the three lines ("actual", "needed", "target")."""
+    """A burn-up over the programme's period (`starts_on` to `projection.ends_on`): the
+    running total per week, the line needed to reach the target on the last day, the target,
+    the programme's end and, from the last point, the projection at the current pace up to
+    the target (or to the end of the period when the target lies beyond it). `labels` names
+    "actual", "needed", "target", "projection" and "end"."""
     chart_id = f"chart-{next(_ids)}"
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
+    first = starts_on or (points[0][0] if points else (needed[0][0] if needed else None))
+    last_day = projection.ends_on if projection else None
+    if points and (last_day is None or points[-1][0] > last_day):
+        last_day = points[-1][0]
+    span = 1 if first is None or last_day is None or last_day <= first else (last_day - first).days
     top_value = max([target, *(v for _d, v in points), *(v for _d, v in needed), 1])
-    count = max(len(points), 2)
+    plot_w = WIDTH - LEFT - RIGHT
 
-    def x(index: int) -> float:
-        return LEFT + plot_w * index / (count - 1)
+    def x(on: date) -> float:
+        if first is None:
+            return LEFT
+        return LEFT + plot_w * min(max((on - first).days, 0), span) / span
 
     def y(value: float) -> float:
-        return TOP + plot_h - plot_h * value / top_value
+        return TOP + PLOT_HEIGHT - PLOT_HEIGHT * min(value, top_value) / top_value
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart-svg">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
-    ]
-    # Axes and a few value gridlines.
+    legend: list[tuple[str, str]] = []  # (stroke attributes, text)
+    parts: list[str] = []
     for step in range(5):
         value = top_value * step / 4
         parts.append(
-            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(y(value))}" y2="{_fmt(y(value))}" '
-            'stroke="#d0d4d8" stroke-width="1"/>'
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(y(value))}" '
+            f'y2="{_fmt(y(value))}" stroke="#d0d4d8" stroke-width="1"/>'
         )
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{_fmt(y(value) + 4)}" text-anchor="end" font-size="12" '
-            f'fill="#1f2328">{round(value)}</text>'
-        )
+        parts.append(_text(LEFT - 6, y(value) + 5, number(value), "end"))
+    parts.append(_text(4, TOP - 8, axis_label))
+    axis_y = TOP + PLOT_HEIGHT + LINE
+    if first is not None:
+        parts.append(_text(LEFT, axis_y, day(first)))
+    if last_day is not None:
+        parts.append(_text(LEFT + plot_w, axis_y, day(last_day), "end"))
+    # Target: dotted, across the period.
+    target_style = 'stroke="#1f2328" stroke-width="2" stroke-dasharray="2 4"'
     parts.append(
-        f'<text x="{LEFT}" y="{TOP - 6}" font-size="12" fill="#1f2328">{escape(axis_label)}</text>'
+        f'<line class="chart-target" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(y(target))}" '
+        f'y2="{_fmt(y(target))}" {target_style}/>'
     )
-    if points:
+    legend.append((target_style, f"{labels['target']}: {number(target)}"))
+    # The programme's end: a vertical line at the right edge of the period.
+    if projection is not None:
+        end_style = 'stroke="#5b6570" stroke-width="1.5"'
+        end_x = x(projection.ends_on)
         parts.append(
-            f'<text x="{LEFT}" y="{HEIGHT - 12}" font-size="12" fill="#1f2328">'
-            f"{escape(points[0][0].isoformat())}</text>"
+            f'<line class="chart-end" x1="{_fmt(end_x)}" x2="{_fmt(end_x)}" y1="{TOP}" '
+            f'y2="{TOP + PLOT_HEIGHT}" {end_style}/>'
         )
-        parts.append(
-            f'<text x="{LEFT + plot_w}" y="{HEIGHT - 12}" font-size="12" text-anchor="end" '
-            f'fill="#1f2328">{escape(points[-1][0].isoformat())}</text>'
-        )
-    # Target: dotted.
-    parts.append(
-        f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(y(target))}" y2="{_fmt(y(target))}" '
-        'stroke="#1f2328" stroke-width="1.5" stroke-dasharray="2 4"/>'
-    )
-    parts.append(_end_label(LEFT + plot_w, y(target), labels["target"]))
-    # Needed: dashed.
+        legend.append((end_style, f"{labels['end']}: {day(projection.ends_on)}"))
+    # Needed: dashed, from zero on the first day to the target on the last.
     if needed:
-        path = " ".join(f"{_fmt(x(i))},{_fmt(y(v))}" for i, (_d, v) in enumerate(needed))
-        parts.append(
-            f'<polyline points="{path}" fill="none" stroke="#8a5a00" stroke-width="2" '
-            'stroke-dasharray="8 5"/>'
-        )
-        parts.append(_end_label(x(len(needed) - 1), y(needed[-1][1]), labels["needed"], dy=14))
+        needed_style = 'stroke="#8a5a00" stroke-width="2" stroke-dasharray="8 5"'
+        if projection is not None and first is not None:
+            line = [(first, 0.0), (projection.ends_on, float(target))]
+        else:
+            line = list(needed)
+        path = " ".join(f"{_fmt(x(d))},{_fmt(y(v))}" for d, v in line)
+        parts.append(f'<polyline class="chart-needed" points="{path}" fill="none" {needed_style}/>')
+        text = labels["needed"]
+        if projection is not None and projection.needed_per_week:
+            text = f"{text}: {projection.needed_per_week}"
+        legend.append((needed_style, text))
     # Actual: solid with dots.
     if points:
-        path = " ".join(f"{_fmt(x(i))},{_fmt(y(v))}" for i, (_d, v) in enumerate(points))
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#0b4f8a" stroke-width="3"/>')
-        for i, (_d, v) in enumerate(points):
-            parts.append(f'<circle cx="{_fmt(x(i))}" cy="{_fmt(y(v))}" r="2.5" fill="#0b4f8a"/>')
-        parts.append(_end_label(x(len(points) - 1), y(points[-1][1]), labels["actual"], dy=-8))
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text in parts is escaped above
-
-
-def _end_label(at_x: float, at_y: float, text: str, dy: float = 4) -> str:
-    return (
-        f'<text x="{_fmt(at_x + 6)}" y="{_fmt(at_y + dy)}" font-size="12" fill="#1f2328">'
-        f"{escape(text)}</text>"
+        actual_style = 'stroke="#0b4f8a" stroke-width="3"'
+        path = " ".join(f"{_fmt(x(d))},{_fmt(y(v))}" for d, v in points)
+        parts.append(f'<polyline class="chart-actual" points="{path}" fill="none" {actual_style}/>')
+        for d, v in points:
+            parts.append(f'<circle cx="{_fmt(x(d))}" cy="{_fmt(y(v))}" r="2.5" fill="#0b4f8a"/>')
+        legend.append((actual_style, f"{labels['actual']}: {number(points[-1][1])}"))
+        # Projection: dash-dot from the last point to the target on the day it is reached
+        # (stopped at the period's end, at the value then reached, when that is later).
+        if projection is not None and projection.reached_on is not None:
+            today, reached = points[-1]
+            until = projection.reached_on
+            value = float(target)
+            if until > projection.ends_on and until > today:
+                share = (projection.ends_on - today).days / (until - today).days
+                value = reached + (target - reached) * max(share, 0)
+                until = projection.ends_on
+            projection_style = 'stroke="#6b2c91" stroke-width="2.5" stroke-dasharray="10 4 2 4"'
+            parts.append(
+                f'<line class="chart-projection" x1="{_fmt(x(today))}" y1="{_fmt(y(reached))}" '
+                f'x2="{_fmt(x(until))}" y2="{_fmt(y(value))}" {projection_style}/>'
+            )
+            legend.append(
+                (projection_style, f"{labels['projection']}: {day(projection.reached_on)}")
+            )
+    legend_top = axis_y + LINE
+    for index, (style, text) in enumerate(legend):
+        row_y = legend_top + index * LINE
+        parts.append(f'<line x1="4" x2="34" y1="{row_y - 5}" y2="{row_y - 5}" {style}/>')
+        parts.append(_text(42, row_y, text, cls="chart-legend"))
+    height = legend_top + len(legend) * LINE
+    return Markup(  # noqa: S704 - every text in parts is escaped by _text
+        "".join(_open(chart_id, height, title, description) + parts + ["</svg>"])
     )
 
 
-def bars(*, title: str, description: str, rows: Sequence[tuple[str, int]]) -> Markup:
-    """Horizontal bars, each labelled with its name and its number (no legend needed)."""
+def _wrap(label: str, width: int = LABEL_CHARACTERS) -> list[str]:
+    """A label on one or more rows of at most `width` characters, broken between words."""
+    rows: list[str] = []
+    current = ""
+    for word in label.split():
+        if current and len(current) + 1 + len(word) > width:
+            rows.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        rows.append(current)
+    return rows or [""]
+
+
+def bars(
+    *,
+    title: str,
+    description: str,
+    rows: Sequence[tuple[str, int]],
+    number: Callable[[float], str] = _plain_number,
+) -> Markup:
+    """Horizontal bars, each with its name above it (wrapped, never cut) and its number at
+    its end (no legend needed)."""
     chart_id = f"chart-{next(_ids)}"
-    row_h = 26
-    label_w = 190
-    height = TOP + row_h * max(len(rows), 1) + 10
     top_value = max([v for _l, v in rows] + [1])
-    plot_w = WIDTH - label_w - 70
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart-svg">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#fff"/>',
-    ]
-    for index, (label, value) in enumerate(rows):
-        top = TOP + index * row_h
+    number_room = 60
+    plot_w = WIDTH - 8 - RIGHT - number_room
+    parts: list[str] = []
+    top = 8
+    for label, value in rows:
+        for line in _wrap(label):
+            top += LINE
+            parts.append(_text(4, top - 5, line))
         width = plot_w * value / top_value
         parts.append(
-            f'<text x="{label_w - 8}" y="{top + 15}" text-anchor="end" font-size="12" '
-            f'fill="#1f2328">{escape(label[:30])}</text>'
+            f'<rect x="4" y="{top + 2}" width="{_fmt(width)}" height="{LINE - 6}" fill="#0b4f8a"/>'
         )
-        parts.append(
-            f'<rect x="{label_w}" y="{top + 3}" width="{_fmt(width)}" height="{row_h - 8}" '
-            'fill="#0b4f8a"/>'
-        )
-        parts.append(
-            f'<text x="{_fmt(label_w + width + 6)}" y="{top + 15}" font-size="12" '
-            f'fill="#1f2328">{value}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text in parts is escaped above
+        parts.append(_text(4 + width + 6, top + LINE - 6, number(value)))
+        top += LINE + 6
+    height = top + 8
+    return Markup(  # noqa: S704 - every text in parts is escaped by _text
+        "".join(_open(chart_id, height, title, description) + parts + ["</svg>"])
+    )

@@ -57,6 +57,48 @@ def suppressed(value: int | None, threshold: int = SUPPRESS_BELOW) -> int | None
     return value
 
 
+# How a hidden count is written where figures leave as data (the API): JSON null, with the
+# figure's name in the answer's `suppressed` list (pages write "fewer than 5").
+SUPPRESSED_TEXT = "<5"
+
+
+def public_count(value: int | None) -> int | None:
+    """THE rule for every figure that leaves the building (/impact, /api/v1/progress, public
+    downloads): a count of people or of their help is shown only from SUPPRESS_BELOW up; 0 to
+    4 become None, shown as "fewer than 5" (pages) or null listed in `suppressed` (API)."""
+    return suppressed(value)
+
+
+def public_counts(values: dict[str, int]) -> tuple[dict[str, int | None], list[str]]:
+    """`public_count` over named figures: the values to publish and the names hidden."""
+    shown = {name: public_count(value) for name, value in values.items()}
+    return shown, [name for name, value in shown.items() if value is None]
+
+
+def public_running_totals(
+    points: Sequence[tuple[date, int]], threshold: int = SUPPRESS_BELOW
+) -> list[tuple[date, date, int]]:
+    """Weekly running totals for the public: (first week, last week, total) rows where weeks
+    are grouped until the total grew by at least `threshold` since the row before (the first
+    row: since zero), so no difference between two rows, nor between the last row and the
+    headline figure, reveals fewer than 5. Weeks after the last such growth join the last row,
+    which then ends on the last week with the latest total. Nothing while the total is under
+    `threshold`."""
+    rows: list[tuple[date, date, int]] = []
+    shown = 0
+    group_start: date | None = None
+    for week, total in points:
+        if group_start is None:
+            group_start = week
+        if total - shown >= threshold:
+            rows.append((group_start, week, total))
+            shown = total
+            group_start = None
+    if rows and points and rows[-1][1] != points[-1][0]:
+        rows[-1] = (rows[-1][0], points[-1][0], points[-1][1])
+    return rows
+
+
 class Pace(StrEnum):
     REACHED = "reached"  # the target is reached
     ON_TRACK = "on_track"  # at the current pace the target is reached before the end

@@ -14,7 +14,7 @@ from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from digicoach.core import clock, vocabulary
+from digicoach.core import clock, i18n, vocabulary
 from digicoach.core.errors import NotFound
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
@@ -63,27 +63,78 @@ def _board(selection: queries.Selection) -> queries.Dashboard:
     return queries.dashboard(selection, topic_label=_topic, language_label=_language)
 
 
-def _trend_chart(trend: queries.Trend, *, title: str, what: str, target: int) -> Any:
+def _chart_day(day: Any) -> str:
+    """A day on a chart, in words and short: '5 dec. 2026', '5 déc. 2026', 'Dec 5, 2026'."""
+    return i18n.format_day(day, "d MMM y")
+
+
+def _chart_number(value: float) -> str:
+    return i18n.format_count(round(value))
+
+
+def _per_week(value: float | None) -> str | None:
+    if not value:
+        return None
+    return _("%(count)s a week", count=i18n.format_count(max(round(value), 1)))
+
+
+def _trend_chart(
+    trend: queries.Trend,
+    *,
+    title: str,
+    what: str,
+    target: int,
+    programme: Any,
+    points: list[tuple[Any, int]] | None = None,
+    with_projection: bool = True,
+) -> Any:
     projection = trend.projection
     description = _(
         "%(what)s: %(reached)s of the target of %(target)s, week by week, with the pace needed.",
         what=what,
-        reached=projection.reached,
-        target=target,
+        reached=i18n.format_count(projection.reached),
+        target=i18n.format_count(target),
     )
     return charts.burn_up(
         title=title,
         description=description,
-        points=trend.points,
+        points=trend.points if points is None else points,
         needed=trend.needed,
         target=target,
         labels={
             "actual": _("Reached"),
             "needed": _("Pace needed"),
             "target": _("Target"),
+            "projection": _("Target at this pace"),
+            "end": _("End of the programme"),
         },
         axis_label=what,
+        starts_on=programme.starts_on,
+        projection=charts.Projection(
+            reached_on=projection.reached_on if with_projection else None,
+            needed_per_week=_per_week(projection.needed_per_week),
+            ends_on=programme.ends_on,
+        ),
+        number=_chart_number,
+        day=_chart_day,
     )
+
+
+def _public_pace(trend: queries.Trend) -> bool:
+    """Whether /impact may draw the projection: the growth it rests on (the last weeks) is no
+    small number itself."""
+    growth = trend.projection.pace_per_week * min(rules.PACE_WEEKS, max(len(trend.points) - 1, 0))
+    return rules.public_count(round(growth)) is not None
+
+
+def _public_trend(trend: queries.Trend) -> list[tuple[Any, Any, int, float]]:
+    """The weekly running totals as /impact shows them: weeks grouped until they grew by at
+    least five (rules.public_running_totals), each with the pace needed at its last week."""
+    needed = dict(trend.needed)
+    return [
+        (first, last, total, needed.get(last, 0.0))
+        for first, last, total in rules.public_running_totals(trend.points)
+    ]
 
 
 def projection_sentence(projection: rules.Projection, unit: str) -> str:
@@ -146,17 +197,20 @@ def dashboard() -> ResponseReturnValue:
             title=_("Distinct citizens supported"),
             what=_("Citizens"),
             target=programme.citizen_target,
+            programme=programme,
         ),
         coaches_chart=_trend_chart(
             board.coaches,
             title=_("Certified digicoaches"),
             what=_("Digicoaches"),
             target=programme.coach_target,
+            programme=programme,
         ),
         topic_chart=charts.bars(
             title=_("Help contacts by topic"),
             description=_("One bar per topic, longest first; the numbers are in the table."),
             rows=[(row.label, row.contacts) for row in board.by_topic],
+            number=_chart_number,
         ),
         citizens_sentence=projection_sentence(board.citizens.projection, _("citizens")),
         coaches_sentence=projection_sentence(board.coaches.projection, _("digicoaches")),
@@ -206,7 +260,9 @@ def impact() -> ResponseReturnValue:
         return render_template("progress/impact.html", selection=None)
     board = _board(selection)
     programme = selection.programme
-    shown = rules.suppressed
+    shown = rules.public_count
+    citizens_rows = _public_trend(board.citizens)
+    coaches_rows = _public_trend(board.coaches)
     return render_template(
         "progress/impact.html",
         selection=selection,
@@ -215,14 +271,19 @@ def impact() -> ResponseReturnValue:
         chosen_municipality=request.args.get("municipality", ""),
         board=board,
         shown=shown,
+        citizens_rows=citizens_rows,
+        coaches_rows=coaches_rows,
         citizens_chart=(
             _trend_chart(
                 board.citizens,
                 title=_("Citizens helped"),
                 what=_("Citizens"),
                 target=programme.citizen_target,
+                programme=programme,
+                points=[(last, total) for _first, last, total, _n in citizens_rows],
+                with_projection=_public_pace(board.citizens),
             )
-            if shown(board.figures.help.citizens_supported)
+            if shown(board.figures.help.citizens_supported) and citizens_rows
             else None
         ),
         coaches_chart=(
@@ -231,8 +292,11 @@ def impact() -> ResponseReturnValue:
                 title=_("Digicoaches with a certificate"),
                 what=_("Digicoaches"),
                 target=programme.coach_target,
+                programme=programme,
+                points=[(last, total) for _first, last, total, _n in coaches_rows],
+                with_projection=_public_pace(board.coaches),
             )
-            if shown(board.figures.coaches.certified)
+            if shown(board.figures.coaches.certified) and coaches_rows
             else None
         ),
     )

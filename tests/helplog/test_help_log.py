@@ -14,7 +14,7 @@ from digicoach.extensions import db
 from digicoach.helplog import services
 from digicoach.helplog.models import HelpLog
 from digicoach.helplog.rules import HelpDetails
-from digicoach.progress.queries import programme_progress
+from digicoach.progress.queries import programme_figures
 from tests.conftest import sign_in
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
 from tests.helplog.factories import make_booked_appointment
@@ -145,7 +145,7 @@ def test_a_log_from_an_appointment_takes_its_citizen_key_and_counts_once(
     logs = db.session.scalars(select(HelpLog)).all()
     assert {log.citizen_key for log in logs} == {"k" * 64}
     assert {log.citizens for log in logs} == {1}
-    figures = programme_progress(world.programme.id, now=frozen)
+    figures = programme_figures(world.programme.id, now=frozen)
     assert figures["citizens"]["supported"] == 1
     assert figures["citizens"]["contacts"] == 2
 

@@ -1,4 +1,5 @@
-"""programme_progress: the figures the JSON API serves, and the counting rule behind them."""
+"""programme_figures: the figures the JSON API serves (before small numbers are hidden), and
+the counting rule behind them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from digicoach.coaches.models import CoachStatus
 from digicoach.core import clock
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
-from digicoach.progress.queries import programme_progress
+from digicoach.progress.queries import programme_figures
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
 from tests.progress.factories import make_help_log
 
@@ -19,7 +20,7 @@ KEY_B = "b" * 64
 
 
 def _progress(world, now: datetime) -> dict:
-    return programme_progress(world.programme.id, now=now)
+    return programme_figures(world.programme.id, now=now)
 
 
 def test_an_empty_programme_answers_every_figure_as_zero_with_its_targets(world, frozen):
@@ -44,9 +45,9 @@ def test_an_empty_programme_answers_every_figure_as_zero_with_its_targets(world,
 
 def test_an_unknown_programme_is_not_found(world, frozen):
     with pytest.raises(NotFound):
-        programme_progress(987654, now=frozen)
+        programme_figures(987654, now=frozen)
     with pytest.raises(NotFound):
-        programme_progress("1; drop table", now=frozen)  # type: ignore[arg-type]
+        programme_figures("1; drop table", now=frozen)  # type: ignore[arg-type]
 
 
 def test_the_same_citizen_twice_counts_once_but_as_two_contacts(world, frozen):

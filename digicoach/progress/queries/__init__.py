@@ -30,10 +30,11 @@ from digicoach.progress.queries.figures import (
     SessionFigures,
     coach_figures,
     figures,
+    held_condition,
     help_figures,
     session_figures,
 )
-from digicoach.progress.queries.public import programme_progress
+from digicoach.progress.queries.public import PUBLIC_COUNTS, programme_figures, programme_progress
 from digicoach.progress.queries.selection import (
     Selection,
     all_programmes,
@@ -51,6 +52,7 @@ from digicoach.progress.queries.selection import (
 __all__ = [
     "APPROVED_OR_LATER",
     "CERTIFIED_OR_LATER",
+    "PUBLIC_COUNTS",
     "Breakdown",
     "CoachFigures",
     "Dashboard",
@@ -66,10 +68,12 @@ __all__ = [
     "dashboard",
     "figures",
     "figures_moment",
+    "held_condition",
     "help_figures",
     "municipalities_for",
     "no_shows",
     "parse_day",
+    "programme_figures",
     "programme_municipality_ids",
     "programme_progress",
     "programmes_for",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, select, union
+from sqlalchemy import Select, and_, case, distinct, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from digicoach.coaches.models import Coach, CoachStatus, CoachStatusChange
@@ -65,8 +65,12 @@ class HelpFigures:
 
 @dataclass(frozen=True)
 class SessionFigures:
+    """Help sessions that took place (`held_condition`) and the help logged against them."""
+
     held: int
     fully_staffed: int
+    # Help contacts logged against the sessions held (walk-in help without a session is not).
+    contacts: int = 0
 
     @property
     def staffing_rate(self) -> float | None:
@@ -186,9 +190,27 @@ def help_figures(selection: Selection) -> HelpFigures:
     )
 
 
+def held_condition(selection: Selection) -> Any:
+    """THE definition of a help session held in the selection, for every figure that counts
+    sessions: not cancelled, started in the period, and either ended by the end of the period
+    or with help already logged against it (help given means it took place)."""
+    logged = select(HelpLog.id).where(HelpLog.help_session_id == HelpSession.id).exists()
+    return and_(
+        HelpSession.status == SessionStatus.PLANNED,
+        HelpSession.starts_at >= selection.start_moment,
+        HelpSession.starts_at < selection.end_moment,
+        or_(HelpSession.ends_at <= selection.end_moment, logged),
+    )
+
+
 def session_figures(selection: Selection) -> SessionFigures:
-    """Sessions held (planned, not cancelled, ended) and how many had the coaches their mode
-    needs (helpdesk.rules.staffing), in one statement."""
+    """Sessions held (`held_condition`), how many had the coaches their mode needs
+    (helpdesk.rules.staffing) and the help contacts logged against them, in one statement."""
+    contacts = (
+        select(func.coalesce(func.sum(HelpLog.citizens), 0))
+        .where(HelpLog.help_session_id == HelpSession.id)
+        .scalar_subquery()
+    )
     row = db.session.execute(
         select(
             func.count(HelpSession.id),
@@ -196,16 +218,15 @@ def session_figures(selection: Selection) -> SessionFigures:
                 func.sum(case((helpdesk_queries.understaffed_sql(), 0), else_=1)),
                 0,
             ),
+            func.coalesce(func.sum(contacts), 0),
         )
         .join(Location, Location.id == HelpSession.location_id)
         .where(
             _in(Location.municipality_id, selection.municipality_ids),
-            HelpSession.status == SessionStatus.PLANNED,
-            HelpSession.starts_at >= selection.start_moment,
-            HelpSession.ends_at <= selection.end_moment,
+            held_condition(selection),
         )
     ).one()
-    return SessionFigures(held=int(row[0]), fully_staffed=int(row[1]))
+    return SessionFigures(held=int(row[0]), fully_staffed=int(row[1]), contacts=int(row[2]))
 
 
 def figures(selection: Selection) -> Figures:
