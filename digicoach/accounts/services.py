@@ -213,7 +213,8 @@ def sign_in_with_password(
     key = email_key(email)
     wait = throttle.wait(email_key=key, ip=ip, now=now)
     if wait > timedelta(0):
-        passwords.verify_against_dummy(password)
+        # No hashing at all: the refusal is the same for every address, and a flood of
+        # refused guesses must not cost a password hash each.
         return _throttled(wait)
     user = find_by_email(email)
     if may_sign_in(user):
@@ -369,7 +370,8 @@ def _check_current_password(user: User, password: str, field_name: str) -> None:
 def disable_two_factor(*, actor: User, password: str, now: datetime) -> None:
     """Turn two-factor off; only for users whose role does not require it.
 
-    Raises PermissionDenied for admins and coordinators, ValidationFailed for a wrong password.
+    Raises PermissionDenied for staff who must keep it (see User.needs_two_factor),
+    ValidationFailed for a wrong password.
     """
     ensure(not actor.needs_two_factor)
     _check_current_password(actor, password, "password")
