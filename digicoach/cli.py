@@ -141,7 +141,14 @@ DEMO_ACCOUNTS = (
         scoped=True,
         two_factor=True,
     ),
-    DemoAccount(Role.DESK, f"desk@{DEMO_DOMAIN}", "Sofie Maes", "demo-desk-digicoach", scoped=True),
+    DemoAccount(
+        Role.DESK,
+        f"desk@{DEMO_DOMAIN}",
+        "Sofie Maes",
+        "demo-desk-digicoach",
+        scoped=True,
+        two_factor=True,
+    ),
     DemoAccount(Role.COACH, f"coach@{DEMO_DOMAIN}", "Jan Janssens", "demo-coach-digicoach"),
 )
 

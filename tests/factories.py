@@ -115,4 +115,5 @@ def make_coordinator(municipalities: list[Municipality], **values: Any) -> User:
 
 
 def make_desk(municipalities: list[Municipality], **values: Any) -> User:
+    values.setdefault("two_factor", True)
     return make_user(roles=(Role.DESK,), municipalities=municipalities, **values)

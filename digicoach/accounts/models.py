@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app, has_app_context
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,8 +22,16 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DESK})
-TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+# Every staff role signs in with two-step verification; an installation may relax it for the
+# front desk only (DESK_TWO_FACTOR_REQUIRED=false, see the README's warning).
+TWO_FACTOR_ROLES = STAFF_ROLES
 SCOPED_ROLES = frozenset({Role.COORDINATOR, Role.DESK})
+
+
+def two_factor_roles(*, desk_required: bool) -> frozenset[Role]:
+    """The roles that must sign in with two-step verification: every staff role, or every staff
+    role but the front desk when the installation relaxes it."""
+    return TWO_FACTOR_ROLES if desk_required else TWO_FACTOR_ROLES - {Role.DESK}
 
 
 class User(db.Model):
@@ -85,7 +94,13 @@ class User(db.Model):
 
     @property
     def needs_two_factor(self) -> bool:
-        return bool(self.roles & TWO_FACTOR_ROLES)
+        """Whether this user must sign in with two-step verification (see two_factor_roles)."""
+        desk_required = (
+            bool(current_app.config.get("DESK_TWO_FACTOR_REQUIRED", True))
+            if has_app_context()
+            else True
+        )
+        return bool(self.roles & two_factor_roles(desk_required=desk_required))
 
     @property
     def municipality_ids(self) -> frozenset[int]:

@@ -1,4 +1,4 @@
-"""Two-step verification: required for admins and coordinators, no replay, recovery codes."""
+"""Two-step verification: required for every staff role, no replay, recovery codes."""
 
 from __future__ import annotations
 
@@ -69,13 +69,30 @@ def test_a_coordinator_also_has_to_set_it_up(client):
     assert log_in(client, "co@example.org").headers["Location"] == "/two-factor/setup"
 
 
-def test_coaches_and_desk_staff_sign_in_without_a_second_step(client):
+def test_front_desk_staff_also_have_to_set_it_up(client):
+    desk = make_desk([make_municipality()], email="desk@example.org", two_factor=False)
+    db.session.commit()
+    assert desk.needs_two_factor
+    assert log_in(client, "desk@example.org").headers["Location"] == "/two-factor/setup"
+    assert count(UserSession) == 0
+
+
+def test_coaches_sign_in_without_a_second_step(client):
     make_user(email="coach@example.org")
-    make_desk([make_municipality()], email="desk@example.org")
     db.session.commit()
     assert log_in(client, "coach@example.org").headers["Location"] == "/work"
-    client.post("/logout")
+
+
+def test_an_installation_may_relax_it_for_the_front_desk_only(app, client):
+    app.config["DESK_TWO_FACTOR_REQUIRED"] = False
+    make_desk([make_municipality()], email="desk@example.org", two_factor=False)
+    make_user(
+        roles=(Role.COORDINATOR,), municipalities=[make_municipality()], email="co@example.org"
+    )
+    db.session.commit()
     assert log_in(client, "desk@example.org").headers["Location"] == "/work"
+    client.post("/logout")
+    assert log_in(client, "co@example.org").headers["Location"] == "/two-factor/setup"
 
 
 def test_the_set_up_page_shows_the_key_in_groups_and_an_inline_qr_code(client, new_admin):
@@ -227,8 +244,11 @@ def test_the_code_page_without_a_password_first_goes_to_sign_in(client):
 # --- from one's account ------------------------------------------------------------------
 
 
-def test_desk_staff_may_turn_two_factor_on_and_off(client, frozen_clock):
-    desk = make_desk([make_municipality()], email="desk@example.org", language="en")
+def test_where_relaxed_desk_staff_may_turn_two_factor_on_and_off(app, client, frozen_clock):
+    app.config["DESK_TWO_FACTOR_REQUIRED"] = False
+    desk = make_desk(
+        [make_municipality()], email="desk@example.org", language="en", two_factor=False
+    )
     db.session.commit()
     log_in(client, "desk@example.org")
     client.get("/two-factor/setup")
@@ -243,6 +263,16 @@ def test_desk_staff_may_turn_two_factor_on_and_off(client, frozen_clock):
     client.post("/account/two-factor/disable", data={"disable-password": DEFAULT_PASSWORD})
     db.session.expire_all()
     assert db.session.get(User, desk.id).totp_enabled_at is None
+
+
+def test_desk_staff_cannot_turn_two_factor_off_by_default(client, frozen_clock):
+    with_strong_secret(make_desk([make_municipality()], email="desk@example.org"))
+    log_in(client, "desk@example.org")
+    client.post("/two-factor", data={"code": current_code()})
+    response = client.post(
+        "/account/two-factor/disable", data={"disable-password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 403
 
 
 def test_admins_cannot_turn_two_factor_off(client, admin):
