@@ -129,6 +129,18 @@ class Config:
     # An active digicoach without a shift for this many days becomes dormant.
     COACH_DORMANT_AFTER_DAYS = 90
 
+    # Two-step verification: every staff role signs in with it. An installation may relax it for
+    # the front desk only (false), which the README warns against: the desk sees citizens'
+    # phone numbers all day.
+    DESK_TWO_FACTOR_REQUIRED = True
+
+    # Retention (issue 15). The nightly job erases a rejected applicant this many days after the
+    # decision, anonymises a coach this many months after they left, and deletes audit events
+    # older than this many years (each purge is itself audited as a count).
+    RETENTION_REJECTED_APPLICANT_DAYS = 180
+    RETENTION_COACH_LEFT_MONTHS = 24
+    RETENTION_AUDIT_YEARS = 5
+
     # Training cohorts (issue 4). A cohort below its minimum this many days before its first
     # session is flagged to its coordinators. The threshold is the share of held sessions a
     # coach must attend for the certificate; a programme may set its own.
