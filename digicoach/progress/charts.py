@@ -25,14 +25,16 @@ from datetime import date
 from markupsafe import Markup, escape
 
 WIDTH = 360
-FONT = 15
+FONT = 16
 LINE = 20  # one row of text
-LEFT = 52
+LEFT = 40  # at least; widened for the longest value label
+# A digit or letter is at most about this share of the font size wide (DejaVu Sans: ~0.64).
+CHARACTER_WIDTH = 0.66
 RIGHT = 12
 TOP = 24
 PLOT_HEIGHT = 170
 # A bar label wraps after about this many characters (at FONT units in WIDTH).
-LABEL_CHARACTERS = 38
+LABEL_CHARACTERS = 34
 INK = "#1f2328"
 
 _ids = itertools.count(1)
@@ -98,35 +100,38 @@ def burn_up(
         last_day = points[-1][0]
     span = 1 if first is None or last_day is None or last_day <= first else (last_day - first).days
     top_value = max([target, *(v for _d, v in points), *(v for _d, v in needed), 1])
-    plot_w = WIDTH - LEFT - RIGHT
+    values = [number(top_value * step / 4) for step in range(5)]
+    left = max(LEFT, 10 + CHARACTER_WIDTH * FONT * max(len(v) for v in values))
+    plot_w = WIDTH - left - RIGHT
 
     def x(on: date) -> float:
         if first is None:
-            return LEFT
-        return LEFT + plot_w * min(max((on - first).days, 0), span) / span
+            return left
+        return left + plot_w * min(max((on - first).days, 0), span) / span
 
     def y(value: float) -> float:
         return TOP + PLOT_HEIGHT - PLOT_HEIGHT * min(value, top_value) / top_value
 
     legend: list[tuple[str, str]] = []  # (stroke attributes, text)
     parts: list[str] = []
-    for step in range(5):
+    for step, label in enumerate(values):
         value = top_value * step / 4
         parts.append(
-            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(y(value))}" '
+            f'<line x1="{_fmt(left)}" x2="{_fmt(left + plot_w)}" y1="{_fmt(y(value))}" '
             f'y2="{_fmt(y(value))}" stroke="#d0d4d8" stroke-width="1"/>'
         )
-        parts.append(_text(LEFT - 6, y(value) + 5, number(value), "end"))
+        parts.append(_text(left - 6, y(value) + 5, label, "end"))
     parts.append(_text(4, TOP - 8, axis_label))
     axis_y = TOP + PLOT_HEIGHT + LINE
     if first is not None:
-        parts.append(_text(LEFT, axis_y, day(first)))
+        parts.append(_text(4, axis_y, day(first)))
     if last_day is not None:
-        parts.append(_text(LEFT + plot_w, axis_y, day(last_day), "end"))
+        parts.append(_text(WIDTH - 4, axis_y, day(last_day), "end"))
     # Target: dotted, across the period.
     target_style = 'stroke="#1f2328" stroke-width="2" stroke-dasharray="2 4"'
     parts.append(
-        f'<line class="chart-target" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{_fmt(y(target))}" '
+        f'<line class="chart-target" x1="{_fmt(left)}" x2="{_fmt(left + plot_w)}" '
+        f'y1="{_fmt(y(target))}" '
         f'y2="{_fmt(y(target))}" {target_style}/>'
     )
     legend.append((target_style, f"{labels['target']}: {number(target)}"))
