@@ -15,13 +15,15 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from digicoach.accounts.models import UserSession
 from digicoach.coaches import rules
 from digicoach.coaches.models import HEARD_FROM_LABELS, Coach, HeardFrom
 from digicoach.content.models import PageVersion
-from digicoach.core import outbox, vocabulary
+from digicoach.core import i18n, outbox, vocabulary
+from digicoach.core.spreadsheets import Sheet
 from digicoach.extensions import db
 
 # Never exported: a hash or secret is of no use to the person and dangerous in a file.
@@ -186,47 +188,44 @@ def personal_data_csv(coach: Coach) -> str:
     return buffer.getvalue()
 
 
-DIRECTORY_HEADER = (
-    "last_name",
-    "first_name",
-    "email",
-    "phone",
-    "municipality",
-    "neighbourhoods",
-    "languages",
-    "topics",
-    "availability",
-    "status",
-    "applied_on",
-)
-
-
-def directory_csv(coaches: Iterable[Coach]) -> str:
-    """The directory list for staff. No motivation and no notes: those stay in the file."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(DIRECTORY_HEADER)
-    for coach in coaches:
-        writer.writerow(
-            [
-                _cell(coach.last_name),
-                _cell(coach.first_name),
-                _cell(coach.user.email),
-                rules.display_phone(coach.phone),
-                _cell(coach.municipality.name),
-                _cell("; ".join(n.name for n in coach.neighbourhoods)),
-                "; ".join(vocabulary.labels(vocabulary.SPOKEN_LANGUAGES, coach.languages)),
-                "; ".join(vocabulary.labels(vocabulary.TOPICS, coach.topics)),
-                "; ".join(
-                    f"{vocabulary.label(vocabulary.WEEKDAYS, str(day))} "
-                    f"{vocabulary.label(vocabulary.DAYPARTS, part)}"
-                    for day, part in sorted(coach.availability)
-                ),
-                coach.status_label,
-                coach.applied_at.date().isoformat(),
-            ]
-        )
-    return buffer.getvalue()
+def directory_sheet(coaches: Iterable[Coach]) -> Sheet:
+    """The directory list for staff, for core.spreadsheets (XLSX or CSV): translated headers
+    and labels, the application day as a real date. No motivation and no notes: those stay in
+    the file."""
+    header = [
+        _("Last name"),
+        _("First name"),
+        _("E-mail"),
+        _("Phone"),
+        _("Municipality"),
+        _("Neighbourhoods"),
+        _("Languages"),
+        _("Topics"),
+        _("Availability"),
+        _("Status"),
+        _("Applied on"),
+    ]
+    rows = [
+        [
+            coach.last_name,
+            coach.first_name,
+            coach.user.email,
+            rules.display_phone(coach.phone),
+            coach.municipality.name,
+            "; ".join(n.name for n in coach.neighbourhoods),
+            "; ".join(vocabulary.labels(vocabulary.SPOKEN_LANGUAGES, coach.languages)),
+            "; ".join(vocabulary.labels(vocabulary.TOPICS, coach.topics)),
+            "; ".join(
+                f"{vocabulary.label(vocabulary.WEEKDAYS, str(day))} "
+                f"{vocabulary.label(vocabulary.DAYPARTS, part)}"
+                for day, part in sorted(coach.availability)
+            ),
+            coach.status_label,
+            i18n.local_moment(coach.applied_at).date(),
+        ]
+        for coach in coaches
+    ]
+    return Sheet(_("Digicoaches"), header, rows)
 
 
 def _cell(value: Any) -> Any:

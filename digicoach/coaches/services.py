@@ -53,6 +53,7 @@ from digicoach.content.models import PageSlug
 from digicoach.core import audit, ics, messages, outbox, vocabulary
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.permissions import ensure
+from digicoach.core.spreadsheets import Sheet
 from digicoach.extensions import db
 from digicoach.places.models import Location, Municipality, Neighbourhood
 
@@ -795,10 +796,11 @@ def personal_export(*, actor: User, coach: Coach, as_csv: bool = False) -> str:
     return export.personal_data_csv(coach) if as_csv else export.personal_data_json(coach)
 
 
-def directory_export(*, actor: User, coaches: Iterable[Coach]) -> str:
-    """The directory as CSV, audited; `coaches` comes from the scoped query."""
+def directory_export(*, actor: User, coaches: Iterable[Coach]) -> Sheet:
+    """The directory as a sheet for core.spreadsheets (XLSX or CSV), audited; `coaches` comes
+    from the scoped query."""
     ensure(permissions.can_review_coaches(actor))
-    body = export.directory_csv(coaches)
+    body = export.directory_sheet(coaches)
     audit.record(actor, "coach.directory_export", object_type="Coach", object_id="*")
     return body
 
@@ -815,6 +817,12 @@ def erase(*, actor: User, coach: Coach, now: datetime) -> None:
     deactivated and every session ends. Raises PermissionDenied; erasing twice is a no-op.
     """
     ensure(permissions.can_erase_coach(actor, coach))
+    erase_personal_data(actor=actor, coach=coach, now=now)
+
+
+def erase_personal_data(*, actor: User | None, coach: Coach, now: datetime) -> None:
+    """The erasure itself, without the permission check: for `erase` and the retention job
+    (coaches/retention.py), which acts for the installation (`actor` None)."""
     if coach.erased_at is not None:
         return
     user = coach.user

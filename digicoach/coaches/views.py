@@ -52,7 +52,7 @@ from digicoach.coaches.models import (
 from digicoach.coaches.permissions import can_review_coaches, can_use_coach_space
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
-from digicoach.core import clock, i18n, vocabulary
+from digicoach.core import clock, i18n, spreadsheets, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.core.forms import FilterReading, read_filter_form, show_errors
@@ -374,15 +374,18 @@ def directory() -> ResponseReturnValue:
     return render_template("coaches/directory.html", form=form, reading=reading, page=page)
 
 
-@bp.get("/coaches/export.csv")
+@bp.get("/coaches/export.<any(csv, xlsx):fmt>")
 @require(can_review_coaches)
-def directory_export() -> ResponseReturnValue:
+def directory_export(fmt: str) -> ResponseReturnValue:
     actor = _actor()
     form = CoachFilterForm(request.args)
     filters, _reading = _filters(form, actor, queries.CURRENT_STATUSES)
     with unit_of_work():
-        body = services.directory_export(actor=actor, coaches=queries.all_matching(actor, filters))
-    return _csv(body, "digicoaches.csv")
+        sheet = services.directory_export(actor=actor, coaches=queries.all_matching(actor, filters))
+    filename = f"digicoaches-{clock.now().date().isoformat()}.{fmt}"
+    if fmt == "csv":
+        return spreadsheets.download(spreadsheets.write_csv(sheet), filename=filename)
+    return spreadsheets.download(spreadsheets.write_xlsx([sheet]), filename=filename)
 
 
 def _detail_forms(coach: Coach, active: str | None = None) -> dict[str, Any]:

@@ -1,77 +1,128 @@
-"""Exports of the figures and of the anonymous help logs, as CSV and XLSX.
+"""Exports of the figures and of the anonymous help logs, as XLSX (first choice) and CSV.
 
-The help-log export has no coach, no citizen key and no appointment: one row per log with
-the day, place, topics and what happened. Both formats hold the same rows.
+Both go through core.spreadsheets: real dates and numbers, translated headers, labels instead
+of codes. The figures workbook has a sheet of key figures and one sheet per breakdown; the
+figures CSV (one table) holds the same rows with a Section column. The help-log export has no
+coach, no citizen key and no appointment: one row per log with the day, place, topics and what
+happened.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-import xlsxwriter
 from flask_babel import gettext as _
 
 from digicoach.core import vocabulary
-from digicoach.helplog.models import HelpLog
-from digicoach.progress.queries import Dashboard
+from digicoach.core.spreadsheets import Percent, Sheet
+from digicoach.helplog.models import OUTCOME_LABELS, REFERRAL_LABELS, HelpLog
+from digicoach.progress.queries import Breakdown, Dashboard
 
-Table = tuple[list[str], list[list[Any]]]
+
+def _rate(value: float | None) -> Percent | None:
+    return None if value is None else Percent(value)
 
 
-def figures_table(board: Dashboard) -> Table:
-    """The headline figures and every breakdown, as (section, name, value, target) rows; a
-    breakdown row (value: its help contacts) adds its logs and hours, as the dashboard's
-    tables show them. The dashboard lists only the first municipalities and neighbourhoods
-    (progress.rules.BREAKDOWN_ROWS_SHOWN): this export has every one."""
+def _hours(minutes: int) -> float:
+    return round(minutes / 60, 1)
+
+
+def _month(key: str) -> date | str:
+    """A month key ("2026-03") as the first day of the month, a real date in the sheet."""
+    try:
+        return date.fromisoformat(f"{key}-01")
+    except ValueError:
+        return key
+
+
+def _key_rows(board: Dashboard) -> list[list[Any]]:
+    """(section, name, value, target) of the headline figures, as the dashboard shows them."""
     f = board.figures
     programme = f.selection.programme
-    header = [_("Section"), _("Name"), _("Value"), _("Target"), _("Logs"), _("Hours")]
-    rows: list[list[Any]] = [
-        [_("Period"), _("From"), f.selection.starts_on.isoformat(), ""],
-        [_("Period"), _("To"), f.selection.ends_on.isoformat(), ""],
-        [_("Digicoaches"), _("Applied"), f.coaches.applied, ""],
-        [_("Digicoaches"), _("Approved"), f.coaches.approved, ""],
-        [_("Digicoaches"), _("In training"), f.coaches.in_training, ""],
+    return [
+        [_("Period"), _("From"), f.selection.starts_on, None],
+        [_("Period"), _("To"), f.selection.ends_on, None],
+        [_("Digicoaches"), _("Applied"), f.coaches.applied, None],
+        [_("Digicoaches"), _("Approved"), f.coaches.approved, None],
+        [_("Digicoaches"), _("In training"), f.coaches.in_training, None],
         [_("Digicoaches"), _("Certified"), f.coaches.certified, programme.coach_target],
-        [_("Digicoaches"), _("Active in the last 90 days"), f.coaches.active, ""],
+        [_("Digicoaches"), _("Active in the last 90 days"), f.coaches.active, None],
         [
             _("Citizens"),
             _("Distinct citizens supported"),
             f.help.citizens_supported,
             programme.citizen_target,
         ],
-        [_("Citizens"), _("Help contacts"), f.help.contacts, ""],
-        [_("Help"), _("Hours given"), round(f.help.minutes / 60, 1), ""],
-        [_("Help"), _("Help sessions held"), f.sessions.held, ""],
-        [_("Help"), _("Staffing rate"), _percent(f.sessions.staffing_rate), ""],
-        [_("Help"), _("No-show rate"), _percent(board.no_show_rate), ""],
+        [_("Citizens"), _("Help contacts"), f.help.contacts, None],
+        [_("Help"), _("Hours given"), _hours(f.help.minutes), None],
+        [_("Help"), _("Help sessions held"), f.sessions.held, None],
+        [_("Help"), _("Staffing rate"), _rate(f.sessions.staffing_rate), None],
+        [_("Help"), _("No-show rate"), _rate(board.no_show_rate), None],
     ]
-    rows = [[*row, "", ""] for row in rows]
-    for section, breakdown in (
-        (_("Month"), board.by_month),
-        (_("Municipality"), board.by_municipality),
-        (_("Neighbourhood"), board.by_neighbourhood),
-        (_("Topic"), board.by_topic),
-        (_("Language"), board.by_language),
-    ):
-        for row in breakdown:
-            rows.append(
-                [
-                    section,
-                    row.label or _("Unknown"),
-                    row.contacts,
-                    "",
-                    row.logs,
-                    round(row.minutes / 60, 1),
-                ]
+
+
+def _breakdowns(board: Dashboard) -> list[tuple[str, list[Breakdown], bool]]:
+    """(title, rows, rows are months) of every breakdown. The dashboard lists only the first
+    municipalities and neighbourhoods (progress.rules.BREAKDOWN_ROWS_SHOWN): the export has
+    every one."""
+    return [
+        (_("Month"), board.by_month, True),
+        (_("Municipality"), board.by_municipality, False),
+        (_("Neighbourhood"), board.by_neighbourhood, False),
+        (_("Topic"), board.by_topic, False),
+        (_("Language"), board.by_language, False),
+    ]
+
+
+def _name(row: Breakdown, months: bool) -> Any:
+    if months:
+        return _month(row.key)
+    return row.label or _("Unknown")
+
+
+def figures_sheets(board: Dashboard) -> list[Sheet]:
+    """The figures workbook: the key figures, then one sheet per breakdown."""
+    sheets = [
+        Sheet(
+            _("Key figures"),
+            [_("Section"), _("Name"), _("Value"), _("Target")],
+            _key_rows(board),
+        )
+    ]
+    for title, rows, months in _breakdowns(board):
+        sheets.append(
+            Sheet(
+                title,
+                [title, _("Help contacts"), _("Logs"), _("Hours")],
+                [[_name(row, months), row.contacts, row.logs, _hours(row.minutes)] for row in rows],
             )
-    return header, rows
+        )
+    return sheets
 
 
-def logs_table(logs: Sequence[HelpLog], municipality_names: dict[int, str]) -> Table:
+def figures_table(board: Dashboard) -> Sheet:
+    """The figures as one table (for CSV): (section, name, value, target, logs, hours); a
+    breakdown row's value is its help contacts."""
+    rows = [[*row, None, None] for row in _key_rows(board)]
+    for title, breakdown, months in _breakdowns(board):
+        rows.extend(
+            [title, _name(row, months), row.contacts, None, row.logs, _hours(row.minutes)]
+            for row in breakdown
+        )
+    header = [_("Section"), _("Name"), _("Value"), _("Target"), _("Logs"), _("Hours")]
+    return Sheet(_("Figures"), header, rows)
+
+
+def _label(labels: dict[Any, Any], code: str | None) -> str:
+    if not code:
+        return ""
+    found = labels.get(code)
+    return str(found) if found is not None else code
+
+
+def logs_sheet(logs: Sequence[HelpLog], municipality_names: dict[int, str]) -> Sheet:
     header = [
         _("Day"),
         _("Municipality"),
@@ -88,58 +139,19 @@ def logs_table(logs: Sequence[HelpLog], municipality_names: dict[int, str]) -> T
     ]
     rows = [
         [
-            log.helped_on.isoformat(),
+            log.helped_on,
             municipality_names.get(log.municipality_id, ""),
             ", ".join(vocabulary.labels(vocabulary.TOPICS, log.topics)),
             log.minutes,
             log.citizens,
-            _yes(log.first_visit),
-            log.outcome,
-            log.referred_to or "",
-            _yes(log.did_it_themselves),
-            _yes(log.follow_up),
-            log.language,
-            _yes(log.citizen_key is not None),
+            bool(log.first_visit),
+            _label(OUTCOME_LABELS, log.outcome),
+            _label(REFERRAL_LABELS, log.referred_to),
+            bool(log.did_it_themselves),
+            bool(log.follow_up),
+            vocabulary.label(vocabulary.SPOKEN_LANGUAGES, log.language),
+            log.citizen_key is not None,
         ]
         for log in logs
     ]
-    return header, rows
-
-
-def _yes(value: bool) -> str:
-    return _("yes") if value else _("no")
-
-
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.0f}%"
-
-
-def as_csv(table: Table) -> str:
-    header, rows = table
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow([_safe(cell) for cell in row])
-    return buffer.getvalue()
-
-
-def as_xlsx(table: Table, sheet: str) -> bytes:
-    header, rows = table
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    worksheet = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
-    worksheet.write_row(0, 0, header, bold)
-    for index, row in enumerate(rows, start=1):
-        worksheet.write_row(index, 0, row)
-    worksheet.freeze_panes(1, 0)
-    workbook.close()
-    return buffer.getvalue()
-
-
-def _safe(cell: Any) -> Any:
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-        return "'" + cell
-    return cell
+    return Sheet(_("Help logs"), header, rows)

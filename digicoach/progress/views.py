@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from digicoach.core import clock, i18n, vocabulary
+from digicoach.core import clock, i18n, spreadsheets, vocabulary
 from digicoach.core.errors import NotFound
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
@@ -226,23 +226,16 @@ def export_file(fmt: str) -> ResponseReturnValue:
     selection, _programmes, municipalities = _staff_selection()
     if selection is None:
         raise NotFound("programme")
+    filename = f"digicoach-{kind}-{selection.starts_on}-{selection.ends_on}.{fmt}"
     if kind == "figures":
-        table = export.figures_table(_board(selection))
+        board = _board(selection)
+        sheets = export.figures_sheets(board) if fmt == "xlsx" else [export.figures_table(board)]
     else:
         names = {m.id: m.name for m in municipalities}
-        table = export.logs_table(queries.anonymous_logs(selection), names)
-    filename = f"digicoach-{kind}-{selection.starts_on}-{selection.ends_on}.{fmt}"
+        sheets = [export.logs_sheet(queries.anonymous_logs(selection), names)]
     if fmt == "csv":
-        body: Any = export.as_csv(table)
-        mimetype = "text/csv; charset=utf-8"
-    else:
-        body = export.as_xlsx(table, kind)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+        return spreadsheets.download(spreadsheets.write_csv(sheets[0]), filename=filename)
+    return spreadsheets.download(spreadsheets.write_xlsx(sheets), filename=filename)
 
 
 @public_bp.get("/")

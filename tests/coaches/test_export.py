@@ -108,10 +108,10 @@ def test_the_directory_export_has_no_motivation_and_no_notes(client, gent, coord
     assert response.status_code == 200
     text = response.data.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["email"] for r in rows] == [coach.user.email]
-    assert rows[0]["phone"] == "0470 12 34 56"
+    assert [r["E-mail"] for r in rows] == [coach.user.email]
+    assert rows[0]["Phone"] == "0470 12 34 56"
     assert "geheim" not in text and "Vriendelijke" not in text
-    assert "motivation" not in rows[0]
+    assert "Motivation" not in rows[0]
 
 
 def test_spreadsheet_formulas_are_defused():
