@@ -160,6 +160,9 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
             "get": {
                 "operationId": "getProgress",
                 "summary": "A programme's progress toward its targets (anonymous totals).",
+                "description": "Small numbers are never published: a count under 5 (0 to 4) "
+                "is null and its path is listed in `suppressed` (`help_minutes` too when the "
+                "help contacts are); targets are always given.",
                 "parameters": _query_parameters(schemas.PROGRESS_QUERY),
                 "responses": {
                     "200": _response("The figures.", _ref("Progress")),
