@@ -40,8 +40,9 @@ from sqlalchemy.engine import Connection
 
 from digicoach.accounts import tasks as account_tasks
 from digicoach.bookings import tasks as booking_tasks
+from digicoach.coaches import retention as coach_retention
 from digicoach.coaches import tasks as coach_tasks
-from digicoach.core import clock, heartbeat, outbox
+from digicoach.core import audit, clock, heartbeat, outbox
 from digicoach.core.db import unit_of_work
 from digicoach.extensions import db
 from digicoach.progress import tasks as progress_tasks
@@ -88,6 +89,13 @@ def dispatch_outbox(now: datetime) -> int:
     return outbox.dispatch_due(now)
 
 
+def purge_audit_events(now: datetime) -> int:
+    """Delete audit events older than RETENTION_AUDIT_YEARS, the one sanctioned deletion."""
+    years = int(current_app.config["RETENTION_AUDIT_YEARS"])
+    with unit_of_work():
+        return audit.purge_before(coach_retention.months_earlier(now, 12 * years))
+
+
 # Nightly jobs run once per Brussels date, at 02:30 or the first tick after it (see above).
 NIGHTLY = Daily(time(2, 30))
 # The coordinators' weekly digest: Monday 08:00 Brussels time.
@@ -100,6 +108,8 @@ JOBS: tuple[Job, ...] = (
     Job("outbox.dispatch", dispatch_outbox, IntervalTrigger(seconds=30)),
     Job("accounts.purge_login_failures", account_tasks.purge_login_failures, NIGHTLY),
     Job("coaches.mark_dormant", coach_tasks.mark_dormant, NIGHTLY),
+    Job("coaches.apply_retention", coach_tasks.apply_retention, NIGHTLY),
+    Job("audit.purge_old_events", purge_audit_events, NIGHTLY),
     Job("training.flag_low_enrolment", training_tasks.flag_low_enrolment, NIGHTLY),
     Job("bookings.mark_no_shows", booking_tasks.mark_no_shows, NIGHTLY),
     Job("bookings.purge_contact_data", booking_tasks.purge_contact_data, NIGHTLY),

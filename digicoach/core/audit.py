@@ -1,7 +1,11 @@
 """The audit log: an append-only record of who touched which personal data, never the values.
 
 The database itself refuses UPDATE and DELETE on `audit_event` (a trigger on SQLite and on
-PostgreSQL), so not even a bug or a careless script can rewrite history.
+PostgreSQL), so not even a bug or a careless script can rewrite history. The one exception is
+`purge_before`, the retention job's deletion of events older than the retention period: it lifts
+the delete trigger inside its own transaction only (DDL is transactional on both databases, and
+PostgreSQL's ALTER TABLE locks the table until the commit), so no other transaction ever sees
+the table without it, and it records the deletion as a count.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import DDL, ForeignKey, Index, String, event
+from sqlalchemy import DDL, ForeignKey, Index, String, delete, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digicoach.core import clock
@@ -81,3 +85,31 @@ def record(
     )
     db.session.add(event_row)
     return event_row
+
+
+def purge_before(cutoff: datetime) -> int:
+    """Delete the audit events that occurred before `cutoff` (the retention period), and
+    record that as one event carrying only the count (`fields` is "count=N").
+
+    The only sanctioned way to delete audit events: the trigger is lifted and restored within
+    the caller's transaction, and only rows older than `cutoff` go. Returns how many went.
+    """
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(DDL("DROP TRIGGER IF EXISTS audit_event_no_delete"))
+    elif dialect == "postgresql":
+        session.execute(DDL("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change"))
+    result = session.execute(
+        delete(AuditEvent)
+        .where(AuditEvent.occurred_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    if dialect == "sqlite":
+        session.execute(DDL(AUDIT_TRIGGERS_SQLITE[1]))
+    elif dialect == "postgresql":
+        session.execute(DDL("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change"))
+    count = int(result.rowcount or 0)
+    record(None, "audit.purge", object_type="AuditEvent", object_id="*", fields=[f"count={count}"])
+    session.flush()
+    return count

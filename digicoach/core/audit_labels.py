@@ -106,6 +106,9 @@ ACTION_LABELS: dict[str, Any] = {
     "bookings.appointment.called": _l("Phoned about an appointment"),
     "bookings.appointment.cancel_by_organiser": _l("Appointment cancelled by the organiser"),
     "bookings.appointment.erase_contact": _l("Contact details of an appointment erased"),
+    "retention.erase_rejected": _l("Declined applicants erased after the retention period"),
+    "retention.anonymise_left": _l("Digicoaches who left anonymised after the retention period"),
+    "audit.purge": _l("Audit events older than the retention period deleted"),
     "bookings.walk_in.register": _l("Walk-in registered"),
     "bookings.walk_in.call": _l("Walk-in called up"),
     "bookings.walk_in.helped": _l("Walk-in helped"),
@@ -152,6 +155,7 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "Enrolment": _l("Enrolment"),
     "Certification": _l("Certificate"),
     "OutboxMessage": _l("Message"),
+    "AuditEvent": _l("Audit event"),
     "InstallationSettings": _l("Site settings"),
     "ip": _l("IP address"),
 }
