@@ -64,7 +64,7 @@ def _board(selection: queries.Selection) -> queries.Dashboard:
 
 
 def _chart_day(day: Any) -> str:
-    """A day on a chart, in words and short: '5 dec. 2026', '5 déc. 2026', 'Dec 5, 2026'."""
+    """A day on a chart, in words and short: '5 dec 2026', '5 déc. 2026', '5 Dec 2026'."""
     return i18n.format_day(day, "d MMM y")
 
 

@@ -193,3 +193,27 @@ def test_the_nightly_row_of_today_is_the_key_figure_of_that_moment(world, frozen
     rows = queries.snapshot_rows(selection)
     assert rows[-1].taken_on == date(2026, 6, 15)
     assert rows[-1].citizens_supported == queries.figures(selection).help.citizens_supported
+
+
+@pytest.mark.parametrize(
+    ("language", "hours", "day"),
+    [
+        ("nl", "117,4", "1 jan 2026"),
+        ("fr", "117,4", "1 janv. 2026"),
+        ("en", "117.4", "1 Jan 2026"),
+    ],
+)
+def test_numbers_and_chart_days_are_written_the_readers_way(
+    client, world, frozen, language, hours, day
+):
+    coach = make_working_coach(world.gent)
+    # 36 times 3 hours and 3 times 188 minutes: 7,044 minutes, 117.4 hours.
+    for n in range(39):
+        make_help_log(coach, citizen_key=f"{n}".rjust(64, "0"), minutes=180 if n < 36 else 188)
+    world.admin.language = language
+    db.session.commit()
+    sign_in(client, world.admin)
+    html = client.get("/progress/").get_data(as_text=True)
+    assert f'<span class="figure-number">{hours}</span>' in html
+    assert f">{day}</text>" in html
+    assert ">2026-01-01</text>" not in html
