@@ -57,23 +57,27 @@ def erase_due(
 
     A coach whose decision (or leaving) is exactly one period ago is kept until the next night.
     """
-    counts = []
-    for status, before, action in (
-        (
-            CoachStatus.REJECTED,
-            now - timedelta(days=rejected_after_days),
-            "retention.erase_rejected",
-        ),
-        (
-            CoachStatus.LEFT,
-            months_earlier(now, left_after_months),
-            "retention.anonymise_left",
-        ),
-    ):
-        due = _due(status, before)
-        for coach in due:
-            services.erase_personal_data(actor=None, coach=coach, now=now)
-        audit.record(None, action, object_type="Coach", object_id="*", fields=[f"count={len(due)}"])
-        counts.append(len(due))
+    rejected = _erase(_due(CoachStatus.REJECTED, now - timedelta(days=rejected_after_days)), now)
+    audit.record(
+        None,
+        "retention.erase_rejected",
+        object_type="Coach",
+        object_id="*",
+        fields=[f"count={rejected}"],
+    )
+    left = _erase(_due(CoachStatus.LEFT, months_earlier(now, left_after_months)), now)
+    audit.record(
+        None,
+        "retention.anonymise_left",
+        object_type="Coach",
+        object_id="*",
+        fields=[f"count={left}"],
+    )
     db.session.flush()
-    return RetentionResult(rejected_erased=counts[0], left_anonymised=counts[1])
+    return RetentionResult(rejected_erased=rejected, left_anonymised=left)
+
+
+def _erase(coaches: list[Coach], now: datetime) -> int:
+    for coach in coaches:
+        services.erase_personal_data(actor=None, coach=coach, now=now)
+    return len(coaches)
