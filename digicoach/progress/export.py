@@ -86,7 +86,7 @@ def figures_sheets(board: Dashboard) -> list[Sheet]:
     """The figures workbook: the key figures, then one sheet per breakdown."""
     sheets = [
         Sheet(
-            _("Key figures"),
+            _("Headline figures"),
             [_("Section"), _("Name"), _("Value"), _("Target")],
             _key_rows(board),
         )
