@@ -51,6 +51,7 @@ from digicoach.progress.views import bp as progress_bp
 from digicoach.progress.views import public_bp as impact_bp
 from digicoach.reminders import permissions as reminder_permissions
 from digicoach.reminders.views import bp as reminders_bp
+from digicoach.rights.views import bp as rights_bp
 from digicoach.scheduler import scheduler_cli
 from digicoach.training import permissions as training_permissions
 from digicoach.training.views import bp as training_bp
@@ -80,6 +81,7 @@ BLUEPRINTS = (
     impact_bp,
     reminders_bp,
     workspace_bp,
+    rights_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,

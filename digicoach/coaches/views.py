@@ -243,32 +243,6 @@ def edit_profile() -> ResponseReturnValue:
     return render_template("coaches/profile.html", form=form, coach=coach)
 
 
-@bp.get("/me/export.json")
-@require(can_use_coach_space)
-def export_own_json() -> ResponseReturnValue:
-    coach = _own_coach()
-    if coach is None:
-        abort(404)
-    with unit_of_work():
-        body = services.personal_export(actor=_actor(), coach=coach)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="my-digicoach-data.json"'},
-    )
-
-
-@bp.get("/me/export.csv")
-@require(can_use_coach_space)
-def export_own_csv() -> ResponseReturnValue:
-    coach = _own_coach()
-    if coach is None:
-        abort(404)
-    with unit_of_work():
-        body = services.personal_export(actor=_actor(), coach=coach, as_csv=True)
-    return _csv(body, "my-digicoach-data.csv")
-
-
 @bp.route("/me/erase", methods=["GET", "POST"])
 @require(can_use_coach_space)
 def erase_own() -> ResponseReturnValue:
@@ -282,6 +256,10 @@ def erase_own() -> ResponseReturnValue:
         flash(_("Your data has been erased. Thank you for everything you did."), "success")
         return redirect(url_for("content.home"))
     return render_template("coaches/erase.html", coach=coach, own=True, form=FlaskForm())
+
+
+# The downloads of everything held about a coach (/me/export.*, /coaches/<id>/export.*) are in
+# digicoach/rights: they read training, shifts and help logs, which sit above this package.
 
 
 # --- coordinators: queue, directory, file -----------------------------------------------------
@@ -544,19 +522,6 @@ def change_status(coach_id: int) -> ResponseReturnValue:
             flash(_("The status is changed."), "success")
             return redirect(url_for(".detail", coach_id=coach_id))
     return _render_detail(coach, forms)
-
-
-@bp.get("/coaches/<int:coach_id>/export.json")
-@require(can_review_coaches)
-def export_coach_json(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
-    with unit_of_work():
-        body = services.personal_export(actor=_actor(), coach=coach)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="digicoach-{coach.id}.json"'},
-    )
 
 
 @bp.route("/coaches/<int:coach_id>/erase", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Data rights: everything held about a person, in one download (issue 15)."""

@@ -1,0 +1,107 @@
+"""A coach's data as files: JSON (complete, for another system) and XLSX or CSV (to read).
+
+The XLSX has a sheet "Profile" (field and value, one a row) and one sheet per list (status
+history, screening, training, shifts, help logs, messages, audit events...); the CSV is the
+same data flattened to field and value rows, in the reader's spreadsheet dialect
+(core/spreadsheets.py: `;` and a byte-order mark in nl and fr).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from digicoach.coaches import rules
+from digicoach.core.i18n import gettext as _
+from digicoach.core.spreadsheets import Sheet, write_csv, write_xlsx
+
+# Sheet names of the lists, in the order of the workbook.
+LIST_TITLES: dict[str, Any] = {
+    "status_history": _l("Status history"),
+    "screening": _l("Screening"),
+    "intakes": _l("Intake meetings"),
+    "notes": _l("Notes"),
+    "enrolments": _l("Training groups"),
+    "attendance": _l("Attendance"),
+    "certificates": _l("Certificates"),
+    "shifts": _l("Shifts"),
+    "help_logs": _l("Help logs"),
+    "sessions": _l("Sign-ins"),
+    "links": _l("Links sent"),
+    "messages": _l("Messages"),
+    "audit_events": _l("Audit events"),
+}
+
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def as_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    """Dates and moments back as real values (the spreadsheet shows them as dates); lists
+    joined; everything else as it is."""
+    if isinstance(value, str):
+        if ISO_MOMENT.match(value):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                return value
+        if ISO_DAY.fullmatch(value):
+            return date.fromisoformat(value)
+        return value
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if prefix == "coach.phone" and isinstance(value, str):
+        # "+32…" would be read as a formula and defused with an apostrophe: write it as read.
+        yield prefix, rules.display_phone(value)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flatten(f"{prefix}.{key}" if prefix else key, inner)
+    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        for index, item in enumerate(value, start=1):
+            yield from _flatten(f"{prefix}[{index}]", item)
+    else:
+        yield prefix, _cell(value)
+
+
+def _list_sheet(title: str, rows: list[dict[str, Any]]) -> Sheet:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(key for key in row if key not in columns)
+    if not columns:
+        return Sheet(title, header=[_("Nothing recorded")])
+    return Sheet(
+        title,
+        header=[column.replace("_", " ") for column in columns],
+        rows=[[_cell(row.get(column)) for column in columns] for row in rows],
+    )
+
+
+def as_xlsx(data: dict[str, Any]) -> bytes:
+    profile = {key: value for key, value in data.items() if key not in LIST_TITLES}
+    sheets = [
+        Sheet(_("Profile"), header=[_("Field"), _("Value")], rows=list(_flatten("", profile)))
+    ]
+    for key, title in LIST_TITLES.items():
+        if key in data:
+            sheets.append(_list_sheet(str(title), data[key]))
+    return write_xlsx(sheets)
+
+
+def as_csv(data: dict[str, Any]) -> bytes:
+    """Every value of the export, one a row: field (e.g. `shifts[3].starts_at`) and value."""
+    return write_csv(Sheet("data", header=[_("Field"), _("Value")], rows=list(_flatten("", data))))
