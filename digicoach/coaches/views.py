@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -74,14 +73,6 @@ def _vocabulary() -> dict[str, Any]:
 
 def _actor() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def _csv(body: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 # --- applying ---------------------------------------------------------------------------------
