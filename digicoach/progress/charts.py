@@ -34,7 +34,9 @@ RIGHT = 12
 TOP = 24
 PLOT_HEIGHT = 170
 # A bar label wraps after about this many characters (at FONT units in WIDTH).
-LABEL_CHARACTERS = 34
+LABEL_CHARACTERS = int((WIDTH - 8) / (CHARACTER_WIDTH * FONT))
+# A legend row (after its 42-unit line sample) wraps after this many characters.
+LEGEND_CHARACTERS = int((WIDTH - 46) / (CHARACTER_WIDTH * FONT))
 INK = "#1f2328"
 
 _ids = itertools.count(1)
@@ -183,15 +185,28 @@ def burn_up(
             legend.append(
                 (projection_style, f"{labels['projection']}: {day(projection.reached_on)}")
             )
-    legend_top = axis_y + LINE
-    for index, (style, text) in enumerate(legend):
-        row_y = legend_top + index * LINE
+    # The legend: a sample of each line, then its name and value, wrapped to fit.
+    row_y = axis_y
+    for style, text in legend:
+        row_y += LINE
         parts.append(f'<line x1="4" x2="34" y1="{row_y - 5}" y2="{row_y - 5}" {style}/>')
-        parts.append(_text(42, row_y, text, cls="chart-legend"))
-    height = legend_top + len(legend) * LINE
+        for index, line in enumerate(_legend_lines(text)):
+            if index:
+                row_y += LINE
+            parts.append(_text(42, row_y, line, cls="chart-legend"))
+    height = row_y + LINE // 2
     return Markup(  # noqa: S704 - every text in parts is escaped by _text
         "".join(_open(chart_id, height, title, description) + parts + ["</svg>"])
     )
+
+
+def _legend_lines(text: str) -> list[str]:
+    """A legend entry ("name: value") on one row, or broken after the colon (the value, a day
+    or a number, kept whole on its own row), each part wrapped if still too long."""
+    if len(text) <= LEGEND_CHARACTERS or ": " not in text:
+        return _wrap(text, LEGEND_CHARACTERS)
+    name, value = text.split(": ", 1)
+    return _wrap(f"{name}:", LEGEND_CHARACTERS) + _wrap(value, LEGEND_CHARACTERS)
 
 
 def _wrap(label: str, width: int = LABEL_CHARACTERS) -> list[str]:
@@ -220,11 +235,12 @@ def bars(
     its end (no legend needed)."""
     chart_id = f"chart-{next(_ids)}"
     top_value = max([v for _l, v in rows] + [1])
-    number_room = 60
+    numbers = [number(v) for _l, v in rows]
+    number_room = 12 + CHARACTER_WIDTH * FONT * max([len(n) for n in numbers] + [1])
     plot_w = WIDTH - 8 - RIGHT - number_room
     parts: list[str] = []
     top = 8
-    for label, value in rows:
+    for (label, value), written in zip(rows, numbers, strict=True):
         for line in _wrap(label):
             top += LINE
             parts.append(_text(4, top - 5, line))
@@ -232,7 +248,7 @@ def bars(
         parts.append(
             f'<rect x="4" y="{top + 2}" width="{_fmt(width)}" height="{LINE - 6}" fill="#0b4f8a"/>'
         )
-        parts.append(_text(4 + width + 6, top + LINE - 6, number(value)))
+        parts.append(_text(4 + width + 6, top + LINE - 6, written))
         top += LINE + 6
     height = top + 8
     return Markup(  # noqa: S704 - every text in parts is escaped by _text
