@@ -12,7 +12,8 @@ cut: labels sit on their own rows (bar labels above their bar, wrapped; the burn
 in the legend), never beside a line end near the edge.
 
 Numbers and days come in already written in the reader's language: the caller passes
-`number(value)` and `day(date)` (Babel, see core.i18n); the defaults are for tests only.
+`number(value)`, `day(date)` (Babel, see core.i18n) and `pair(name, value)` ("name: value",
+"nom : valeur" in French); the defaults are for tests only.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def _fmt(value: float) -> str:
 
 def _plain_number(value: float) -> str:
     return str(round(value))
+
+
+def _pair(name: str, value: str) -> str:
+    return f"{name}: {value}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ def burn_up(
     projection: Projection | None = None,
     number: Callable[[float], str] = _plain_number,
     day: Callable[[date], str] = date.isoformat,
+    pair: Callable[[str, str], str] = _pair,
 ) -> Markup:
     """A burn-up over the programme's period (`starts_on` to `projection.ends_on`): the
     running total per week, the line needed to reach the target on the last day, the target,
@@ -114,7 +120,7 @@ def burn_up(
     def y(value: float) -> float:
         return TOP + PLOT_HEIGHT - PLOT_HEIGHT * min(value, top_value) / top_value
 
-    legend: list[tuple[str, str]] = []  # (stroke attributes, text)
+    legend: list[tuple[str, str, str | None]] = []  # (stroke attributes, name, value)
     parts: list[str] = []
     for step, label in enumerate(values):
         value = top_value * step / 4
@@ -136,7 +142,7 @@ def burn_up(
         f'y1="{_fmt(y(target))}" '
         f'y2="{_fmt(y(target))}" {target_style}/>'
     )
-    legend.append((target_style, f"{labels['target']}: {number(target)}"))
+    legend.append((target_style, labels["target"], number(target)))
     # The programme's end: a vertical line at the right edge of the period.
     if projection is not None:
         end_style = 'stroke="#5b6570" stroke-width="1.5"'
@@ -145,7 +151,7 @@ def burn_up(
             f'<line class="chart-end" x1="{_fmt(end_x)}" x2="{_fmt(end_x)}" y1="{TOP}" '
             f'y2="{TOP + PLOT_HEIGHT}" {end_style}/>'
         )
-        legend.append((end_style, f"{labels['end']}: {day(projection.ends_on)}"))
+        legend.append((end_style, labels["end"], day(projection.ends_on)))
     # Needed: dashed, from zero on the first day to the target on the last.
     if needed:
         needed_style = 'stroke="#8a5a00" stroke-width="2" stroke-dasharray="8 5"'
@@ -155,10 +161,8 @@ def burn_up(
             line = list(needed)
         path = " ".join(f"{_fmt(x(d))},{_fmt(y(v))}" for d, v in line)
         parts.append(f'<polyline class="chart-needed" points="{path}" fill="none" {needed_style}/>')
-        text = labels["needed"]
-        if projection is not None and projection.needed_per_week:
-            text = f"{text}: {projection.needed_per_week}"
-        legend.append((needed_style, text))
+        per_week = projection.needed_per_week if projection is not None else None
+        legend.append((needed_style, labels["needed"], per_week))
     # Actual: solid with dots.
     if points:
         actual_style = 'stroke="#0b4f8a" stroke-width="3"'
@@ -166,7 +170,7 @@ def burn_up(
         parts.append(f'<polyline class="chart-actual" points="{path}" fill="none" {actual_style}/>')
         for d, v in points:
             parts.append(f'<circle cx="{_fmt(x(d))}" cy="{_fmt(y(v))}" r="2.5" fill="#0b4f8a"/>')
-        legend.append((actual_style, f"{labels['actual']}: {number(points[-1][1])}"))
+        legend.append((actual_style, labels["actual"], number(points[-1][1])))
         # Projection: dash-dot from the last point to the target on the day it is reached
         # (stopped at the period's end, at the value then reached, when that is later).
         if projection is not None and projection.reached_on is not None:
@@ -182,15 +186,13 @@ def burn_up(
                 f'<line class="chart-projection" x1="{_fmt(x(today))}" y1="{_fmt(y(reached))}" '
                 f'x2="{_fmt(x(until))}" y2="{_fmt(y(value))}" {projection_style}/>'
             )
-            legend.append(
-                (projection_style, f"{labels['projection']}: {day(projection.reached_on)}")
-            )
+            legend.append((projection_style, labels["projection"], day(projection.reached_on)))
     # The legend: a sample of each line, then its name and value, wrapped to fit.
     row_y = axis_y
-    for style, text in legend:
+    for style, name, value in legend:
         row_y += LINE
         parts.append(f'<line x1="4" x2="34" y1="{row_y - 5}" y2="{row_y - 5}" {style}/>')
-        for index, line in enumerate(_legend_lines(text)):
+        for index, line in enumerate(_legend_lines(name, value, pair)):
             if index:
                 row_y += LINE
             parts.append(_text(42, row_y, line, cls="chart-legend"))
@@ -200,13 +202,17 @@ def burn_up(
     )
 
 
-def _legend_lines(text: str) -> list[str]:
-    """A legend entry ("name: value") on one row, or broken after the colon (the value, a day
-    or a number, kept whole on its own row), each part wrapped if still too long."""
-    if len(text) <= LEGEND_CHARACTERS or ": " not in text:
-        return _wrap(text, LEGEND_CHARACTERS)
-    name, value = text.split(": ", 1)
-    return _wrap(f"{name}:", LEGEND_CHARACTERS) + _wrap(value, LEGEND_CHARACTERS)
+def _legend_lines(name: str, value: str | None, pair: Callable[[str, str], str]) -> list[str]:
+    """A legend entry (`pair(name, value)`, "name: value") on one row, or broken after the
+    colon (the value, a day or a number, kept whole on its own row), each part wrapped if
+    still too long."""
+    if value is None:
+        return _wrap(name, LEGEND_CHARACTERS)
+    text = pair(name, value)
+    if len(text) <= LEGEND_CHARACTERS:
+        return [text]
+    head = pair(name, "").rstrip()
+    return _wrap(head, LEGEND_CHARACTERS) + _wrap(value, LEGEND_CHARACTERS)
 
 
 def _wrap(label: str, width: int = LABEL_CHARACTERS) -> list[str]:

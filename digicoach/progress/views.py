@@ -68,6 +68,11 @@ def _chart_day(day: Any) -> str:
     return i18n.format_day(day, "d MMM y")
 
 
+def _chart_pair(name: str, value: str) -> str:
+    """A chart legend's 'name: value' ('nom : valeur' in French)."""
+    return _("%(name)s: %(value)s", name=name, value=value)
+
+
 def _chart_number(value: float) -> str:
     return i18n.format_count(round(value))
 
@@ -117,6 +122,7 @@ def _trend_chart(
         ),
         number=_chart_number,
         day=_chart_day,
+        pair=_chart_pair,
     )
 
 
