@@ -19,6 +19,7 @@ COACH_ROUTES = [
     ("post", "/coaches/{id}/screening"),
     ("post", "/coaches/{id}/status"),
     ("get", "/coaches/{id}/export.json"),
+    ("get", "/coaches/{id}/export.xlsx"),
     ("get", "/coaches/{id}/erase"),
     ("post", "/coaches/{id}/erase"),
 ]
@@ -29,14 +30,15 @@ def test_every_coaches_route_is_covered_here(app: Flask):
     rules = {
         rule.rule
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("coaches.") and "<int:coach_id>" in rule.rule
+        # The exports of everything held about a coach live in digicoach/rights.
+        if rule.endpoint.startswith(("coaches.", "rights.")) and "<int:coach_id>" in rule.rule
     }
     assert rules == {path.replace("{id}", "<int:coach_id>") for _m, path in COACH_ROUTES}
 
 
 def test_every_coaches_route_declares_its_access_rule(app: Flask):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("coaches."):
+        if rule.endpoint.startswith(("coaches.", "rights.")):
             assert getattr(app.view_functions[rule.endpoint], "access_rule", None), rule.rule
 
 
