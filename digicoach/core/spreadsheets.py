@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import xlsxwriter
 from flask import Response
@@ -102,7 +103,9 @@ def _csv_cell(value: Any, decimal_comma: bool) -> str:
     elif isinstance(value, int):
         return str(value)
     elif isinstance(value, float):
-        text = f"{value:g}" if abs(value) < 1e15 else repr(value)
+        text = repr(value)  # the shortest exact form: 117.4, 1234567.5
+        if "e" in text or "E" in text:
+            text = f"{value:.10f}".rstrip("0").rstrip(".")
     else:
         return defuse(str(value))
     return text.replace(".", ",") if decimal_comma else text
@@ -217,12 +220,17 @@ def safe_filename(name: str) -> str:
 
 def download(body: bytes, *, filename: str) -> Response:
     """An attachment response for a CSV or XLSX body (chosen by the filename's extension):
-    one charset (CSV only), `Content-Disposition: attachment` with a safe filename, and
+    one charset (CSV only), `Content-Disposition: attachment` with a safe ASCII filename (and
+    the UTF-8 one as `filename*` when they differ, so "Öztürk" keeps its letters), and
     `Cache-Control: no-store` because exports carry personal data."""
     name = safe_filename(filename)
     content_type = XLSX_TYPE if name.lower().endswith(".xlsx") else CSV_TYPE
     response = Response(body, content_type=content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    disposition = f'attachment; filename="{name}"'
+    readable = re.sub(r'[\x00-\x1f"/\\]+', "-", filename).strip()
+    if readable and readable != name:
+        disposition += f"; filename*=UTF-8''{quote(readable, safe='')}"
+    response.headers["Content-Disposition"] = disposition
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -52,6 +52,12 @@ def test_english_csv_uses_commas_and_no_bom(app):
     ]
 
 
+def test_numbers_are_written_whole_in_csv(app):
+    with app.test_request_context(), force_locale("nl"):
+        body = write_csv(Sheet("Uren", ["Uren"], [[1234567.5], [117.4], [0.00001]]), "nl")
+    assert [row[0] for row in read_belgian_csv(body)[1:]] == ["1234567,5", "117,4", "0,00001"]
+
+
 def test_xlsx_has_real_dates_numbers_a_frozen_header_and_one_sheet_per_table(app):
     moment = datetime(2026, 3, 2, 13, 30, tzinfo=UTC)
     with app.test_request_context(), force_locale("nl"):
@@ -81,7 +87,11 @@ def test_the_download_has_one_charset_a_safe_name_and_no_store(app):
         xlsx_response = download(b"PK", filename='über"/x.xlsx')
     assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert csv_response.headers["Content-Disposition"] == (
-        'attachment; filename="digicoach-logs-Sint-Niklaas.csv"'
+        'attachment; filename="digicoach-logs-Sint-Niklaas.csv"; '
+        "filename*=UTF-8''digicoach%20logs%20Sint-Niklaas.csv"
+    )
+    assert xlsx_response.headers["Content-Disposition"] == (
+        "attachment; filename=\"uber-x.xlsx\"; filename*=UTF-8''%C3%BCber-x.xlsx"
     )
     assert csv_response.headers["Cache-Control"] == "no-store"
     assert "charset" not in xlsx_response.headers["Content-Type"]
