@@ -232,7 +232,10 @@ def export_file(fmt: str) -> ResponseReturnValue:
     selection, _programmes, municipalities = _staff_selection()
     if selection is None:
         raise NotFound("programme")
-    filename = f"digicoach-{kind}-{selection.starts_on}-{selection.ends_on}.{fmt}"
+    filename = (
+        f"digicoach-{kind}-{selection.programme.name}-"
+        f"{selection.starts_on}-{selection.ends_on}.{fmt}"
+    )
     if kind == "figures":
         board = _board(selection)
         sheets = export.figures_sheets(board) if fmt == "xlsx" else [export.figures_table(board)]

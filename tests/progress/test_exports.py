@@ -89,7 +89,8 @@ def test_the_help_log_workbook_has_real_dates_numbers_and_translated_labels(
     assert "charset" not in response.headers["Content-Type"]
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="digicoach-logs-2026-01-01-2027-12-31.xlsx"'
+        'attachment; filename="digicoach-logs-Digibank-Leie-Schelde-2026-01-01-2027-12-31.xlsx"; '
+        "filename*=UTF-8''digicoach-logs-Digibank%20Leie-Schelde-2026-01-01-2027-12-31.xlsx"
     )
     book = _workbook(response.data)
     sheet = book.worksheets[0]
