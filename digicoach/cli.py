@@ -229,7 +229,7 @@ def seed_demo_progress(context: DemoContext) -> None:
         coaches=list(db.session.scalars(select(Coach))),
         now=context.now,
     )
-    progress_demo.seed_snapshots(now=context.now)
+    progress_demo.seed_snapshots(now=context.now, hours=context.places["hours"])
 
 
 def seed_demo_bookings(context: DemoContext) -> None:
