@@ -279,7 +279,7 @@ def seed_demo_command(scale: str, seed: int) -> None:
         scope = f" ({DEMO_MUNICIPALITY})" if account.scoped else ""
         click.echo(f"  {account.role.value + scope:<20} {account.email:<32} {account.password}")
     click.echo("")
-    click.echo(f"Two-factor secret of the admin, the coordinator and the front desk: {DEMO_TOTP_SECRET}")
+    click.echo(f"Two-factor secret of the staff accounts: {DEMO_TOTP_SECRET}")
     click.echo("Add it to an authenticator app (time-based, 6 digits, 30 seconds).")
 
 
