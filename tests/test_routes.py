@@ -100,3 +100,30 @@ def test_public_pages_never_answer_a_server_error_even_for_unknown_ids(app, clie
         ):
             errors.append(f"GET {url} -> {response.status_code}")
     assert not errors, "\n".join(errors)
+
+
+def test_every_page_for_a_signed_in_user_says_no_store(app, client):
+    """Desk PCs are shared: no page or download a signed-in person saw may stay in a cache,
+    whatever it answered (a page, a 404, a 403). Public files keep their caching."""
+    from tests.conftest import sign_in
+    from tests.factories import make_admin
+
+    sign_in(client, make_admin())
+    cached = []
+    for rule in _rules(app):
+        if "GET" not in (rule.methods or ()) or _access_rule(app, rule) == "public":
+            continue
+        url = _fake_url(app, rule)
+        response = client.get(url)
+        control = response.headers.get("Cache-Control") or ""
+        if "public" not in control and control != "no-store":
+            cached.append(f"GET {url} -> {response.status_code} Cache-Control: {control!r}")
+    assert not cached, "\n".join(cached)
+    with client.get("/static/css/digicoach.css") as static:
+        assert static.headers.get("Cache-Control") != "no-store"
+    # A citizen's booking through the API is personal too, signed in or not.
+    assert client.get("/api/v1/bookings/ABC-DEF").headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_for_visitors_keep_their_caching(client):
+    assert client.get("/").headers.get("Cache-Control") != "no-store"

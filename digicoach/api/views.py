@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -84,6 +84,14 @@ def _booking(appointment: Appointment) -> dict[str, Any]:
         "topic": appointment.topic,
         "language": appointment.language,
     }
+
+
+@bp.after_request
+def _bookings_are_not_cached(response: Response) -> Response:
+    """A booking answer holds a citizen's appointment: no cache may keep it."""
+    if request.path.startswith("/api/v1/bookings"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/openapi.json")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, g, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
@@ -81,6 +81,9 @@ def register_security(app: Flask) -> None:
     @app.after_request
     def _set_headers(response: Response) -> Response:
         headers = response.headers
+        if _shows_a_signed_in_page(response):
+            # Desk PCs are shared: nothing a signed-in person saw stays in a cache.
+            headers["Cache-Control"] = "no-store"
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
@@ -89,6 +92,18 @@ def register_security(app: Flask) -> None:
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def _shows_a_signed_in_page(response: Response) -> bool:
+    """Every answer to a signed-in user, except files anyone may cache (static files, the
+    installation's logo and colours: marked `public`)."""
+    if request.endpoint == "static" or "public" in (response.headers.get("Cache-Control") or ""):
+        return False
+    # The user Flask-Login loaded for this request: every page and download behind a sign-in
+    # asks for it (the access decorators, the menu). Not loading it here keeps a 503 during a
+    # database outage from querying the database once more.
+    user = getattr(g, "_login_user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class BadInput(BadRequest):
