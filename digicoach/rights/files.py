@@ -37,6 +37,62 @@ LIST_TITLES: dict[str, Any] = {
     "audit_events": _l("Audit events"),
 }
 
+# Column headers of the list sheets, by the key the read model gives each value.
+COLUMN_LABELS: dict[str, Any] = {
+    "from": _l("From"),
+    "to": _l("To"),
+    "at": _l("When"),
+    "by": _l("By"),
+    "reason": _l("Reason"),
+    "item": _l("Item"),
+    "label": _l("Label"),
+    "checked_on": _l("Checked on"),
+    "checked_by": _l("Checked by"),
+    "recorded_at": _l("Recorded at"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "place": _l("Place"),
+    "text": _l("Text"),
+    "started_at": _l("Started"),
+    "last_seen_at": _l("Last seen"),
+    "ended_at": _l("Ended"),
+    "training_group": _l("Training group"),
+    "programme": _l("Programme"),
+    "status": _l("Status"),
+    "waitlist_position": _l("Place on the waiting list"),
+    "created_at": _l("Created"),
+    "enrolled_at": _l("Enrolled"),
+    "withdrawn_at": _l("Withdrawn"),
+    "mark": _l("Presence"),
+    "self_checked_in": _l("Checked in yourself"),
+    "number": _l("Number"),
+    "issued_at": _l("Issued"),
+    "verification_code": _l("Verification code"),
+    "digipunt": _l("Digipunt"),
+    "kind": _l("Kind"),
+    "as_shadow": _l("As a shadow"),
+    "signed_up_at": _l("Signed up"),
+    "cancelled_at": _l("Cancelled"),
+    "helped_on": _l("Day"),
+    "minutes": _l("Minutes"),
+    "citizens": _l("Citizens"),
+    "first_visit": _l("First visit"),
+    "outcome": _l("Outcome"),
+    "referred_to": _l("Referred to"),
+    "did_it_themselves": _l("Did it themselves"),
+    "follow_up": _l("Follow-up"),
+    "language": _l("Language"),
+    "topics": _l("Topics"),
+    "logged_at": _l("Logged"),
+    "purpose": _l("Purpose"),
+    "expires_at": _l("Expires"),
+    "used_at": _l("Used"),
+    "channel": _l("Channel"),
+    "sent_at": _l("Sent"),
+    "what": _l("What"),
+    "action": _l("Code"),
+}
+
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -86,7 +142,7 @@ def _list_sheet(title: str, rows: list[dict[str, Any]]) -> Sheet:
         return Sheet(title, header=[_("Nothing recorded")])
     return Sheet(
         title,
-        header=[column.replace("_", " ") for column in columns],
+        header=[str(COLUMN_LABELS.get(column, column.replace("_", " "))) for column in columns],
         rows=[[_cell(row.get(column)) for column in columns] for row in rows],
     )
 
