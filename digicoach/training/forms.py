@@ -35,13 +35,18 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# No select offers this id: a value that is not a number becomes it, so the select refuses it
+# as "not a valid choice" instead of reading it as the empty choice.
+NOT_A_CHOICE = -1
+
+
 def _optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return None
+        return NOT_A_CHOICE
 
 
 class ConfirmForm(Form):
