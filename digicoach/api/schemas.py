@@ -451,7 +451,7 @@ PROGRESS = Object(
         ),
         "suppressed": Array(
             items=String(),
-            description='The paths of the figures published as null because they are small, '
+            description="The paths of the figures published as null because they are small, "
             'like "coaches.in_training" or "help_minutes"; empty when none is.',
         ),
     },

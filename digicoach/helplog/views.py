@@ -137,9 +137,7 @@ def new() -> ResponseReturnValue:
             return redirect(_after_logging(source))
         else:
             if source.on_behalf:
-                flash(
-                    _("The help is logged for %(name)s.", name=source.coach.user.name), "success"
-                )
+                flash(_("The help is logged for %(name)s.", name=source.coach.user.name), "success")
             else:
                 flash(_("Thank you! Your help is logged."), "success")
             return redirect(_after_logging(source))
