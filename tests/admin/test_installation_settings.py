@@ -155,7 +155,7 @@ def test_a_colour_too_light_for_white_text_is_refused_with_its_contrast_and_noth
 def test_a_logo_that_is_not_a_small_png_jpeg_or_webp_is_refused_and_nothing_changes(
     admin, logo, words
 ):
-    with pytest.raises(ValidationFailed) as refused:
+    with force_locale("en"), pytest.raises(ValidationFailed) as refused:
         _save(admin, name="Changed", logo=logo)
     assert list(refused.value.errors) == ["logo"]
     assert words in str(refused.value.errors["logo"][0])

@@ -30,7 +30,7 @@ class TopicFilterForm(FlaskForm):
 
 def _read(app, query: dict):
     args = MultiDict(query)
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         form = TopicFilterForm(args)
         return form, read_filter_form(form, args)
 
@@ -55,7 +55,7 @@ def test_known_values_are_kept(app):
 
 def test_an_unknown_value_is_ignored_with_one_note_and_no_field_error(app):
     args = MultiDict([("topic", "lottery"), ("day", "2026-12-07")])
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         form = TopicFilterForm(args)
         reading = read_filter_form(form, args)
         assert reading.ignored == ("topic",)
@@ -72,7 +72,7 @@ def test_a_malformed_date_and_a_blank_filter_are_no_errors(app):
 
 
 def test_two_ignored_filters_give_one_note(app):
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         args = MultiDict([("topic", "x"), ("day", "y")])
         reading = read_filter_form(TopicFilterForm(args), args)
         assert reading.note == "2 filters were ignored: unknown values."
