@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import distinct, func, select
 
 from digicoach import object_names
 from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
@@ -24,34 +22,6 @@ from digicoach.extensions import db
 from digicoach.places.models import Municipality
 
 PER_PAGE = 50
-Row = TypeVar("Row")
-
-
-@dataclass(frozen=True)
-class Page(Generic[Row]):
-    items: list[Row]
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def _paginate(statement: Select[Any], page: int, *, scalars: bool = True) -> Page[Any]:
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    pages = max(1, math.ceil((total or 0) / PER_PAGE))
-    number = min(max(page, 1), pages)
-    limited = statement.limit(PER_PAGE).offset((number - 1) * PER_PAGE)
-    result = db.session.scalars(limited) if scalars else db.session.execute(limited)
-    return Page(items=list(result.all()), number=number, pages=pages, total=total or 0)
-
-
 # --- municipalities for pickers ----------------------------------------------------------
 
 
@@ -75,7 +45,7 @@ class UserFilters:
     active: bool | None = None
 
 
-def users(filters: UserFilters, page: int = 1) -> Page[User]:
+def users(filters: UserFilters, page: int = 1) -> paging.Page[User]:
     """Users by name, filtered; roles and scopes come along (selectin), so no N+1."""
     statement = select(User).order_by(func.lower(User.name), User.id)
     term = filters.search.strip().lower()
@@ -98,7 +68,7 @@ def users(filters: UserFilters, page: int = 1) -> Page[User]:
         )
     if filters.active is not None:
         statement = statement.where(User.active.is_(filters.active))
-    return _paginate(statement, page)
+    return paging.paginate(statement, page=page, per_page=PER_PAGE)
 
 
 # --- the audit log -----------------------------------------------------------------------

@@ -7,8 +7,7 @@ coach of a municipality the actor does not coordinate.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from math import ceil
+from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
 
@@ -21,6 +20,7 @@ from digicoach.coaches.models import (
     CoachTopic,
     ScreeningCheck,
 )
+from digicoach.core.paging import Page, paginate
 from digicoach.extensions import db
 from digicoach.places.models import Municipality, Neighbourhood
 
@@ -41,26 +41,6 @@ class CoachFilters:
     search: str = ""
     # SCREENING_UNFINISHED: only applicants with some but not all screening items checked.
     screening: str | None = None
-
-
-@dataclass
-class Page:
-    items: list[Coach]
-    total: int
-    number: int
-    per_page: int
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pages = max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
 
 def scoped_municipalities(actor: User) -> list[Municipality]:
@@ -131,20 +111,20 @@ def search_coaches(
     page: int = 1,
     per_page: int = PER_PAGE,
     by_name: bool = False,
-) -> Page:
+) -> Page[Coach]:
     """One page of coaches within the actor's scope: by name for the directory, otherwise
     oldest application first (the queue: who has waited longest comes first)."""
     query = _filtered(actor, filters)
     order = (
         (Coach.last_name, Coach.first_name, Coach.id) if by_name else (Coach.applied_at, Coach.id)
     )
-    total = count_coaches(actor, filters)
-    pages = max(1, ceil(total / per_page))
-    number = min(max(1, page), pages)
-    items = list(
-        db.session.scalars(query.order_by(*order).limit(per_page).offset((number - 1) * per_page))
+    # The count is the queue's own definition, which the workspace home shows too.
+    return paginate(
+        query.order_by(*order),
+        page=page,
+        per_page=per_page,
+        total=count_coaches(actor, filters),
     )
-    return Page(items=items, total=total, number=number, per_page=per_page)
 
 
 def count_coaches(actor: User, filters: CoachFilters) -> int:

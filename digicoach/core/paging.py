@@ -65,13 +65,27 @@ def last_page(total: int, per_page: int) -> int:
     return max(1, ceil(total / per_page))
 
 
-def paginate(query: Select, *, page: int, per_page: int, unique: bool = False) -> Page[Any]:
+def paginate(
+    query: Select,
+    *,
+    page: int,
+    per_page: int,
+    unique: bool = False,
+    rows: bool = False,
+    total: int | None = None,
+) -> Page[Any]:
     """Page `page` of `query` (which must be ordered, ending on a unique column) in two
     statements (plus its eager loads): the count, then the rows with LIMIT/OFFSET. A page past
-    the end gives the last page. `unique` for a query that joins a collection eagerly."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    total = int(total or 0)
+    the end gives the last page. `unique` for a query that joins a collection eagerly; `rows`
+    for a query of several columns (Row objects instead of the first column); `total` when the
+    caller counts with a query of its own (one definition shared with a summary)."""
+    if total is None:
+        counted = db.session.scalar(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        )
+        total = int(counted or 0)
     number = min(max(1, page), last_page(total, per_page))
-    rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page))
-    items = list(rows.unique() if unique else rows)
+    limited = query.limit(per_page).offset((number - 1) * per_page)
+    result = db.session.execute(limited) if rows else db.session.scalars(limited)
+    items = list(result.unique() if unique else result)
     return Page(items=items, total=total, number=number, per_page=per_page)

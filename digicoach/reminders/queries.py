@@ -121,13 +121,11 @@ def outbox_page(
         OutboxMessage.next_attempt_at,
         OutboxMessage.id,
     )
-    total = int(
-        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    )
-    number = min(max(1, page), paging.last_page(total, per_page))
-    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
+    rows = paging.paginate(query, page=page, per_page=per_page, rows=True)
     return OutboxPage(
-        page=paging.Page(items=_in_words(rows), total=total, number=number, per_page=per_page),
+        page=paging.Page(
+            items=_in_words(rows.items), total=rows.total, number=rows.number, per_page=per_page
+        ),
         counts=status_counts(),
     )
 
