@@ -66,3 +66,14 @@ def test_one_page_draws_nothing(app):
     with app.test_request_context("/coaches"):
         html = render_template_string(MACRO, page=Page(items=[1], total=3, number=1, per_page=25))
     assert "<nav" not in html
+
+
+def test_the_macro_never_lets_the_query_string_choose_url_fors_own_arguments(app):
+    """`?_external=1&_scheme=javascript` must not turn the paging links into other URLs."""
+    page = Page(items=[1], total=95, number=5, per_page=10)
+    path = "/helpdesk/shifts?topic=email&_external=1&_scheme=javascript&_anchor=x&page=5"
+    with app.test_request_context(path):
+        html = render_template_string(MACRO, page=page)
+    links = _links(html)
+    assert links and all(link.startswith("/helpdesk/shifts?") for link in links), links
+    assert all("topic=email" in link and "_" not in link.split("?")[1] for link in links)
