@@ -3,11 +3,8 @@ the application day as a real date, `;` and a byte-order mark in Dutch and Frenc
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
-import openpyxl
 import pytest
 
 from digicoach.coaches import services
@@ -15,7 +12,7 @@ from digicoach.coaches.demo import publish_default_texts
 from digicoach.core import clock
 from digicoach.extensions import db
 from tests.coaches.factories import application
-from tests.conftest import sign_in
+from tests.spreadsheets import as_reader, belgian_csv, workbook
 
 WORDS = {
     "nl": {
@@ -39,24 +36,15 @@ def listed(app, gent, in_request):
     return coach
 
 
-def _reader(app, user, language):
-    user.language = language
-    db.session.commit()
-    client = app.test_client()
-    client.set_cookie("lang", language)
-    sign_in(client, user)
-    return client
-
-
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_the_list_as_a_workbook(app, coordinator, listed, language):
     words = WORDS[language]
-    response = _reader(app, coordinator, language).get("/coaches/export.xlsx")
+    response = as_reader(app, coordinator, language).get("/coaches/export.xlsx")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert "charset" not in response.headers["Content-Type"]
     assert response.headers["Content-Disposition"].startswith('attachment; filename="digicoaches-')
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    sheet = workbook(response.data).worksheets[0]
     assert sheet.freeze_panes == "A2"
     header, row = list(sheet.iter_rows(values_only=True))
     assert list(header[:5]) == words["header"]
@@ -71,17 +59,17 @@ def test_the_list_as_a_workbook(app, coordinator, listed, language):
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_the_list_as_belgian_csv(app, coordinator, listed, language):
     words = WORDS[language]
-    response = _reader(app, coordinator, language).get("/coaches/export.csv")
+    response = as_reader(app, coordinator, language).get("/coaches/export.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Cache-Control"] == "no-store"
     assert response.data.startswith(b"\xef\xbb\xbf")
-    header, row = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    header, row = belgian_csv(response.data)
     assert header[:5] == words["header"]
     assert row[0] == "Öztürk" and row[6] == words["languages"] and row[9] == words["status"]
     assert row[10] == clock.local_today().isoformat()
 
 
 def test_the_list_page_offers_excel_first(app, coordinator, listed):
-    client = _reader(app, coordinator, "en")
+    client = as_reader(app, coordinator, "en")
     html = client.get("/coaches").get_data(as_text=True)
     assert html.index("/coaches/export.xlsx") < html.index("/coaches/export.csv")

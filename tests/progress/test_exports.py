@@ -8,7 +8,6 @@ import csv
 import io
 from datetime import date, datetime
 
-import openpyxl
 import pytest
 
 from digicoach.coaches.models import CoachStatus
@@ -16,6 +15,7 @@ from digicoach.extensions import db
 from tests.conftest import sign_in
 from tests.helpdesk.factories import make_working_coach
 from tests.progress.factories import make_help_log
+from tests.spreadsheets import as_reader, belgian_csv, workbook
 
 WORDS = {
     "nl": {
@@ -60,30 +60,12 @@ def logged(world):
     return coach
 
 
-def _reader(app, user, language):
-    user.language = language
-    db.session.commit()
-    client = app.test_client()
-    client.set_cookie("lang", language)
-    sign_in(client, user)
-    return client
-
-
-def _belgian_csv(body: bytes) -> list[list[str]]:
-    assert body.startswith(b"\xef\xbb\xbf"), "a UTF-8 byte-order mark, for Excel"
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-
-
-def _workbook(body: bytes) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(body))
-
-
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_the_help_log_workbook_has_real_dates_numbers_and_translated_labels(
     app, world, logged, language
 ):
     words = WORDS[language]
-    reader = _reader(app, world.coordinator, language)
+    reader = as_reader(app, world.coordinator, language)
     response = reader.get("/progress/export.xlsx?kind=logs")
     assert response.status_code == 200
     assert "charset" not in response.headers["Content-Type"]
@@ -92,7 +74,7 @@ def test_the_help_log_workbook_has_real_dates_numbers_and_translated_labels(
         'attachment; filename="digicoach-logs-Digibank-Leie-Schelde-2026-01-01-2027-12-31.xlsx"; '
         "filename*=UTF-8''digicoach-logs-Digibank%20Leie-Schelde-2026-01-01-2027-12-31.xlsx"
     )
-    book = _workbook(response.data)
+    book = workbook(response.data)
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "A2"
     rows = list(sheet.iter_rows(values_only=True))
@@ -114,11 +96,11 @@ def test_the_help_log_workbook_has_real_dates_numbers_and_translated_labels(
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_the_help_log_csv_uses_the_belgian_dialect(app, world, logged, language):
     words = WORDS[language]
-    response = _reader(app, world.coordinator, language).get("/progress/export.csv?kind=logs")
+    response = as_reader(app, world.coordinator, language).get("/progress/export.csv?kind=logs")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Type"].count("charset") == 1
     assert response.headers["Cache-Control"] == "no-store"
-    header, first, second = _belgian_csv(response.data)
+    header, first, second = belgian_csv(response.data)
     assert header[:5] == words["logs_header"]
     assert first[:5] == ["2026-03-02", "Gent", first[2], "90", "2"]
     assert first[6:8] == [words["outcome"], words["referral"]]
@@ -129,8 +111,8 @@ def test_the_help_log_csv_uses_the_belgian_dialect(app, world, logged, language)
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_the_figures_workbook_has_a_sheet_per_breakdown(app, world, logged, language):
     words = WORDS[language]
-    book = _workbook(
-        _reader(app, world.coordinator, language).get("/progress/export.xlsx?kind=figures").data
+    book = workbook(
+        as_reader(app, world.coordinator, language).get("/progress/export.xlsx?kind=figures").data
     )
     assert book.sheetnames == words["sheets"]
     key = book.worksheets[0]
@@ -152,8 +134,8 @@ def test_the_figures_workbook_has_a_sheet_per_breakdown(app, world, logged, lang
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_the_figures_csv_has_a_decimal_comma_and_translated_sections(app, world, logged, language):
     words = WORDS[language]
-    rows = _belgian_csv(
-        _reader(app, world.coordinator, language).get("/progress/export.csv?kind=figures").data
+    rows = belgian_csv(
+        as_reader(app, world.coordinator, language).get("/progress/export.csv?kind=figures").data
     )
     assert rows[0] == words["figures_header"]
     months = [row for row in rows if row[0] == words["sheets"][1]]
