@@ -36,7 +36,7 @@ def make_booked_appointment(session: HelpSession, **values: Any) -> Appointment:
         manage_token_hash=f"{n:064d}",
         status=values.pop("status", "booked"),
         channel=values.pop("channel", "online"),
-        first_name="Maria",
+        first_name=values.pop("first_name", "Maria"),
         phone=values.pop("phone", "+32470000001"),
         language=values.pop("language", "ar"),
         topic=values.pop("topic", "email"),

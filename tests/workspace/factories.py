@@ -8,7 +8,7 @@ from typing import Any
 
 from digicoach.accounts import tokens
 from digicoach.accounts.models import User
-from digicoach.bookings.models import Appointment, Slot, WalkIn
+from digicoach.bookings.models import Appointment, WalkIn
 from digicoach.coaches.models import Coach, CoachStatus, ScreeningCheck
 from digicoach.core import clock
 from digicoach.core.heartbeat import JobRun
@@ -19,6 +19,7 @@ from digicoach.helpdesk.services import INVITE_PURPOSE
 from digicoach.helplog.models import HelpLog
 from digicoach.places.models import Location, Municipality
 from tests.coaches.factories import make_coach
+from tests.helplog.factories import make_booked_appointment
 
 _numbers = itertools.count(1)
 
@@ -36,39 +37,13 @@ def make_unfinished_screening(municipality: Municipality) -> Coach:
 def make_appointment_at(
     session: HelpSession, *, status: str = "booked", start: datetime | None = None, **values: Any
 ) -> Appointment:
-    """An appointment in a slot of its own (the slot's unique start holds for any number)."""
+    """An appointment in a slot of its own, each citizen a different one."""
     n = next(_numbers)
-    start = start or session.starts_at + timedelta(seconds=n)
-    slot = Slot(
-        help_session_id=session.id,
-        start=start,
-        end=start + timedelta(minutes=30),
-        taken=1,
-        capacity=1,
+    values.setdefault("language", "nl")
+    values.setdefault("citizen_key", f"{n:064x}")
+    return make_booked_appointment(
+        session, status=status, start=start or session.starts_at + timedelta(seconds=n), **values
     )
-    db.session.add(slot)
-    db.session.flush()
-    appointment = Appointment(
-        help_session_id=session.id,
-        location_id=session.location_id,
-        slot_id=slot.id,
-        start=start,
-        end=start + timedelta(minutes=30),
-        reference=f"W{n:06d}",
-        manage_token_hash=f"{n:064d}",
-        status=status,
-        channel="online",
-        first_name=values.pop("first_name", "Maria"),
-        phone=values.pop("phone", "+32470000001"),
-        email=values.pop("email", None),
-        language=values.pop("language", "nl"),
-        topic=values.pop("topic", "email"),
-        citizen_key=values.pop("citizen_key", f"{n:064x}"),
-        **values,
-    )
-    db.session.add(appointment)
-    db.session.flush()
-    return appointment
 
 
 def make_walk_in(location: Location, *, status: str = "waiting", day: date | None = None) -> WalkIn:
