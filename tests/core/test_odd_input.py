@@ -16,28 +16,32 @@ HUGE = "99999999999999999999"
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "status"),
     [
-        "/api/v1/slots?location_id=1&from=9999-12-31",
-        "/api/v1/slots?location_id=1&from=0001-01-01&to=0001-02-01",
-        "/api/v1/slots?location_id=1&from=9999-12-31&to=9999-12-31",
-        f"/api/v1/slots?location_id={HUGE}",
-        f"/api/v1/slots?location_id=-{HUGE}",
-        f"/api/v1/locations?municipality_id={HUGE}",
-        f"/api/v1/topics?location_id={HUGE}",
-        "/language/fr?next=/%0D%0Ax",
-        "/language/fr?next=/%0Aset-cookie:x=1",
-        "/language/fr?next=/%7F",
-        f"/book?municipality={HUGE}",
-        f"/book/location?municipality_id={HUGE}",
+        # Dates past what Python holds: the input layer's 400 (OverflowError), as JSON here.
+        ("/api/v1/slots?location_id=1&from=9999-12-31", 400),
+        ("/api/v1/slots?location_id=1&from=0001-01-01&to=0001-02-01", 400),
+        # The API's own schema answers per field.
+        ("/api/v1/slots?location_id=1&from=9999-12-31&to=9999-12-31", 422),
+        (f"/api/v1/slots?location_id={HUGE}", 422),
+        (f"/api/v1/slots?location_id=-{HUGE}", 422),
+        (f"/api/v1/topics?location_id={HUGE}", 422),
+        # A header-breaking redirect target is refused: the switch goes home instead.
+        ("/language/fr?next=/%0D%0Ax", 302),
+        ("/language/fr?next=/%0Aset-cookie:x=1", 302),
+        ("/language/fr?next=/%7F", 302),
+        # Pages: the input layer's 400, or a place that does not exist.
+        (f"/book?municipality={HUGE}", 400),
+        (f"/book/location?municipality_id={HUGE}", 404),
     ],
 )
-def test_odd_query_parameters_get_a_4xx(client, path):
+def test_odd_query_parameters_get_a_clear_answer_never_a_5xx(client, path, status):
     response = client.get(path)
-    assert 400 <= response.status_code < 500 or response.status_code in (200, 302, 303), path
-    assert response.status_code < 500, path
-    if response.status_code in (302, 303):
-        assert "\n" not in response.headers["Location"] and "\r" not in response.headers["Location"]
+    assert response.status_code == status, path
+    if status == 302:
+        assert response.headers["Location"] == "/"
+    if status == 400 and path.startswith("/api/"):
+        assert response.json == {"error": "bad_request"}
 
 
 def test_a_staff_filter_with_an_integer_past_64_bits_is_refused_with_words(app, client):
