@@ -41,33 +41,15 @@ def _own(fmt: str) -> ResponseReturnValue:
     return _download(coach, fmt, "my-digicoach-data")
 
 
-@bp.get("/me/export.json")
+# The same addresses as before: /me/export.json|xlsx|csv and /coaches/<id>/export.json|xlsx|csv.
+@bp.get("/me/export.<any(json, xlsx, csv):fmt>")
 @require(can_use_coach_space)
-def export_own_json() -> ResponseReturnValue:
-    return _own("json")
+def export_own(fmt: str) -> ResponseReturnValue:
+    return _own(fmt)
 
 
-@bp.get("/me/export.xlsx")
-@require(can_use_coach_space)
-def export_own_xlsx() -> ResponseReturnValue:
-    return _own("xlsx")
-
-
-@bp.get("/me/export.csv")
-@require(can_use_coach_space)
-def export_own_csv() -> ResponseReturnValue:
-    return _own("csv")
-
-
-@bp.get("/coaches/<int:coach_id>/export.json")
+@bp.get("/coaches/<int:coach_id>/export.<any(json, xlsx, csv):fmt>")
 @require(can_review_coaches)
-def export_coach_json(coach_id: int) -> ResponseReturnValue:
+def export_coach(coach_id: int, fmt: str) -> ResponseReturnValue:
     coach = coach_services.get_coach(_actor(), coach_id)
-    return _download(coach, "json", f"digicoach-{coach.id}")
-
-
-@bp.get("/coaches/<int:coach_id>/export.xlsx")
-@require(can_review_coaches)
-def export_coach_xlsx(coach_id: int) -> ResponseReturnValue:
-    coach = coach_services.get_coach(_actor(), coach_id)
-    return _download(coach, "xlsx", f"digicoach-{coach.id}")
+    return _download(coach, fmt, f"digicoach-{coach.id}")

@@ -81,11 +81,8 @@ NARROW, WIDE = 320, 1280
 # GET routes that are not pages a person reads, with the reason.
 NOT_PAGES: dict[str, str] = {
     "coaches.directory_export": "a CSV download",
-    "rights.export_coach_json": "a JSON download",
-    "rights.export_coach_xlsx": "an XLSX download",
-    "rights.export_own_csv": "a CSV download",
-    "rights.export_own_json": "a JSON download",
-    "rights.export_own_xlsx": "an XLSX download",
+    "rights.export_coach": "a JSON, XLSX or CSV download",
+    "rights.export_own": "a JSON, XLSX or CSV download",
     "helpdesk.shift_calendar": "an iCalendar download",
     "progress.export_file": "a CSV or XLSX download",
     "training.my_calendar": "an iCalendar download",

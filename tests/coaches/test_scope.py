@@ -20,6 +20,7 @@ COACH_ROUTES = [
     ("post", "/coaches/{id}/status"),
     ("get", "/coaches/{id}/export.json"),
     ("get", "/coaches/{id}/export.xlsx"),
+    ("get", "/coaches/{id}/export.csv"),
     ("get", "/coaches/{id}/erase"),
     ("post", "/coaches/{id}/erase"),
 ]
@@ -33,7 +34,13 @@ def test_every_coaches_route_is_covered_here(app: Flask):
         # The exports of everything held about a coach live in digicoach/rights.
         if rule.endpoint.startswith(("coaches.", "rights.")) and "<int:coach_id>" in rule.rule
     }
-    assert rules == {path.replace("{id}", "<int:coach_id>") for _m, path in COACH_ROUTES}
+    fmt = "<any(json, xlsx, csv):fmt>"
+    concrete = {
+        rule.replace(fmt, ending)
+        for rule in rules
+        for ending in (("json", "xlsx", "csv") if fmt in rule else (fmt,))
+    }
+    assert concrete == {path.replace("{id}", "<int:coach_id>") for _m, path in COACH_ROUTES}
 
 
 def test_every_coaches_route_declares_its_access_rule(app: Flask):
