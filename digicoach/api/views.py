@@ -8,7 +8,6 @@ the web form, inside one unit of work, and share the form's per-IP rate limit.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,8 +68,9 @@ def _json_body() -> Any:
     if len(raw) > MAX_BODY_BYTES:
         return None
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        # Parsed once per request: Werkzeug keeps what the input guard (core.security) parsed.
+        return request.get_json(force=True, silent=True)
+    except RecursionError:
         return None
 
 

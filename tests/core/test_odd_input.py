@@ -87,3 +87,17 @@ def test_an_integer_past_64_bits_in_json_is_refused_by_the_api_schema_per_field(
 def test_an_integer_past_64_bits_in_a_form_is_refused(client):
     response = client.post("/login", data={"email": HUGE, "password": "x"})
     assert response.status_code == 400
+
+
+def test_a_json_body_is_parsed_once_per_request(app, client, monkeypatch):
+    """The input guard and the API read the same parse: no second pass over every booking."""
+    calls = []
+    loads = app.json.loads
+
+    def counting(data, **kwargs):
+        calls.append(len(data))
+        return loads(data, **kwargs)
+
+    monkeypatch.setattr(app.json, "loads", counting)
+    client.post("/api/v1/bookings", json={"first_name": "Maria"})
+    assert len(calls) == 1
