@@ -30,6 +30,21 @@ def collect_predicates(modules: Iterable[ModuleType]) -> dict[str, Callable[...,
     return predicates
 
 
+def filter_args(*leave_out: str) -> dict[str, list[str]]:
+    """The query string's filters, to carry into another link (an export, the next page):
+    every non-empty value, without `leave_out` and without url_for's own `_external`,
+    `_scheme` and `_anchor`, which a visitor must never choose."""
+    return {
+        key: values
+        for key, values in (
+            (key, [value for value in request.args.getlist(key) if value])
+            for key in request.args
+            if key not in leave_out and not key.startswith("_")
+        )
+        if values
+    }
+
+
 def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleType]) -> None:
     app.extensions["digicoach.predicates"] = collect_predicates(permission_modules)
 
@@ -42,6 +57,7 @@ def register_template_helpers(app: Flask, permission_modules: Iterable[ModuleTyp
         return url_for("content.set_language", code=language, next=request.full_path)
 
     app.jinja_env.globals.update(
+        filter_args=filter_args,
         can=can,
         languages=i18n.LANGUAGES,
         language_names=i18n.LANGUAGE_NAMES,

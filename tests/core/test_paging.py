@@ -77,3 +77,17 @@ def test_the_macro_never_lets_the_query_string_choose_url_fors_own_arguments(app
     links = _links(html)
     assert links and all(link.startswith("/helpdesk/shifts?") for link in links), links
     assert all("topic=email" in link and "_" not in link.split("?")[1] for link in links)
+
+
+def test_an_export_link_carries_the_filters_but_never_url_fors_own_arguments(app, client):
+    from tests.conftest import sign_in
+    from tests.factories import make_admin
+
+    sign_in(client, make_admin())
+    html = client.get("/coaches?status=applied&_external=1&_scheme=javascript&page=2").get_data(
+        as_text=True
+    )
+    exports = re.findall(r'href="([^"]*/coaches/export\.(?:xlsx|csv)[^"]*)"', html)
+    assert len(exports) == 2, exports
+    assert all(link.startswith("/coaches/export.") for link in exports), exports
+    assert all("status=applied" in link and "_" not in link.split("?")[1] for link in exports)
