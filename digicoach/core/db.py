@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, event, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from digicoach.core.errors import NotFound
 from digicoach.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -156,3 +157,33 @@ def assign(obj: object, **values: Any) -> list[str]:
             setattr(obj, name, value)
             changed.append(name)
     return changed
+
+
+_Row = TypeVar("_Row")
+
+
+def parse_id(value: Any) -> int | None:
+    """A database id from a URL or form value, or None when it is not one.
+
+    Only ASCII digits count ('²'.isdigit() is true, and int('²') raises), and the number must
+    fit a 64-bit column, so an odd id is "not found", never a crash."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def get_or_not_found(model: type[_Row], object_id: Any) -> _Row:
+    """The row of `model` with this id, or core.errors.NotFound (a 404 in views and the API).
+
+    Scope checks stay with the caller: a row the actor may not see is "not found" too."""
+    row_id = parse_id(object_id)
+    row = db.session.get(model, row_id) if row_id is not None else None
+    if row is None:
+        raise NotFound(object_id)
+    return row

@@ -138,3 +138,29 @@ ERROR_CODES = {
     429: "rate_limited",
     500: "server_error",
 }
+
+
+class FieldErrors:
+    """Collects a service's field errors, so one submission reports every problem at once.
+
+    errors = FieldErrors()
+    if not name:
+        errors.add("name", _("Enter a name."))
+    errors.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[Any]] = {}
+
+    def add(self, field_name: str, message: Any) -> None:
+        self.by_field.setdefault(field_name, []).append(message)
+
+    def __contains__(self, field_name: str) -> bool:
+        return field_name in self.by_field
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationFailed(self.by_field)

@@ -8,7 +8,14 @@ from typing import Any
 
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.core import text
 from digicoach.core.errors import DomainError, ValidationFailed
@@ -39,6 +46,17 @@ class Form(FlaskForm):
                 rule = _multi_line if isinstance(field, TextAreaField) else _single_line
                 field.validators = [*field.validators, rule]
             return field
+
+
+class ConfirmForm(Form):
+    """No fields: a button with a CSRF token (delete, deactivate, cancel)."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; rendered by the `choices` macro inside a fieldset."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def show_errors(
