@@ -23,10 +23,12 @@ from digicoach.admin import permissions as admin_permissions
 from digicoach.admin.views import bp as admin_bp
 from digicoach.api.views import bp as api_bp
 from digicoach.bookings import permissions as booking_permissions
+from digicoach.bookings import receivers as booking_receivers
 from digicoach.bookings.desk_views import bp as desk_bp
 from digicoach.bookings.queue_views import bp as queue_bp
 from digicoach.bookings.views import bp as bookings_bp
 from digicoach.coaches import permissions as coach_permissions
+from digicoach.coaches import receivers as coach_receivers
 from digicoach.coaches.views import bp as coaches_bp
 from digicoach.content import permissions as content_permissions
 from digicoach.content.views import bp as content_bp
@@ -50,6 +52,7 @@ from digicoach.progress import permissions as progress_permissions
 from digicoach.progress.views import bp as progress_bp
 from digicoach.progress.views import public_bp as impact_bp
 from digicoach.reminders import permissions as reminder_permissions
+from digicoach.reminders import receivers as reminder_receivers
 from digicoach.reminders.views import bp as reminders_bp
 from digicoach.rights.views import bp as rights_bp
 from digicoach.scheduler import scheduler_cli
@@ -97,6 +100,14 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     reminder_permissions,
     workspace_permissions,
 )
+# Who reacts to which signal of another feature: each feature's receivers.py, connected here
+# (the scheduler is a command of this app, so it gets the same). tests/test_receivers.py pins
+# the list per signal.
+RECEIVER_MODULES: tuple[ModuleType, ...] = (
+    coach_receivers,
+    booking_receivers,
+    reminder_receivers,
+)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -118,7 +129,15 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_security(app)
     cli.register_commands(app)
     app.cli.add_command(scheduler_cli)
+    connect_receivers()
     return app
+
+
+def connect_receivers() -> None:
+    """Connect every feature's receivers. Signals are process-wide, and blinker keeps one
+    connection per receiver, so a second app in the same process connects nothing twice."""
+    for module in RECEIVER_MODULES:
+        module.connect()
 
 
 def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) -> None:

@@ -546,7 +546,7 @@ def verify_email(token: str, *, now: datetime) -> User:
         user.email_verified_at = now
         audit.record(user, "user.verify_email", user, ["email_verified_at"])
     db.session.flush()
-    email_verified.send(current_app._get_current_object(), user=user, now=now)  # type: ignore[attr-defined]
+    email_verified.send(user, now=now)
     return user
 
 

@@ -50,7 +50,6 @@ from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from digicoach.core.outbox import OutboxMessage
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
-from digicoach.helpdesk import signals as helpdesk_signals
 from digicoach.helpdesk.models import HelpSession, SessionStatus
 from digicoach.places.queries import valid_id
 
@@ -642,11 +641,6 @@ def mark_called(*, actor: User, appointment: Appointment, now: datetime) -> Appo
 
 
 # --- the organiser cancels --------------------------------------------------------------------
-
-
-@helpdesk_signals.help_session_cancelled.connect
-def _on_help_session_cancelled(session: HelpSession, **extra: Any) -> None:
-    cancel_by_organiser(session, actor=extra.get("actor"), now=extra["now"])
 
 
 def cancel_by_organiser(session: HelpSession, *, actor: User | None, now: datetime) -> int:

@@ -2,8 +2,9 @@
 
     from digicoach.bookings.signals import appointment_cancelled
 
-    @appointment_cancelled.connect
-    def _on_cancelled(appointment, *, now): ...
+    # in a feature's receivers.py, connected by the app factory (digicoach.app):
+    appointment_cancelled.connect(on_cancelled)
+    def on_cancelled(appointment, *, now): ...
 
 Receivers run inside the caller's unit of work: they may change the database, never commit.
 An exception in a receiver rolls the change back.

@@ -30,7 +30,6 @@ from digicoach.accounts.models import (
     UserRole,
     email_key,
 )
-from digicoach.accounts.signals import email_verified
 from digicoach.coaches import export, permissions, rules
 from digicoach.coaches.models import (
     SCREENING_LABELS,
@@ -755,8 +754,7 @@ def record_shift_activity(coach: Coach, now: datetime) -> Coach:
 # --- coordinators hear of new applications ----------------------------------------------------
 
 
-@email_verified.connect
-def _on_email_verified(_app: Any, *, user: User, now: datetime) -> None:
+def tell_coordinators_of_application(user: User, *, now: datetime) -> None:
     """Once an applicant confirmed their address, the coordinators of their municipality hear
     that an application waits. The mail names no one: it would outlive an erasure."""
     coach = coach_of(user)

@@ -2,8 +2,9 @@
 
     from digicoach.helpdesk.signals import help_session_cancelled
 
-    @help_session_cancelled.connect
-    def _on_cancelled(session, *, actor, reason, now): ...
+    # in a feature's receivers.py, connected by the app factory (digicoach.app):
+    help_session_cancelled.connect(on_cancelled)
+    def on_cancelled(session, *, actor, reason, now): ...
 
 Receivers run inside the caller's unit of work: they may change the database and queue
 messages in the outbox, never commit. An exception in a receiver rolls the cancellation back.

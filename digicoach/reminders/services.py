@@ -36,7 +36,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from digicoach.accounts.models import Role, User, UserMunicipality, UserRole
-from digicoach.bookings import signals as bookings_signals
 from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.bookings.services import appointment_event
 from digicoach.coaches.models import Coach, CoachStatus
@@ -49,7 +48,6 @@ from digicoach.core.permissions import ensure
 from digicoach.core.timeslots import local_moment
 from digicoach.extensions import db
 from digicoach.helpdesk import queries as helpdesk_queries
-from digicoach.helpdesk import signals as helpdesk_signals
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
 from digicoach.places import queries as place_queries
@@ -848,23 +846,6 @@ def _still_holds(key: str) -> bool:
             and helpdesk_queries.staffing_of(session).needs_coaches
         )
     return True
-
-
-@helpdesk_signals.help_session_cancelled.connect
-def _on_help_session_cancelled(session: HelpSession, **_extra: Any) -> None:
-    skip_reminders_of_help_session(session)
-
-
-@helpdesk_signals.shift_cancelled.connect
-def _on_shift_cancelled(shift: Shift, **_extra: Any) -> None:
-    skip_pending_reminders([f"shift:{shift.id}:"])
-
-
-@bookings_signals.appointment_cancelled.connect
-@bookings_signals.appointment_moved.connect
-def _on_appointment_cancelled_or_moved(appointment: Appointment, **_extra: Any) -> None:
-    # A moved appointment is queued again for its new time by the next run (a new key).
-    skip_pending_reminders([f"appointment:{appointment.id}:"])
 
 
 def skip_reminders_of_help_session(session: HelpSession) -> int:
