@@ -204,13 +204,13 @@ def test_a_verification_link_dies_when_the_address_changes(unverified):
 def test_verifying_tells_other_features(unverified):
     heard = []
 
-    def receiver(_sender, **data):
-        heard.append(data["user"].id)
+    def receiver(user, **data):
+        heard.append((user.id, data["now"] is not None))
 
     token = _verification_token(unverified)
     with signals.email_verified.connected_to(receiver), unit_of_work():
         services.verify_email(token, now=clock.now())
-    assert heard == [unverified.id]
+    assert heard == [(unverified.id, True)]
 
 
 def test_the_verification_page_confirms_with_a_button_not_on_opening(client, unverified):
