@@ -33,7 +33,8 @@ from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession
 from digicoach.places.models import Location, Municipality
-from digicoach.reminders import services
+from digicoach.reminders.services.run import queue_due
+from digicoach.reminders.services.settings import Settings
 
 
 def free_port() -> int:
@@ -74,7 +75,7 @@ def main() -> None:
             seed(args.count, start)
 
             began = time.perf_counter()
-            counts = services.queue_due(now=now, settings=services.Settings())
+            counts = queue_due(now=now, settings=Settings())
             db.session.commit()
             queued_in = time.perf_counter() - began
 

@@ -2,8 +2,8 @@
 programme's reminder settings form.
 
 The settings form only carries what was typed: the limits (days from 1 to 7, times as hours
-and minutes, ...) are checked by services.save_programme_settings, whose field errors the view
-puts next to these fields (the names match services.SettingsInput).
+and minutes, ...) are checked by services.programme_settings.save_programme_settings, whose
+field errors the view puts next to these fields (the names match SettingsInput there).
 """
 
 from __future__ import annotations
@@ -24,6 +24,17 @@ STATUS_LABELS = {
     Status.SKIPPED: _l("Not sent (too late or no longer needed)"),
 }
 CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS")}
+# The kinds of a reminders run (services.run.STEPS), as the outbox page names them when one
+# could not be planned.
+PLANNING_LABELS = {
+    "skipped": _l("Skipping reminders that no longer apply"),
+    "appointments": _l("Reminders of appointments"),
+    "shifts": _l("Reminders of shifts"),
+    "training": _l("Reminders of training sessions"),
+    "understaffed": _l("Alerts about help sessions with too few digicoaches"),
+    "help_log": _l("Nudges to log the help given"),
+    "dormancy": _l("Nudges to inactive digicoaches"),
+}
 # The scheduler's nightly and weekly jobs (digicoach/scheduler.py), as the outbox page names them.
 JOB_LABELS = {
     "accounts.purge_login_failures": _l("Clear old failed sign-ins"),

@@ -41,3 +41,15 @@ class ReminderSettings(db.Model):
         CheckConstraint("shift_days_before BETWEEN 1 AND 14", name="shift_days_range"),
         CheckConstraint("training_days_before BETWEEN 1 AND 14", name="training_days_range"),
     )
+
+
+class PlanningFailure(db.Model):
+    """A kind of reminder whose last planning failed (services.run): shown on the outbox page
+    until a run plans that kind again. One row per kind; no message content, only the error's
+    class (an error's text may quote a recipient)."""
+
+    __tablename__ = "reminder_planning_failure"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(String(120))

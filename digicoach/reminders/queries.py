@@ -1,5 +1,6 @@
 """Read models for the outbox page: failed and pending messages in words, filtered, failed
-first, a page at a time; one message for its detail page."""
+first, a page at a time; one message for its detail page; the kinds of reminder whose last
+planning failed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from digicoach.core.message_kinds import KINDS, kind_label, subject_of
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
 from digicoach.reminders import rules
+from digicoach.reminders.models import PlanningFailure
 
 # The statuses the page lists by default: what needs attention or is still to come.
 OPEN_STATUSES = (Status.FAILED, Status.PENDING, Status.SENDING)
@@ -178,3 +180,12 @@ def kinds(also: str | None = None) -> list[tuple[str, str]]:
     if also in KINDS:
         codes.add(also)
     return sorted(((code, kind_label(code)) for code in codes), key=lambda pair: pair[1])
+
+
+def planning_failures() -> list[PlanningFailure]:
+    """The kinds of reminder whose last planning failed (services.run), oldest first."""
+    return list(
+        db.session.scalars(
+            select(PlanningFailure).order_by(PlanningFailure.failed_at, PlanningFailure.kind)
+        )
+    )

@@ -11,20 +11,20 @@ from digicoach.bookings import signals as booking_signals
 from digicoach.bookings.models import Appointment
 from digicoach.helpdesk import signals as helpdesk_signals
 from digicoach.helpdesk.models import HelpSession, Shift
-from digicoach.reminders import services
+from digicoach.reminders.services import stale
 
 
 def on_help_session_cancelled(session: HelpSession, **_extra: Any) -> None:
-    services.skip_reminders_of_help_session(session)
+    stale.skip_reminders_of_help_session(session)
 
 
 def on_shift_cancelled(shift: Shift, **_extra: Any) -> None:
-    services.skip_pending_reminders([f"shift:{shift.id}:"])
+    stale.skip_pending_reminders([f"shift:{shift.id}:"])
 
 
 def on_appointment_cancelled_or_moved(appointment: Appointment, **_extra: Any) -> None:
     # A moved appointment is queued again for its new time by the next run (a new key).
-    services.skip_pending_reminders([f"appointment:{appointment.id}:"])
+    stale.skip_pending_reminders([f"appointment:{appointment.id}:"])
 
 
 def connect() -> None:

@@ -7,7 +7,8 @@ from datetime import datetime
 from flask import current_app
 
 from digicoach.core.db import unit_of_work
-from digicoach.reminders import services
+from digicoach.reminders.services import coordinators, run
+from digicoach.reminders.services.settings import Settings
 
 
 def queue_due_reminders(now: datetime) -> dict[str, int]:
@@ -17,9 +18,7 @@ def queue_due_reminders(now: datetime) -> dict[str, int]:
     if not current_app.config["REMINDERS_ENABLED"]:
         return {}
     with unit_of_work():
-        return services.queue_due(
-            now=now, settings=services.Settings.from_config(current_app.config)
-        )
+        return run.queue_due(now=now, settings=Settings.from_config(current_app.config))
 
 
 def send_weekly_digest(now: datetime) -> int:
@@ -29,6 +28,6 @@ def send_weekly_digest(now: datetime) -> int:
     if not current_app.config["REMINDERS_ENABLED"]:
         return 0
     with unit_of_work():
-        return services.queue_weekly_digest(
-            now=now, settings=services.Settings.from_config(current_app.config)
+        return coordinators.queue_weekly_digest(
+            now=now, settings=Settings.from_config(current_app.config)
         )

@@ -28,16 +28,20 @@ from digicoach.core.forms import read_filter_form, show_errors
 from digicoach.core.i18n import LANGUAGE_NAMES
 from digicoach.core.paging import page_number
 from digicoach.core.permissions import require
-from digicoach.reminders import permissions, queries, services
+from digicoach.reminders import permissions, queries
 from digicoach.reminders.forms import (
     CHANNEL_LABELS,
     JOB_LABELS,
+    PLANNING_LABELS,
     STATUS_LABELS,
     OutboxFilterForm,
     ReminderSettingsForm,
     RetryForm,
     UseDefaultsForm,
 )
+from digicoach.reminders.services import programme_settings as settings_services
+from digicoach.reminders.services import retry as outbox_services
+from digicoach.reminders.services.settings import Settings
 
 # No common prefix: the outbox is an admin page, the settings belong beside the programme.
 bp = Blueprint("reminders", __name__)
@@ -75,6 +79,8 @@ def outbox() -> ResponseReturnValue:
         stale=heartbeat.is_stale(now),
         runs=heartbeat.last_runs(),
         job_labels=JOB_LABELS,
+        planning_failures=queries.planning_failures(),
+        planning_labels=PLANNING_LABELS,
     )
 
 
@@ -111,7 +117,9 @@ def retry(message_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.retry_message(actor=current_user, message_id=message_id, now=clock.now())
+                outbox_services.retry_message(
+                    actor=current_user, message_id=message_id, now=clock.now()
+                )
         except Conflict as error:
             flash(error.message, "error")
         else:
@@ -124,8 +132,8 @@ def retry(message_id: int) -> ResponseReturnValue:
 @bp.route("/places/programmes/<int:programme_id>/reminders", methods=["GET", "POST"])
 @require(permissions.can_open_reminder_settings)
 def programme_settings(programme_id: int) -> ResponseReturnValue:
-    defaults = services.Settings.from_config(current_app.config)
-    current = services.programme_reminders(
+    defaults = Settings.from_config(current_app.config)
+    current = settings_services.programme_reminders(
         actor=current_user, programme_id=programme_id, defaults=defaults
     )
     if request.method == "POST":
@@ -135,7 +143,7 @@ def programme_settings(programme_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.save_programme_settings(
+                settings_services.save_programme_settings(
                     actor=current_user,
                     programme_id=programme_id,
                     data=_settings_input(form),
@@ -160,12 +168,12 @@ def programme_settings(programme_id: int) -> ResponseReturnValue:
 def use_defaults(programme_id: int) -> ResponseReturnValue:
     if UseDefaultsForm().validate_on_submit():
         with unit_of_work():
-            services.use_default_settings(actor=current_user, programme_id=programme_id)
+            settings_services.use_default_settings(actor=current_user, programme_id=programme_id)
         flash(_("This programme uses the default reminder settings again."), "success")
     return redirect(url_for(".programme_settings", programme_id=programme_id))
 
 
-def _form_values(settings: services.Settings) -> dict[str, Any]:
+def _form_values(settings: Settings) -> dict[str, Any]:
     return {
         "citizen_days_before": str(settings.citizen_days_before),
         "same_morning_sms": settings.same_morning_sms,
@@ -179,8 +187,8 @@ def _form_values(settings: services.Settings) -> dict[str, Any]:
     }
 
 
-def _settings_input(form: ReminderSettingsForm) -> services.SettingsInput:
-    return services.SettingsInput(
+def _settings_input(form: ReminderSettingsForm) -> settings_services.SettingsInput:
+    return settings_services.SettingsInput(
         citizen_days_before=form.citizen_days_before.data,
         same_morning_sms=bool(form.same_morning_sms.data),
         same_morning_at=form.same_morning_at.data,

@@ -22,7 +22,7 @@ from digicoach.core.outbox import OutboxMessage
 from digicoach.core.sms import can_receive_sms
 from digicoach.extensions import db
 from digicoach.reminders import rules as reminder_rules
-from digicoach.reminders import services as reminders
+from digicoach.reminders.services import run as reminders
 from tests.bookings.conftest import BookingWorld, build_world
 from tests.bookings.factories import booking_input, make_appointment, make_bookable_session
 from tests.coaches.factories import application

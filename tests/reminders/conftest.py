@@ -13,7 +13,8 @@ from digicoach.accounts.models import User
 from digicoach.core import clock
 from digicoach.extensions import db
 from digicoach.places.models import Location, Municipality
-from digicoach.reminders import services
+from digicoach.reminders.services.run import queue_due
+from digicoach.reminders.services.settings import Settings
 from tests.factories import make_admin, make_coordinator, make_location, make_municipality
 
 
@@ -61,6 +62,6 @@ def world(app: Any, frozen: FrozenClock) -> World:
 
 def queue(now: datetime, **settings: Any) -> dict[str, int]:
     """Run the reminder service as the job does, and commit."""
-    counts = services.queue_due(now=now, settings=services.Settings(**settings))
+    counts = queue_due(now=now, settings=Settings(**settings))
     db.session.commit()
     return counts

@@ -16,7 +16,8 @@ from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
 from digicoach.helpdesk.models import ShiftStatus
 from digicoach.helplog.models import HelpLog
-from digicoach.reminders import services
+from digicoach.reminders import rules
+from digicoach.reminders.services.coordinators import queue_weekly_digest
 from tests.factories import make_coordinator, make_programme
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
 from tests.reminders.conftest import queue
@@ -325,8 +326,8 @@ def test_coordinators_hear_of_an_understaffed_session_seven_and_two_days_before(
     session.created_at = MONDAY_10 - timedelta(days=30)
     make_coordinator([], email="elsewhere@example.org")  # another municipality's
     db.session.commit()
-    seven = services.rules.days_before(MONDAY_10, 7)
-    two = services.rules.days_before(MONDAY_10, 2)
+    seven = rules.days_before(MONDAY_10, 7)
+    two = rules.days_before(MONDAY_10, 2)
 
     assert queue(seven - timedelta(minutes=1))["understaffed"] == 0
     assert queue(seven)["understaffed"] == 1
@@ -347,7 +348,7 @@ def test_a_session_staffed_meanwhile_has_its_pending_alert_skipped(app, world, f
     session = make_help_session(world.location, starts_at=MONDAY_10, coaches_min=1)
     session.created_at = MONDAY_10 - timedelta(days=30)
     db.session.commit()
-    two = services.rules.days_before(MONDAY_10, 2)
+    two = rules.days_before(MONDAY_10, 2)
     queue(two)
     coach = make_working_coach(world.municipality)
     assert session.shifts == []  # loaded before the new shift joins it
@@ -366,9 +367,9 @@ def test_the_weekly_digest_sums_up_the_week_for_each_coordinator(app, world, mai
     make_coach(world.municipality, applied_at=monday_8 - timedelta(days=2))
     db.session.commit()
 
-    assert services.queue_weekly_digest(now=monday_8) == 1
+    assert queue_weekly_digest(now=monday_8) == 1
     db.session.commit()
-    assert services.queue_weekly_digest(now=monday_8 + timedelta(hours=1)) == 0
+    assert queue_weekly_digest(now=monday_8 + timedelta(hours=1)) == 0
     outbox.dispatch_due(monday_8)
     [message] = mailbox.to("coordinator@example.org")
     assert message["Subject"] == "Your week in digicoach"

@@ -20,7 +20,7 @@ from digicoach.core import outbox
 from digicoach.core.message_kinds import KINDS, subject_of
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
-from digicoach.reminders import services as reminder_services
+from digicoach.reminders.services import keys as reminder_keys
 from tests.bookings.factories import make_appointment as book
 from tests.bookings.factories import make_bookable_session
 from tests.conftest import sign_in
@@ -57,7 +57,7 @@ def _kinds(node: ast.expr, path: Path, root: Path, where: str) -> Iterator[str]:
 
 def message_kinds_in_source() -> dict[str, str]:
     """Every message kind written as `kind=…` in the package, with where it is; plus the
-    reminder kinds named as constants in reminders/services.py."""
+    reminder kinds named as constants in reminders/services/keys.py."""
     root = Path(digicoach.__file__).parent
     found: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):
@@ -71,10 +71,10 @@ def message_kinds_in_source() -> dict[str, str]:
                 where = f"{path.relative_to(root.parent)}:{node.lineno}"
                 for kind in _kinds(keyword.value, path, root, where):
                     found.setdefault(kind, where)
-    for name, value in vars(reminder_services).items():
-        is_kind = isinstance(value, str) and value.startswith(reminder_services.KIND_PREFIX)
-        if name.isupper() and is_kind and value != reminder_services.KIND_PREFIX:
-            found.setdefault(value, f"reminders.services.{name}")
+    for name, value in vars(reminder_keys).items():
+        is_kind = isinstance(value, str) and value.startswith(reminder_keys.KIND_PREFIX)
+        if name.isupper() and is_kind and value != reminder_keys.KIND_PREFIX:
+            found.setdefault(value, f"reminders.services.keys.{name}")
     return found
 
 

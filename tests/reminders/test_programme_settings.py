@@ -13,8 +13,10 @@ from digicoach.core.clock import LOCAL_ZONE
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
 from digicoach.helpdesk import services as helpdesk_services
-from digicoach.reminders import rules, services
+from digicoach.reminders import rules
 from digicoach.reminders.models import ReminderSettings
+from digicoach.reminders.services.coordinators import queue_weekly_digest
+from digicoach.reminders.services.settings import ProgrammeSettings, Settings
 from digicoach.training.models import Enrolment
 from tests.factories import make_coordinator, make_location, make_municipality, make_programme
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
@@ -35,7 +37,7 @@ MONDAY_10 = local(2026, 3, 30, 10, 0)
 
 def own_settings(programme, **changes) -> ReminderSettings:
     """The programme's own settings: the defaults with `changes`."""
-    values = {**asdict(services.Settings()), **changes}
+    values = {**asdict(Settings()), **changes}
     values["understaffed_alert_days"] = rules.format_alert_days(values["understaffed_alert_days"])
     row = ReminderSettings(programme_id=programme.id, **values)
     db.session.add(row)
@@ -199,7 +201,7 @@ def test_no_weekly_digest_when_a_coordinators_only_programme_switched_it_off(wor
     of_both = make_coordinator([world.municipality, kortrijk])
     db.session.commit()
 
-    assert services.queue_weekly_digest(now=monday_8, settings=services.Settings()) == 2
+    assert queue_weekly_digest(now=monday_8, settings=Settings()) == 2
     recipients = set(db.session.scalars(select(OutboxMessage.recipient)))
     assert recipients == {of_kortrijk.email, of_both.email}
     assert world.coordinator.email not in recipients
@@ -212,7 +214,7 @@ def test_the_digest_goes_when_one_programme_of_the_coordinator_keeps_it(world):
         make_programme([world.municipality], starts_on=date(2025, 1, 1)), weekly_digest=True
     )
     db.session.commit()
-    assert services.queue_weekly_digest(now=monday_8, settings=services.Settings()) == 1
+    assert queue_weekly_digest(now=monday_8, settings=Settings()) == 1
 
 
 def test_a_programme_may_send_the_digest_where_the_default_is_off(world):
@@ -220,8 +222,8 @@ def test_a_programme_may_send_the_digest_where_the_default_is_off(world):
     own_settings(make_programme([world.municipality]), weekly_digest=True)
     make_coordinator([make_municipality(name="Kortrijk")])
     db.session.commit()
-    off = services.Settings(weekly_digest=False)
-    assert services.queue_weekly_digest(now=monday_8, settings=off) == 1
+    off = Settings(weekly_digest=False)
+    assert queue_weekly_digest(now=monday_8, settings=off) == 1
     assert db.session.scalars(select(OutboxMessage.recipient)).all() == [world.coordinator.email]
 
 
@@ -256,7 +258,7 @@ def test_whose_settings_apply_is_loaded_once_per_run_in_two_queries(world):
     engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        loaded = services.ProgrammeSettings.load(services.Settings())
+        loaded = ProgrammeSettings.load(Settings())
         assert len(statements) == 2
         for municipality_id in municipality_ids:
             loaded.for_event(municipality_id, THURSDAY_10)

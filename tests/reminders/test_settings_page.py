@@ -12,8 +12,9 @@ from digicoach.core import clock
 from digicoach.core.audit import AuditEvent
 from digicoach.core.errors import NotFound, PermissionDenied, ValidationFailed
 from digicoach.extensions import db
-from digicoach.reminders import services
 from digicoach.reminders.models import ReminderSettings
+from digicoach.reminders.services import programme_settings
+from digicoach.reminders.services.settings import ProgrammeSettings, Settings
 from tests.conftest import sign_in
 from tests.factories import make_coordinator, make_desk, make_municipality, make_programme
 
@@ -190,7 +191,7 @@ def test_an_admin_changes_any_programme(client, world):
 # --- the same rules without HTTP ------------------------------------------------------------
 
 
-def settings_input(**changes) -> services.SettingsInput:
+def settings_input(**changes) -> programme_settings.SettingsInput:
     values = {
         "citizen_days_before": 1,
         "same_morning_sms": False,
@@ -202,12 +203,12 @@ def settings_input(**changes) -> services.SettingsInput:
         "help_log_nudge_at": time(19),
         "weekly_digest": True,
     }
-    return services.SettingsInput(**{**values, **changes})
+    return programme_settings.SettingsInput(**{**values, **changes})
 
 
 def test_the_service_refuses_values_outside_the_limits_per_field(world, programme):
     with pytest.raises(ValidationFailed) as refused:
-        services.save_programme_settings(
+        programme_settings.save_programme_settings(
             actor=world.coordinator,
             programme_id=programme.id,
             data=settings_input(citizen_days_before=0, understaffed_alert_days=(7, 5, 3, 1)),
@@ -221,24 +222,24 @@ def test_the_service_checks_who_asks(world, programme):
     other = make_coordinator([make_municipality(name="Kortrijk")])
     desk = make_desk([world.municipality])
     with pytest.raises(NotFound):
-        services.save_programme_settings(
+        programme_settings.save_programme_settings(
             actor=other, programme_id=programme.id, data=settings_input(), now=clock.now()
         )
     with pytest.raises(NotFound):
-        services.use_default_settings(actor=desk, programme_id=programme.id)
+        programme_settings.use_default_settings(actor=desk, programme_id=programme.id)
     shared = make_programme([world.municipality, make_municipality(name="Merelbeke")])
     with pytest.raises(PermissionDenied):
-        services.use_default_settings(actor=world.coordinator, programme_id=shared.id)
+        programme_settings.use_default_settings(actor=world.coordinator, programme_id=shared.id)
 
 
 def test_saved_settings_are_what_the_reminders_use(world, programme):
-    services.save_programme_settings(
+    programme_settings.save_programme_settings(
         actor=world.coordinator,
         programme_id=programme.id,
         data=settings_input(citizen_days_before="3", understaffed_alert_days="5"),
         now=clock.now(),
     )
-    loaded = services.ProgrammeSettings.load(services.Settings())
-    assert loaded.of_programme(programme.id) == services.Settings(
+    loaded = ProgrammeSettings.load(Settings())
+    assert loaded.of_programme(programme.id) == Settings(
         citizen_days_before=3, understaffed_alert_days=(5,)
     )

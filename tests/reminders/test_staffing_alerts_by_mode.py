@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from digicoach.core import outbox
 from digicoach.extensions import db
-from digicoach.reminders import services
+from digicoach.reminders import rules
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
 from tests.reminders.conftest import queue
 
@@ -26,7 +26,7 @@ def test_a_hybrid_session_with_one_coach_is_reported_as_understaffed(app, world,
     walk_in.created_at = MONDAY_10 - timedelta(days=30)
     make_shift(walk_in, make_working_coach(world.municipality))
     db.session.commit()
-    seven = services.rules.days_before(MONDAY_10, 7)
+    seven = rules.days_before(MONDAY_10, 7)
 
     assert queue(seven)["understaffed"] == 1  # the hybrid one, not the staffed walk-in one
     outbox.dispatch_due(seven)
@@ -41,7 +41,7 @@ def test_a_second_coach_on_the_hybrid_session_skips_the_pending_alert(app, world
     hybrid.created_at = MONDAY_10 - timedelta(days=30)
     make_shift(hybrid, make_working_coach(world.municipality))
     db.session.commit()
-    two = services.rules.days_before(MONDAY_10, 2)
+    two = rules.days_before(MONDAY_10, 2)
     assert queue(two)["understaffed"] == 1
     second = make_working_coach(world.municipality)
     assert len(hybrid.shifts) == 1  # loaded before the new shift joins it
