@@ -35,13 +35,13 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.i18n import LANGUAGES
+from digicoach.demo_data import flanders
 from digicoach.extensions import db
 from digicoach.helpdesk import demo as helpdesk_demo
 from digicoach.helplog import demo as helplog_demo
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Programme
 from digicoach.progress import demo as progress_demo
-from digicoach.progress import demo_scale
 from digicoach.training import demo as training_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -289,10 +289,10 @@ def seed_flanders_scale(seed: int) -> None:
     started = time.perf_counter()
     try:
         with force_locale(SOURCE_LANGUAGE), unit_of_work():
-            report = demo_scale.seed_flanders(seed=seed, now=clock.now(), echo=click.echo)
+            report = flanders.seed_flanders(seed=seed, now=clock.now(), echo=click.echo)
             committing = time.perf_counter()
         click.echo(f"  {'commit':<28} {time.perf_counter() - committing:7.1f} s")
-    except demo_scale.DatabaseNotEmpty:
+    except flanders.DatabaseNotEmpty:
         raise click.ClickException(
             "The flanders scale needs an empty database; this one has data. Nothing was added."
         ) from None

@@ -11,11 +11,11 @@ from digicoach.bookings.models import HOLDS_PLACE, Appointment, Slot
 from digicoach.cli import seed_demo_command
 from digicoach.coaches.models import Coach, CoachStatus, CoachStatusChange
 from digicoach.core.db import unit_of_work
+from digicoach.demo_data import flanders
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
 from digicoach.places.models import Municipality, Programme
-from digicoach.progress import demo_scale
 from digicoach.progress.queries import programme_progress
 from tests.factories import make_municipality
 
@@ -27,9 +27,9 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def _seed(seed: int = 7) -> demo_scale.ScaleReport:
+def _seed(seed: int = 7) -> flanders.ScaleReport:
     with unit_of_work():
-        return demo_scale.seed_flanders(size=TINY, seed=seed, now=NOW)
+        return flanders.seed_flanders(size=TINY, seed=seed, now=NOW)
 
 
 def _fingerprint() -> tuple:
@@ -56,7 +56,7 @@ def _fingerprint() -> tuple:
 
 def test_the_tiny_scale_has_the_proportions_of_flanders(app, monkeypatch):
     monkeypatch.setattr("digicoach.core.clock.now", lambda: NOW)
-    size = demo_scale.ScaleSize.of(TINY)
+    size = flanders.ScaleSize.of(TINY)
     report = _seed()
 
     assert _count(Coach) == size.coaches == 20
@@ -144,7 +144,7 @@ def test_the_same_seed_gives_the_same_data(app, monkeypatch):
 def test_the_scale_seeder_refuses_a_database_with_data(app):
     make_municipality(name="Gent", nis_code="44021")
     db.session.commit()
-    with pytest.raises(demo_scale.DatabaseNotEmpty):
+    with pytest.raises(flanders.DatabaseNotEmpty):
         _seed()
     assert _count(Coach) == 0
 
@@ -160,5 +160,5 @@ def test_seed_demo_at_flanders_scale_refuses_a_database_with_data(app):
 
 def test_the_size_must_be_a_share_of_flanders():
     with pytest.raises(ValueError):
-        demo_scale.ScaleSize.of(0)
-    assert demo_scale.ScaleSize.of(1.0) == demo_scale.ScaleSize(300, 20_000, 500_000, 1_000_000)
+        flanders.ScaleSize.of(0)
+    assert flanders.ScaleSize.of(1.0) == flanders.ScaleSize(300, 20_000, 500_000, 1_000_000)
