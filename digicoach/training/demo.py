@@ -24,7 +24,7 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock, timeslots
 from digicoach.extensions import db
 from digicoach.places.models import Municipality
-from digicoach.training import rules, services
+from digicoach.training import rules
 from digicoach.training.models import (
     Attendance,
     Certification,
@@ -33,6 +33,8 @@ from digicoach.training.models import (
     TrainingModule,
     TrainingSession,
 )
+from digicoach.training.services import cohorts as cohort_services
+from digicoach.training.services import enrolment as enrolment_services
 
 CURRICULUM = (
     ("Wat doet een digicoach?", "Je rol, grenzen, privacy en doorverwijzen.", True, 120),
@@ -129,7 +131,7 @@ def seed_training(*, rng: random.Random, places: dict[str, Any], coaches: list[C
             capacity=values.pop("capacity", 12),
             minimum=values.pop("minimum", 6),
             enrolled_count=0,
-            enrolment_deadline=services.deadline_moment(values.pop("deadline")),
+            enrolment_deadline=cohort_services.deadline_moment(values.pop("deadline")),
             location_id=rng.choice(municipality.locations).id,
             online_link="",
             status=status,
@@ -162,7 +164,7 @@ def seed_training(*, rng: random.Random, places: dict[str, Any], coaches: list[C
         created_days_ago=20,
     )
     for coach in by_status.get((rules.COACH_APPROVED, gent.id), [])[:2]:
-        services.enrol(actor=coach.user, cohort=open_cohort, coach=coach, now=now)
+        enrolment_services.enrol(actor=coach.user, cohort=open_cohort, coach=coach, now=now)
 
     for turn, municipality in enumerate(municipalities):
         # Running: started three weeks ago; the coaches in training are in it.

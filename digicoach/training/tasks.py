@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from digicoach.core.db import unit_of_work
-from digicoach.training import services
+from digicoach.training.services import low_enrolment
 
 
 def flag_low_enrolment(now: datetime) -> int:
@@ -15,4 +15,4 @@ def flag_low_enrolment(now: datetime) -> int:
     Safe to run as often as wanted: it only asks what is due and not yet flagged.
     """
     with unit_of_work():
-        return services.flag_low_enrolment(now=now)
+        return low_enrolment.flag_low_enrolment(now=now)

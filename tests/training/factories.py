@@ -11,7 +11,7 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock
 from digicoach.extensions import db
 from digicoach.places.models import Municipality, Programme
-from digicoach.training import rules, services
+from digicoach.training import rules
 from digicoach.training.models import (
     Attendance,
     Cohort,
@@ -19,6 +19,7 @@ from digicoach.training.models import (
     TrainingModule,
     TrainingSession,
 )
+from digicoach.training.services import enrolment
 
 _numbers = itertools.count(1)
 
@@ -91,7 +92,7 @@ def make_session(
 
 def enrol(cohort: Cohort, coach: Coach) -> Enrolment:
     """Enrol through the service, as the coach themselves."""
-    return services.enrol(actor=coach.user, cohort=cohort, coach=coach, now=clock.now())
+    return enrolment.enrol(actor=coach.user, cohort=cohort, coach=coach, now=clock.now())
 
 
 def mark(session: TrainingSession, coach: Coach, value: str) -> Attendance:

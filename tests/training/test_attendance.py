@@ -8,8 +8,9 @@ from sqlalchemy import select
 from digicoach.core import clock
 from digicoach.core.errors import Conflict, PermissionDenied, ValidationFailed
 from digicoach.extensions import db
-from digicoach.training import rules, services
+from digicoach.training import rules
 from digicoach.training.models import Attendance, TrainingSession
+from digicoach.training.services import attendance
 from tests.conftest import sign_in
 from tests.training.factories import enrol, make_session
 
@@ -80,12 +81,12 @@ def test_attendance_cannot_be_recorded_for_a_future_or_cancelled_session(world, 
     _session, (a, _b, _c) = lesson
     future = world.sessions[0]
     with pytest.raises(Conflict):
-        services.record_attendance(
+        attendance.record_attendance(
             actor=world.trainer, session=future, marks={a.id: "present"}, now=clock.now()
         )
     future.status = rules.SESSION_CANCELLED
     with pytest.raises(Conflict):
-        services.record_attendance(
+        attendance.record_attendance(
             actor=world.trainer,
             session=future,
             marks={a.id: "present"},
@@ -96,14 +97,14 @@ def test_attendance_cannot_be_recorded_for_a_future_or_cancelled_session(world, 
 def test_a_coach_cannot_record_attendance_through_the_service(world, lesson):
     session, (a, _b, _c) = lesson
     with pytest.raises(PermissionDenied):
-        services.record_attendance(
+        attendance.record_attendance(
             actor=a.user, session=session, marks={a.id: "present"}, now=clock.now()
         )
 
 
 def test_self_check_in_with_the_trainers_code(client, world, lesson):
     session, (a, b, _c) = lesson
-    code = services.open_check_in(actor=world.trainer, session=session, now=clock.now())
+    code = attendance.open_check_in(actor=world.trainer, session=session, now=clock.now())
     db.session.commit()
     assert len(code) == 6
     assert set(code) <= set(rules.CHECK_IN_ALPHABET)
@@ -122,20 +123,20 @@ def test_self_check_in_with_the_trainers_code(client, world, lesson):
 
 def test_the_code_works_only_around_the_session(world, lesson):
     session, (a, _b, _c) = lesson
-    code = services.open_check_in(actor=world.trainer, session=session, now=clock.now())
+    code = attendance.open_check_in(actor=world.trainer, session=session, now=clock.now())
     too_late = session.ends_at + timedelta(minutes=31)
     with pytest.raises(ValidationFailed):
-        services.check_in(actor=a.user, coach=a, code=code, now=too_late)
+        attendance.check_in(actor=a.user, coach=a, code=code, now=too_late)
     just_in_time = session.ends_at + timedelta(minutes=30)
-    assert services.check_in(actor=a.user, coach=a, code=code, now=just_in_time) == session
+    assert attendance.check_in(actor=a.user, coach=a, code=code, now=just_in_time) == session
 
 
 def test_a_coach_of_another_cohort_cannot_use_the_code(world, lesson):
     session, _coaches = lesson
     outsider = world.coach()
-    code = services.open_check_in(actor=world.trainer, session=session, now=clock.now())
+    code = attendance.open_check_in(actor=world.trainer, session=session, now=clock.now())
     with pytest.raises(ValidationFailed):
-        services.check_in(actor=outsider.user, coach=outsider, code=code, now=clock.now())
+        attendance.check_in(actor=outsider.user, coach=outsider, code=code, now=clock.now())
 
 
 def test_the_trainer_sees_their_groups(client, world, lesson):

@@ -9,8 +9,10 @@ from digicoach.coaches.models import CoachStatus
 from digicoach.core import clock
 from digicoach.core.errors import Conflict
 from digicoach.extensions import db
-from digicoach.training import rules, services
+from digicoach.training import rules
 from digicoach.training.models import Certification
+from digicoach.training.services import certification as certification_services
+from digicoach.training.services import curriculum, enrolment
 from tests.conftest import sign_in
 from tests.training.factories import enrol, make_session, mark
 
@@ -38,22 +40,22 @@ def count_certificates():
 
 def test_an_eligible_coach_is_certified_with_a_number_and_becomes_certified(world, trained):
     ada, _bert = trained
-    certification = services.certify(
+    certification = certification_services.certify(
         actor=world.coordinator, cohort=world.cohort, coach=ada, now=clock.now()
     )
     year = clock.local(clock.now()).year
     assert certification.number == f"DC-{year}-{certification.id:06d}"
     assert len(certification.verification_code) >= 20
     assert ada.status == CoachStatus.CERTIFIED
-    assert services.active_enrolment(ada.id, world.cohort.id).status == rules.COMPLETED
+    assert enrolment.active_enrolment(ada.id, world.cohort.id).status == rules.COMPLETED
 
 
 def test_certifying_twice_creates_one_certificate(world, trained):
     ada, _bert = trained
-    first = services.certify(
+    first = certification_services.certify(
         actor=world.coordinator, cohort=world.cohort, coach=ada, now=clock.now()
     )
-    second = services.certify(
+    second = certification_services.certify(
         actor=world.admin, cohort=world.cohort, coach=ada, now=clock.now() + timedelta(hours=1)
     )
     assert first.id == second.id
@@ -63,17 +65,23 @@ def test_certifying_twice_creates_one_certificate(world, trained):
 def test_a_coach_missing_a_required_module_is_not_certified(world, trained):
     _ada, bert = trained
     with pytest.raises(Conflict):
-        services.certify(actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now())
+        certification_services.certify(
+            actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now()
+        )
     assert bert.status == CoachStatus.IN_TRAINING
     assert count_certificates() == 0
 
 
 def test_certify_all_issues_only_to_the_eligible(world, trained):
     ada, bert = trained
-    outcome = services.certify_all(actor=world.coordinator, cohort=world.cohort, now=clock.now())
+    outcome = certification_services.certify_all(
+        actor=world.coordinator, cohort=world.cohort, now=clock.now()
+    )
     assert [c.coach_id for c in outcome.issued] == [ada.id]
     assert outcome.not_eligible == [bert]
-    again = services.certify_all(actor=world.coordinator, cohort=world.cohort, now=clock.now())
+    again = certification_services.certify_all(
+        actor=world.coordinator, cohort=world.cohort, now=clock.now()
+    )
     assert again.issued == []
     assert count_certificates() == 1
 
@@ -84,16 +92,18 @@ def test_the_programme_threshold_can_be_lowered(world, trained):
     mark(extra, bert, rules.PRESENT)
     # 3 of 4 held sessions: 75 %, below the default 80 %.
     with pytest.raises(Conflict):
-        services.certify(actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now())
-    services.set_threshold(actor=world.admin, programme=world.programme, percent=75)
-    assert services.certify(
+        certification_services.certify(
+            actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now()
+        )
+    curriculum.set_threshold(actor=world.admin, programme=world.programme, percent=75)
+    assert certification_services.certify(
         actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now()
     ).number
 
 
 def test_verify_shows_name_and_date_for_a_valid_code(client, world, trained):
     ada, _bert = trained
-    certification = services.certify(
+    certification = certification_services.certify(
         actor=world.coordinator, cohort=world.cohort, coach=ada, now=clock.now()
     )
     db.session.commit()
@@ -117,7 +127,7 @@ def test_verify_never_fails_on_strange_input(client, world):
 
 def test_the_printable_certificate_is_for_the_coach_and_staff_in_scope(client, world, trained):
     ada, bert = trained
-    certification = services.certify(
+    certification = certification_services.certify(
         actor=world.coordinator, cohort=world.cohort, coach=ada, now=clock.now()
     )
     db.session.commit()

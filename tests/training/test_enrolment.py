@@ -11,8 +11,10 @@ from digicoach.core import clock, outbox
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, PermissionDenied
 from digicoach.extensions import db
-from digicoach.training import rules, services
+from digicoach.training import rules
 from digicoach.training.models import Cohort, Enrolment
+from digicoach.training.services import cohorts
+from digicoach.training.services import enrolment as enrolment_services
 from tests.training.factories import enrol
 
 
@@ -69,7 +71,7 @@ def test_a_withdrawal_promotes_exactly_the_first_waitlisted_coach_and_mails_them
 
     with app.test_request_context("/", method="POST"):
         with unit_of_work():
-            promoted = services.withdraw(
+            promoted = enrolment_services.withdraw(
                 actor=coaches[0].user, enrolment=enrolments[0], now=clock.now()
             )
         outbox.send_queued_by_this_request()
@@ -89,7 +91,7 @@ def test_a_withdrawal_promotes_exactly_the_first_waitlisted_coach_and_mails_them
 def test_a_waitlisted_coach_who_withdraws_closes_the_gap(world):
     coaches = [world.coach() for _ in range(7)]
     enrolments = [enrol(world.cohort, coach) for coach in coaches]
-    services.withdraw(actor=coaches[4].user, enrolment=enrolments[4], now=clock.now())
+    enrolment_services.withdraw(actor=coaches[4].user, enrolment=enrolments[4], now=clock.now())
     assert waitlist(world.cohort) == [
         (coaches[3].id, 1),
         (coaches[5].id, 2),
@@ -103,15 +105,15 @@ def test_a_higher_capacity_lets_the_waitlist_in(world):
     for coach in coaches:
         enrol(world.cohort, coach)
     cohort = world.cohort
-    services.update_cohort(
+    cohorts.update_cohort(
         actor=world.coordinator,
         cohort=cohort,
-        data=services.CohortInput(
+        data=cohorts.CohortInput(
             programme_id=None,
             name=cohort.name,
             capacity=4,
             minimum=cohort.minimum,
-            enrolment_deadline=services.deadline_day(cohort.enrolment_deadline),
+            enrolment_deadline=cohorts.deadline_day(cohort.enrolment_deadline),
             municipality_ids=(world.gent.id,),
             trainer_id=cohort.trainer_id,
             online_link=cohort.online_link,
@@ -125,7 +127,7 @@ def test_a_higher_capacity_lets_the_waitlist_in(world):
 def test_enrolment_closes_at_the_deadline_with_a_clear_message(world):
     coach = world.coach()
     with pytest.raises(Conflict) as refused:
-        services.enrol(
+        enrolment_services.enrol(
             actor=coach.user,
             cohort=world.cohort,
             coach=coach,
@@ -168,7 +170,7 @@ def test_the_database_refuses_more_enrolled_than_the_capacity(world):
 def test_a_coach_who_withdrew_may_enrol_again(world):
     coach = world.coach()
     enrolment = enrol(world.cohort, coach)
-    services.withdraw(actor=coach.user, enrolment=enrolment, now=clock.now())
+    enrolment_services.withdraw(actor=coach.user, enrolment=enrolment, now=clock.now())
     assert enrol(world.cohort, coach).id == enrolment.id
     assert enrolment.status == rules.ENROLLED
 
@@ -184,12 +186,14 @@ def test_a_coach_of_another_municipality_cannot_enrol(world):
 def test_a_coach_cannot_enrol_someone_else(world):
     coach, other = world.coach(), world.coach()
     with pytest.raises(PermissionDenied):
-        services.enrol(actor=other.user, cohort=world.cohort, coach=coach, now=clock.now())
+        enrolment_services.enrol(
+            actor=other.user, cohort=world.cohort, coach=coach, now=clock.now()
+        )
 
 
 def test_a_coordinator_enrols_a_coach_of_their_municipality(world):
     coach = world.coach()
-    enrolment = services.enrol(
+    enrolment = enrolment_services.enrol(
         actor=world.coordinator, cohort=world.cohort, coach=coach, now=clock.now()
     )
     assert enrolment.enrolled_by_id == world.coordinator.id
@@ -198,7 +202,7 @@ def test_a_coordinator_enrols_a_coach_of_their_municipality(world):
 
 def test_a_coordinator_of_another_municipality_cannot_enrol_anyone(world):
     with pytest.raises(PermissionDenied):
-        services.enrol(
+        enrolment_services.enrol(
             actor=world.other_coordinator,
             cohort=world.cohort,
             coach=world.coach(),

@@ -10,8 +10,9 @@ from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import DomainError
 from digicoach.extensions import db
-from digicoach.training import rules, services
+from digicoach.training import rules
 from digicoach.training.models import Cohort, Enrolment
+from digicoach.training.services import enrolment as enrolment_services
 from tests.training.factories import enrol
 
 pytestmark = pytest.mark.concurrency
@@ -27,7 +28,7 @@ def enrol_in_process(_index: int, cohort_id: int, coach_id: int) -> str:
             with unit_of_work():
                 cohort = db.session.get(Cohort, cohort_id)
                 coach = db.session.get(Coach, coach_id)
-                enrolment = services.enrol(
+                enrolment = enrolment_services.enrol(
                     actor=coach.user, cohort=cohort, coach=coach, now=clock.now()
                 )
                 return enrolment.status

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from digicoach.core import clock
 from digicoach.core.errors import ValidationFailed
 from digicoach.extensions import db
-from digicoach.training import rules, services
+from digicoach.training import queries, rules
 from digicoach.training.models import Cohort, TrainingSession
+from digicoach.training.services import cohorts
+from digicoach.training.services import sessions as sessions_services
 from tests.conftest import sign_in
 from tests.training.factories import enrol
 
@@ -44,7 +46,7 @@ def test_a_coordinator_plans_a_cohort(client, world):
     cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Gent najaar"))
     assert cohort.status == rules.PLANNED
     assert cohort.municipality_ids == {world.gent.id}
-    assert services.deadline_day(cohort.enrolment_deadline) == clock.local_today() + timedelta(
+    assert cohorts.deadline_day(cohort.enrolment_deadline) == clock.local_today() + timedelta(
         days=20
     )
     assert client.get(response.headers["Location"]).status_code == 200
@@ -94,7 +96,7 @@ def test_the_capacity_cannot_drop_below_the_number_enrolled(client, world):
         name=world.cohort.name,
         capacity="2",
         minimum="0",
-        enrolment_deadline=services.deadline_day(world.cohort.enrolment_deadline).isoformat(),
+        enrolment_deadline=cohorts.deadline_day(world.cohort.enrolment_deadline).isoformat(),
     )
     response = client.post(f"/training/manage/{world.cohort.id}/edit", data=data)
     assert response.status_code == 422
@@ -164,10 +166,10 @@ def test_bad_session_input_is_refused(client, world, kind, field):
 
 def test_a_weekly_series_keeps_14_00_across_the_change_to_winter_time(world):
     first = date(2027, 10, 19)
-    sessions = services.add_weekly_series(
+    sessions = sessions_services.add_weekly_series(
         actor=world.coordinator,
         cohort=world.cohort,
-        data=services.SeriesInput(
+        data=sessions_services.SeriesInput(
             first_day=first,
             weekdays=(2,),
             start_time=time(14, 0),
@@ -207,10 +209,10 @@ def test_a_series_through_the_page(client, world):
 
 def test_a_series_needs_a_count_or_a_last_day(world):
     with pytest.raises(ValidationFailed) as refused:
-        services.add_weekly_series(
+        sessions_services.add_weekly_series(
             actor=world.coordinator,
             cohort=world.cohort,
-            data=services.SeriesInput(
+            data=sessions_services.SeriesInput(
                 first_day=date(2027, 1, 5),
                 weekdays=(2,),
                 start_time=time(14, 0),
@@ -251,7 +253,7 @@ def test_a_curriculum_module_is_added_and_edited_by_an_admin(client, world):
         },
     )
     assert response.status_code == 302
-    modules = services.queries.modules_of(world.programme.id)
+    modules = queries.modules_of(world.programme.id)
     added = next(m for m in modules if m.title == "E-mail")
     assert added.expected_minutes == 90
     response = client.post(
@@ -264,4 +266,4 @@ def test_a_curriculum_module_is_added_and_edited_by_an_admin(client, world):
         f"/training/programmes/{world.programme.id}/threshold", data={"threshold_percent": "75"}
     )
     assert response.status_code == 302
-    assert services.queries.threshold_percent(world.programme.id) == 75
+    assert queries.threshold_percent(world.programme.id) == 75
