@@ -18,6 +18,11 @@ dormant → left), as a complete transition table:
 Nothing skips a step: a coach is certified only after training, active only once certified.
 `rejected` is final so a decision cannot silently flip; `left` is final so an erased coach
 never comes back to life.
+
+Three targets are the system's alone, each reached through its own evidence: `certified`
+when training issues a certificate, `active` when a coach does a shift, `dormant` when the
+dormancy job finds no shift for long enough. A person choosing them by hand would make the
+programme's figures say what did not happen (a certified coach without a certificate).
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     LEFT: frozenset(),
 }
 
+# Reached only by the system (see the module docstring), never chosen by a person.
+SYSTEM_TARGETS = frozenset({CERTIFIED, ACTIVE, DORMANT})
+
 FINAL_STATUSES = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
 # Decisions that need a written reason, because the person concerned will ask why.
 REASON_REQUIRED = frozenset({REJECTED})
@@ -70,10 +78,24 @@ def may_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
-def next_statuses(current: str) -> list[str]:
-    """The statuses a coach in `current` may move to, in pipeline order."""
+def may_choose(target: str, *, by_system: bool) -> bool:
+    """True when the caller may aim for `target`: the system any status, a person none of
+    SYSTEM_TARGETS (whatever the table allows)."""
+    return by_system or target not in SYSTEM_TARGETS
+
+
+def next_statuses(current: str, *, by_system: bool = False) -> list[str]:
+    """The statuses a coach in `current` may move to, in pipeline order.
+
+    By default what a person may choose (the status form offers these); `by_system=True`
+    adds the SYSTEM_TARGETS the table allows.
+    """
     allowed = TRANSITIONS.get(current, frozenset())
-    return [status for status in STATUSES if status in allowed]
+    return [
+        status
+        for status in STATUSES
+        if status in allowed and may_choose(status, by_system=by_system)
+    ]
 
 
 def missing_screening(done: Iterable[str]) -> list[str]:

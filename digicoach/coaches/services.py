@@ -548,16 +548,41 @@ def record_screening(
 # --- the pipeline -----------------------------------------------------------------------------
 
 
+class SystemOnlyStatus(Conflict):
+    """A person chose a status only the system reaches (rules.SYSTEM_TARGETS)."""
+
+    code = "coaches.status.system_only"
+
+
 def change_status(
-    *, actor: User | None, coach: Coach, target: str, reason: str = "", now: datetime
+    *,
+    actor: User | None,
+    coach: Coach,
+    target: str,
+    reason: str = "",
+    now: datetime,
+    by_system: bool = False,
 ) -> CoachStatusChange:
     """Move a coach along the pipeline (rules.TRANSITIONS), with history and audit.
 
-    `actor` None is the system (the dormancy job, shift activity). Raises PermissionDenied,
-    Conflict for a transition the table does not allow, ValidationFailed for a missing reason.
+    `actor` None is the system (the dormancy job, shift activity). `by_system` is the explicit
+    system path, the only one that may reach rules.SYSTEM_TARGETS (certified, active, dormant):
+    use certify_on_certificate, record_shift_activity or mark_dormant rather than setting it.
+    Raises PermissionDenied, SystemOnlyStatus (a Conflict) for a system target chosen by a
+    person, Conflict for a transition the table does not allow, ValidationFailed for a
+    missing reason.
     """
     ensure(permissions.can_change_coach_status(actor, coach, target))
     current = coach.status
+    if not rules.may_choose(target, by_system=by_system):
+        raise SystemOnlyStatus(
+            _(
+                "Only the system sets the status “%(target)s”: a certificate, a shift or "
+                "a long time without shifts does.",
+                target=_status_label(target),
+            ),
+            field="status",
+        )
     if not rules.may_transition(current, target):
         raise Conflict(
             _(
@@ -690,13 +715,12 @@ def start_training(*, actor: User | None, coach: Coach, now: datetime) -> CoachS
     return change_status(actor=actor, coach=coach, target=CoachStatus.IN_TRAINING, now=now)
 
 
-def certify(*, actor: User | None, coach: Coach, now: datetime) -> CoachStatusChange:
-    """Called by the training feature when the certificate is issued."""
-    return change_status(actor=actor, coach=coach, target=CoachStatus.CERTIFIED, now=now)
-
-
-def activate(*, actor: User | None, coach: Coach, now: datetime) -> CoachStatusChange:
-    return change_status(actor=actor, coach=coach, target=CoachStatus.ACTIVE, now=now)
+def certify_on_certificate(*, actor: User | None, coach: Coach, now: datetime) -> CoachStatusChange:
+    """The system path to `certified`: only training.certify calls this, once the certificate
+    exists. `actor` is who issued it (for the history), None for the system itself."""
+    return change_status(
+        actor=actor, coach=coach, target=CoachStatus.CERTIFIED, now=now, by_system=True
+    )
 
 
 def leave(*, actor: User | None, coach: Coach, reason: str = "", now: datetime) -> None:
@@ -731,10 +755,7 @@ def mark_dormant(*, now: datetime, after_days: int) -> int:
             after_days=after_days,
         ):
             change_status(
-                actor=None,
-                coach=coach,
-                target=CoachStatus.DORMANT,
-                now=now,
+                actor=None, coach=coach, target=CoachStatus.DORMANT, now=now, by_system=True
             )
             marked += 1
     return marked
@@ -742,11 +763,11 @@ def mark_dormant(*, now: datetime, after_days: int) -> int:
 
 def record_shift_activity(coach: Coach, now: datetime) -> Coach:
     """The shifts feature calls this when a coach does a shift: the dormancy clock restarts,
-    and a dormant coach is active again."""
+    and a certified or dormant coach becomes active (the system path to `active`)."""
     if coach.last_shift_at is None or now > coach.last_shift_at:
         coach.last_shift_at = now
-    if coach.status == CoachStatus.DORMANT:
-        change_status(actor=None, coach=coach, target=CoachStatus.ACTIVE, now=now)
+    if coach.status in (CoachStatus.CERTIFIED, CoachStatus.DORMANT):
+        change_status(actor=None, coach=coach, target=CoachStatus.ACTIVE, now=now, by_system=True)
     db.session.flush()
     return coach
 

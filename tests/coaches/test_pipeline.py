@@ -24,8 +24,7 @@ pytestmark = pytest.mark.usefixtures("in_request")
 
 STEPS = [
     (CoachStatus.APPROVED, CoachStatus.IN_TRAINING, services.start_training),
-    (CoachStatus.IN_TRAINING, CoachStatus.CERTIFIED, services.certify),
-    (CoachStatus.CERTIFIED, CoachStatus.ACTIVE, services.activate),
+    (CoachStatus.IN_TRAINING, CoachStatus.CERTIFIED, services.certify_on_certificate),
 ]
 
 
@@ -98,7 +97,8 @@ def test_each_later_step_moves_the_coach(gent, coordinator, start, target, step)
 def test_activation_restarts_the_dormancy_clock(gent, coordinator):
     coach = make_coach(gent, status=CoachStatus.CERTIFIED)
     now = clock.now()
-    services.activate(actor=coordinator, coach=coach, now=now)
+    services.record_shift_activity(coach, now)
+    assert coach.status == CoachStatus.ACTIVE
     assert coach.activated_at == now
 
 
@@ -117,7 +117,10 @@ def test_activation_restarts_the_dormancy_clock(gent, coordinator):
 def test_an_illegal_transition_is_refused_with_a_clear_message(gent, coordinator, start, target):
     coach = make_coach(gent, status=start)
     with pytest.raises(Conflict) as refused, force_locale("en"):
-        services.change_status(actor=coordinator, coach=coach, target=target, now=clock.now())
+        # The system path, so the table itself refuses (not the system-only rule).
+        services.change_status(
+            actor=coordinator, coach=coach, target=target, now=clock.now(), by_system=True
+        )
     assert "cannot become" in str(refused.value.message)
     assert coach.status == start
     assert len(coach.history) == 1

@@ -64,7 +64,8 @@ def test_an_unknown_status_never_moves():
 
 def test_next_statuses_are_in_pipeline_order():
     assert rules.next_statuses("applied") == ["approved", "rejected", "left"]
-    assert rules.next_statuses("dormant") == ["active", "left"]
+    assert rules.next_statuses("dormant", by_system=True) == ["active", "left"]
+    assert rules.next_statuses("dormant") == ["left"]
 
 
 def test_approval_needs_every_screening_item():
