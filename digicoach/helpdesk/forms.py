@@ -13,24 +13,15 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.core import vocabulary
-from digicoach.core.forms import Form
+from digicoach.core.forms import Form, MultiCheckboxField
 from digicoach.helpdesk import rules
 from digicoach.helpdesk.models import MODE_LABELS, SessionMode
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes; rendered by the `choices` macro inside a fieldset."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _optional_int(value: object) -> int | None:
@@ -40,10 +31,6 @@ def _optional_int(value: object) -> int | None:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-
-
-class ConfirmForm(Form):
-    """A button that only needs the CSRF token."""
 
 
 REPEAT_NONE = "none"

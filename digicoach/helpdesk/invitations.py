@@ -28,7 +28,8 @@ from digicoach.core.permissions import ensure
 from digicoach.extensions import db
 from digicoach.helpdesk import permissions, queries, rules
 from digicoach.helpdesk.models import HelpSession
-from digicoach.helpdesk.services import INVITE_PURPOSE, _mail_coach
+from digicoach.helpdesk.services.common import mail_coach
+from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def invite_matching_coaches(
             now=now,
             payload=str(session.id),
         )
-        _mail_coach(
+        mail_coach(
             coach,
             kind="helpdesk.invitation",
             dedupe_key=invitation_key(session, coach.id),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from digicoach.accounts.models import User
 from digicoach.coaches.models import Coach, CoachStatus
 from digicoach.core import clock, timeslots
+from digicoach.core.db import get_or_not_found
 from digicoach.core.errors import NotFound
 from digicoach.core.paging import Page, paginate
 from digicoach.extensions import db
@@ -406,10 +407,8 @@ def get_session_for_coach(coach: Coach, session_id: Any) -> HelpSession:
 
 
 def get_own_shift(coach: Coach, shift_id: Any) -> Shift:
-    if not valid_id(shift_id):
-        raise NotFound(shift_id)
-    found = db.session.get(Shift, shift_id)
-    if found is None or found.coach_id != coach.id:
+    found = get_or_not_found(Shift, shift_id)
+    if found.coach_id != coach.id:
         raise NotFound(shift_id)
     return found
 
@@ -537,10 +536,8 @@ def coming_sessions(
 
 def public_session(session_id: Any) -> HelpSession:
     """A planned session at an active digipunt, for its calendar file. NotFound otherwise."""
-    if not valid_id(session_id):
-        raise NotFound(session_id)
-    session = db.session.get(HelpSession, session_id)
-    if session is None or session.is_cancelled or not session.location.active:
+    session = get_or_not_found(HelpSession, session_id)
+    if session.is_cancelled or not session.location.active:
         raise NotFound(session_id)
     return session
 

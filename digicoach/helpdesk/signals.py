@@ -29,7 +29,8 @@ help_session_cancelled = _signals.signal(
 
 shift_cancelled = _signals.signal(
     "helpdesk.shift-cancelled",
-    doc="""Sent when a shift was cancelled: by its coach, by a coordinator, or because its
+    doc="""Sent when a shift was cancelled: by its coach, by a coordinator, with its whole help
+    session (`services.cancelling.cancel_session`), or because its
     mentor left. sender: the Shift (status already "cancelled"). Keyword argument: `actor`
     (the User, or None for the system).
 

@@ -19,18 +19,17 @@ from wtforms import SelectChoice
 from digicoach.coaches import services as coach_services
 from digicoach.coaches.models import Coach
 from digicoach.core import clock, vocabulary
-from digicoach.core.db import unit_of_work
+from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
-from digicoach.core.forms import read_filter_form, show_errors
+from digicoach.core.forms import ConfirmForm, read_filter_form, show_errors
 from digicoach.core.paging import page_number
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
-from digicoach.helpdesk import feeds, invitations, queries, rules, services, wording
+from digicoach.helpdesk import feeds, invitations, queries, rules, wording
 from digicoach.helpdesk.forms import (
     REPEAT_NONE,
     AssignForm,
     CancelSessionForm,
-    ConfirmForm,
     EditSessionForm,
     MyShiftsFilterForm,
     NewSessionForm,
@@ -39,6 +38,14 @@ from digicoach.helpdesk.forms import (
 )
 from digicoach.helpdesk.models import HelpSession
 from digicoach.helpdesk.permissions import can_plan_help_sessions, can_take_shifts
+from digicoach.helpdesk.services import (
+    calendar_feeds,
+    cancelling,
+    editing,
+    planning,
+    shifts,
+)
+from digicoach.helpdesk.services import invitations as invitation_links
 from digicoach.places import queries as place_queries
 
 bp = Blueprint("helpdesk", __name__, url_prefix="/helpdesk")
@@ -79,8 +86,8 @@ def _my_coach() -> Coach:
     return coach
 
 
-def _session_input(form: SessionDetailsForm, location_id: int | None) -> services.SessionInput:
-    return services.SessionInput(
+def _session_input(form: SessionDetailsForm, location_id: int | None) -> planning.SessionInput:
+    return planning.SessionInput(
         location_id=location_id,
         day=form.day.data,
         start_time=form.start_time.data,
@@ -123,21 +130,22 @@ def new_session() -> ResponseReturnValue:
     form.location_id.choices = [SelectChoice("", _("Choose a digital help point"))] + [
         SelectChoice(loc.id, f"{loc.name} ({loc.municipality.name})") for loc in locations
     ]
-    if request.method == "GET" and request.args.get("location_id", "").isdigit():
-        form.location_id.data = int(request.args["location_id"])
+    location_id = parse_id(request.args.get("location_id"))
+    if request.method == "GET" and location_id is not None:
+        form.location_id.data = location_id
     if form.validate_on_submit():
         data = _session_input(form, form.location_id.data)
         try:
             with unit_of_work():
                 if form.repeat.data == REPEAT_NONE:
                     sessions = [
-                        services.create_session(actor=current_user, data=data, now=clock.now())
+                        planning.create_session(actor=current_user, data=data, now=clock.now())
                     ]
                 else:
-                    sessions = services.create_series(
+                    sessions = planning.create_series(
                         actor=current_user,
                         data=data,
-                        repeat=services.Repeat(
+                        repeat=planning.Repeat(
                             weekdays=tuple(form.weekdays.data or ()),
                             every_weeks=int(form.repeat.data),
                             until=form.until.data,
@@ -195,7 +203,7 @@ def edit_session(session_id: int) -> ResponseReturnValue:
     elif form.validate_on_submit():
         try:
             with unit_of_work():
-                changed = services.update_session(
+                changed = editing.update_session(
                     actor=current_user,
                     session=found,
                     data=_session_input(form, found.location_id),
@@ -245,7 +253,7 @@ def cancel_session(session_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.cancel_session(
+                cancelling.cancel_session(
                     actor=current_user, session=found, reason=form.reason.data, now=clock.now()
                 )
         except ValidationFailed as error:
@@ -318,7 +326,7 @@ def assign(session_id: int) -> ResponseReturnValue:
         return redirect(url_for(".session", session_id=session_id))
     try:
         with unit_of_work():
-            services.sign_up(
+            shifts.sign_up(
                 actor=current_user,
                 coach=coach,
                 session=found,
@@ -341,7 +349,7 @@ def remove_shift(shift_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
-                services.cancel_shift(actor=current_user, shift=shift, now=clock.now())
+                shifts.cancel_shift(actor=current_user, shift=shift, now=clock.now())
                 name = shift.coach.user.name
         except Conflict as error:
             flash(error.message, "error")
@@ -394,7 +402,7 @@ def sign_up(session_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
-                shift = services.sign_up(
+                shift = shifts.sign_up(
                     actor=current_user,
                     coach=coach,
                     session=found,
@@ -447,7 +455,7 @@ def cancel_my_shift(shift_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
-                services.cancel_shift(actor=current_user, shift=shift, now=clock.now())
+                shifts.cancel_shift(actor=current_user, shift=shift, now=clock.now())
         except Conflict as error:
             flash(error.message, "error")
         else:
@@ -472,7 +480,9 @@ def create_feed() -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".my_shifts"))
     with unit_of_work():
-        token = services.create_calendar_feed(actor=current_user, coach=coach, now=clock.now())
+        token = calendar_feeds.create_calendar_feed(
+            actor=current_user, coach=coach, now=clock.now()
+        )
     address = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
         "feeds.coach_feed", token=token
     )
@@ -485,7 +495,7 @@ def revoke_feed() -> ResponseReturnValue:
     coach = _my_coach()
     if ConfirmForm().validate_on_submit():
         with unit_of_work():
-            services.revoke_calendar_feed(actor=current_user, coach=coach, now=clock.now())
+            calendar_feeds.revoke_calendar_feed(actor=current_user, coach=coach, now=clock.now())
         flash(_("Your calendar address is switched off."), "success")
     return redirect(url_for(".my_shifts"))
 
@@ -494,12 +504,12 @@ def revoke_feed() -> ResponseReturnValue:
 @require(can_take_shifts)
 def invitation(token: str) -> ResponseReturnValue:
     """The link in an invitation: GET shows the session and one button; POST signs up."""
-    found = services.invitation_session(actor=current_user, token=token, now=clock.now())
+    found = invitation_links.invitation_session(actor=current_user, token=token, now=clock.now())
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
             with unit_of_work():
-                services.accept_invitation(actor=current_user, token=token, now=clock.now())
+                invitation_links.accept_invitation(actor=current_user, token=token, now=clock.now())
         except Conflict as error:
             flash(error.message, "error")
             return redirect(url_for(".find_shifts"))

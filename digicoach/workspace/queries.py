@@ -29,7 +29,7 @@ from digicoach.core.outbox import Status
 from digicoach.extensions import db
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
-from digicoach.helpdesk.services import INVITE_PURPOSE
+from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 from digicoach.helplog import queries as helplog_queries
 from digicoach.places.models import Location, Programme
 from digicoach.progress import queries as progress_queries

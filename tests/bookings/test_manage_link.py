@@ -23,7 +23,7 @@ from digicoach.bookings.views import (
 from digicoach.core import clock, outbox
 from digicoach.core.i18n import LANGUAGE_COOKIE, when
 from digicoach.extensions import db
-from digicoach.helpdesk import services as helpdesk_services
+from digicoach.helpdesk.services import cancelling
 from tests.bookings.factories import make_appointment, make_bookable_session
 from tests.bookings.test_pages import _confirm, _hidden, _walk_to_review
 from tests.conftest import sign_in
@@ -256,7 +256,7 @@ def test_an_appointment_the_organiser_cancelled_says_who_and_gives_the_phone(cli
     session = make_bookable_session(world.location, [world.coach()])
     booking = make_appointment(session)
     db.session.commit()
-    helpdesk_services.cancel_session(
+    cancelling.cancel_session(
         actor=world.coordinator, session=session, reason="Ziek", now=clock.now()
     )
     db.session.commit()

@@ -11,7 +11,7 @@ from digicoach.bookings.models import AppointmentStatus, BookingChannel
 from digicoach.core import clock
 from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
-from digicoach.helpdesk import services as helpdesk_services
+from digicoach.helpdesk.services import cancelling
 from tests.bookings.factories import make_appointment, make_bookable_session
 
 
@@ -21,7 +21,7 @@ def test_a_cancelled_session_cancels_its_appointments_tells_citizens_and_fills_t
     session = make_bookable_session(world.location, [world.coach(), world.coach()])
     by_mail = make_appointment(session, phone="", email="maria@example.be").appointment
     by_phone = make_appointment(session, phone="0470 11 22 33").appointment
-    helpdesk_services.cancel_session(
+    cancelling.cancel_session(
         actor=world.coordinator, session=session, reason="Flooded", now=clock.now()
     )
     assert by_mail.status == by_phone.status == AppointmentStatus.CANCELLED_BY_ORGANISER

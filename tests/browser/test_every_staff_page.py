@@ -48,7 +48,7 @@ from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helpdesk.permissions import can_manage_help_session
-from digicoach.helpdesk.services import INVITE_PURPOSE
+from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 from digicoach.helplog import services as helplog_services
 from digicoach.helplog.models import HelpLog
 from digicoach.helplog.permissions import can_correct_help_log

@@ -16,7 +16,7 @@ from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.core import clock
 from digicoach.core.i18n import when
 from digicoach.extensions import db
-from digicoach.helpdesk import services as helpdesk_services
+from digicoach.helpdesk.services import cancelling
 from tests.bookings.conftest import build_world
 from tests.bookings.factories import make_appointment, make_bookable_session
 from tests.browser.conftest import LiveServer, assert_accessible
@@ -165,7 +165,7 @@ def test_the_ended_and_moved_pages_pass_axe_and_reflow(
         )
         second = make_appointment(other, phone="0470 99 88 77")
         db.session.commit()
-        helpdesk_services.cancel_session(
+        cancelling.cancel_session(
             actor=world.coordinator, session=other, reason="Ziek", now=clock.now()
         )
         db.session.commit()

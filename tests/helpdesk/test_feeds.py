@@ -10,8 +10,8 @@ from sqlalchemy import select
 from digicoach.coaches.models import CoachStatus
 from digicoach.core import clock, timeslots
 from digicoach.extensions import db
-from digicoach.helpdesk import services
 from digicoach.helpdesk.models import CalendarFeed
+from digicoach.helpdesk.services import calendar_feeds, cancelling
 from tests.conftest import sign_in
 from tests.factories import make_programme
 from tests.helpdesk.factories import make_help_session, make_shift
@@ -43,7 +43,7 @@ def test_a_coach_feed_shows_the_shifts_at_14_00_local_on_both_sides_of_the_clock
         )
         make_shift(session, coach)
     db.session.commit()
-    token = services.create_calendar_feed(actor=coach.user, coach=coach, now=now)
+    token = calendar_feeds.create_calendar_feed(actor=coach.user, coach=coach, now=now)
     db.session.commit()
     monkeypatch.setattr(clock, "now", lambda: now)
     response = client.get(f"/feeds/coach/{token}.ics")
@@ -64,18 +64,18 @@ def test_only_a_hash_is_kept_and_a_new_address_or_revoking_makes_the_old_one_404
     coach = world.coach()
     make_shift(make_help_session(world.location), coach)
     db.session.commit()
-    first = services.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
+    first = calendar_feeds.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
     db.session.commit()
     stored = db.session.scalar(select(CalendarFeed.token_hash))
     assert first not in stored and len(stored) == 64
     assert client.get(f"/feeds/coach/{first}.ics").status_code == 200
 
-    second = services.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
+    second = calendar_feeds.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
     db.session.commit()
     assert client.get(f"/feeds/coach/{first}.ics").status_code == 404
     assert client.get(f"/feeds/coach/{second}.ics").status_code == 200
 
-    services.revoke_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
+    calendar_feeds.revoke_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
     db.session.commit()
     assert client.get(f"/feeds/coach/{second}.ics").status_code == 404
     assert client.get("/feeds/coach/guessed.ics").status_code == 404
@@ -104,10 +104,10 @@ def test_a_cancelled_shift_or_session_leaves_the_coach_feed(client, world):
     make_shift(kept, coach)
     make_shift(dropped, coach)
     db.session.commit()
-    services.cancel_session(
+    cancelling.cancel_session(
         actor=world.coordinator, session=dropped, reason="Ziek", now=clock.now()
     )
-    token = services.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
+    token = calendar_feeds.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
     db.session.commit()
     found = events(client.get(f"/feeds/coach/{token}.ics").data)
     assert [str(e["uid"]) for e in found] == [f"shift-{kept.shifts[0].id}@digicoach"]
@@ -149,7 +149,7 @@ def test_the_coach_feed_also_carries_the_coach_training_sessions(client, world):
     coach = world.coach(status=CoachStatus.APPROVED)
     enrol(cohort, coach)
     db.session.commit()
-    token = services.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
+    token = calendar_feeds.create_calendar_feed(actor=coach.user, coach=coach, now=clock.now())
     db.session.commit()
     found = events(client.get(f"/feeds/coach/{token}.ics").data)
     assert [str(e["uid"]) for e in found] == [f"training-session-{lesson.id}@digicoach"]

@@ -11,8 +11,9 @@ from digicoach.core import clock, outbox
 from digicoach.core.audit import AuditEvent
 from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.extensions import db
-from digicoach.helpdesk import services, signals
+from digicoach.helpdesk import signals
 from digicoach.helpdesk.models import HelpSeries, HelpSession, Shift
+from digicoach.helpdesk.services import cancelling, editing, planning
 from tests.conftest import sign_in
 from tests.helpdesk.factories import make_help_session, make_shift
 
@@ -20,7 +21,7 @@ from tests.helpdesk.factories import make_help_session, make_shift
 EARLY_2026 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 
 
-def session_input(world, **overrides) -> services.SessionInput:
+def session_input(world, **overrides) -> planning.SessionInput:
     values = {
         "location_id": world.location.id,
         "day": date(2026, 3, 24),
@@ -36,7 +37,7 @@ def session_input(world, **overrides) -> services.SessionInput:
         "notes": "Sleutel aan het onthaal.",
     }
     values.update(overrides)
-    return services.SessionInput(**values)
+    return planning.SessionInput(**values)
 
 
 def count(model) -> int:
@@ -50,7 +51,7 @@ def local_clock(moment: datetime) -> tuple[str, time]:
 
 
 def test_a_coordinator_plans_one_session_in_local_time(world):
-    session = services.create_session(
+    session = planning.create_session(
         actor=world.coordinator, data=session_input(world), now=EARLY_2026
     )
     db.session.commit()
@@ -67,10 +68,10 @@ def test_a_coordinator_plans_one_session_in_local_time(world):
 
 
 def test_a_weekly_series_keeps_14_00_across_2026_03_29_and_2026_10_25(world):
-    sessions = services.create_series(
+    sessions = planning.create_series(
         actor=world.coordinator,
         data=session_input(world, day=date(2026, 3, 17)),
-        repeat=services.Repeat(weekdays=(2,), every_weeks=1, until=date(2026, 11, 3)),
+        repeat=planning.Repeat(weekdays=(2,), every_weeks=1, until=date(2026, 11, 3)),
         now=EARLY_2026,
     )
     db.session.commit()
@@ -88,10 +89,10 @@ def test_a_weekly_series_keeps_14_00_across_2026_03_29_and_2026_10_25(world):
 
 
 def test_a_series_every_two_weeks_on_two_weekdays_for_a_count(world):
-    sessions = services.create_series(
+    sessions = planning.create_series(
         actor=world.coordinator,
         data=session_input(world, day=date(2026, 2, 2)),
-        repeat=services.Repeat(weekdays=(1, 4), every_weeks=2, count=5),
+        repeat=planning.Repeat(weekdays=(1, 4), every_weeks=2, count=5),
         now=EARLY_2026,
     )
     days = [clock.local(s.starts_at).date() for s in sessions]
@@ -106,19 +107,19 @@ def test_a_series_every_two_weeks_on_two_weekdays_for_a_count(world):
 
 def test_a_series_may_have_104_sessions_but_not_105(world):
     data = session_input(world, day=date(2026, 2, 2))
-    sessions = services.create_series(
+    sessions = planning.create_series(
         actor=world.coordinator,
         data=data,
-        repeat=services.Repeat(weekdays=(1,), count=104),
+        repeat=planning.Repeat(weekdays=(1,), count=104),
         now=EARLY_2026,
     )
     assert len(sessions) == 104
     db.session.rollback()
     with pytest.raises(ValidationFailed) as refused:
-        services.create_series(
+        planning.create_series(
             actor=world.coordinator,
             data=data,
-            repeat=services.Repeat(weekdays=(1, 2), until=date(2028, 1, 1)),
+            repeat=planning.Repeat(weekdays=(1, 2), until=date(2028, 1, 1)),
             now=EARLY_2026,
         )
     assert "until" in refused.value.errors
@@ -142,7 +143,7 @@ def test_a_series_may_have_104_sessions_but_not_105(world):
 )
 def test_bad_input_for_a_session_is_refused_per_field_and_changes_nothing(world, overrides, field):
     with pytest.raises(ValidationFailed) as refused:
-        services.create_session(
+        planning.create_session(
             actor=world.coordinator, data=session_input(world, **overrides), now=EARLY_2026
         )
     assert field in refused.value.errors
@@ -150,7 +151,7 @@ def test_bad_input_for_a_session_is_refused_per_field_and_changes_nothing(world,
 
 
 def test_a_walk_in_session_needs_no_fitting_slot(world):
-    session = services.create_session(
+    session = planning.create_session(
         actor=world.coordinator,
         data=session_input(world, mode="walk_in", slot_minutes=45),
         now=EARLY_2026,
@@ -160,7 +161,7 @@ def test_a_walk_in_session_needs_no_fitting_slot(world):
 
 def test_a_location_of_another_municipality_is_refused_like_an_unknown_one(world):
     with pytest.raises(ValidationFailed) as refused:
-        services.create_session(
+        planning.create_session(
             actor=world.coordinator,
             data=session_input(world, location_id=world.kortrijk_location.id),
             now=EARLY_2026,
@@ -172,16 +173,16 @@ def test_a_location_of_another_municipality_is_refused_like_an_unknown_one(world
 @pytest.mark.parametrize(
     ("repeat", "field"),
     [
-        (services.Repeat(weekdays=(2,)), "count"),
-        (services.Repeat(weekdays=(), count=4), "weekdays"),
-        (services.Repeat(weekdays=(2,), every_weeks=3, count=4), "every_weeks"),
-        (services.Repeat(weekdays=(2,), count=105), "count"),
-        (services.Repeat(weekdays=(2,), until=date(2026, 3, 1)), "until"),
+        (planning.Repeat(weekdays=(2,)), "count"),
+        (planning.Repeat(weekdays=(), count=4), "weekdays"),
+        (planning.Repeat(weekdays=(2,), every_weeks=3, count=4), "every_weeks"),
+        (planning.Repeat(weekdays=(2,), count=105), "count"),
+        (planning.Repeat(weekdays=(2,), until=date(2026, 3, 1)), "until"),
     ],
 )
 def test_a_series_without_an_end_or_with_bad_repeat_values_is_refused(world, repeat, field):
     with pytest.raises(ValidationFailed) as refused:
-        services.create_series(
+        planning.create_series(
             actor=world.coordinator, data=session_input(world), repeat=repeat, now=EARLY_2026
         )
     assert field in refused.value.errors
@@ -276,14 +277,14 @@ def test_bad_form_input_shows_the_error_next_to_the_field_and_changes_nothing(
 
 
 def test_editing_one_occurrence_leaves_the_others(world):
-    sessions = services.create_series(
+    sessions = planning.create_series(
         actor=world.coordinator,
         data=session_input(world, day=date(2026, 3, 17)),
-        repeat=services.Repeat(weekdays=(2,), count=4),
+        repeat=planning.Repeat(weekdays=(2,), count=4),
         now=EARLY_2026,
     )
     second = sessions[1]
-    services.update_session(
+    editing.update_session(
         actor=world.coordinator,
         session=second,
         data=session_input(
@@ -300,13 +301,13 @@ def test_editing_one_occurrence_leaves_the_others(world):
 
 
 def test_editing_this_and_all_following_changes_the_later_sessions_in_local_time(world):
-    sessions = services.create_series(
+    sessions = planning.create_series(
         actor=world.coordinator,
         data=session_input(world, day=date(2026, 3, 17)),
-        repeat=services.Repeat(weekdays=(2,), count=4),
+        repeat=planning.Repeat(weekdays=(2,), count=4),
         now=EARLY_2026,
     )
-    changed = services.update_session(
+    changed = editing.update_session(
         actor=world.coordinator,
         session=sessions[1],
         data=session_input(
@@ -337,7 +338,7 @@ def test_the_maximum_cannot_drop_below_the_coaches_signed_up(world):
     db.session.commit()
     local = clock.local(session.starts_at)
     with pytest.raises(ValidationFailed) as refused:
-        services.update_session(
+        editing.update_session(
             actor=world.coordinator,
             session=session,
             data=session_input(
@@ -361,19 +362,28 @@ def test_cancelling_a_session_cancels_its_shifts_tells_the_coaches_and_sends_the
     make_shift(session, first)
     make_shift(session, second)
     db.session.commit()
-    received = []
+    received, shifts_cancelled = [], []
 
     def listener(sender, **kwargs):
         received.append((sender, kwargs))
 
+    def shift_listener(sender, **kwargs):
+        shifts_cancelled.append((sender.coach_id, sender.status, kwargs["actor"]))
+
     signals.help_session_cancelled.connect(listener)
+    signals.shift_cancelled.connect(shift_listener)
     try:
-        services.cancel_session(
+        cancelling.cancel_session(
             actor=world.coordinator, session=session, reason="Lokaal onder water", now=clock.now()
         )
         db.session.commit()
     finally:
         signals.help_session_cancelled.disconnect(listener)
+        signals.shift_cancelled.disconnect(shift_listener)
+    # Each of its shifts says it was cancelled too, so their reminders stop at once.
+    assert sorted(shifts_cancelled) == sorted(
+        [(first.id, "cancelled", world.coordinator), (second.id, "cancelled", world.coordinator)]
+    )
     outbox.dispatch_due()
     assert session.status == "cancelled"
     assert session.coaches_taken == 0
@@ -392,14 +402,14 @@ def test_cancelling_needs_a_reason_and_happens_once(world):
     session = make_help_session(world.location)
     db.session.commit()
     with pytest.raises(ValidationFailed):
-        services.cancel_session(
+        cancelling.cancel_session(
             actor=world.coordinator, session=session, reason=" ", now=clock.now()
         )
-    services.cancel_session(
+    cancelling.cancel_session(
         actor=world.coordinator, session=session, reason="Ziek", now=clock.now()
     )
     with pytest.raises(Conflict):
-        services.cancel_session(
+        cancelling.cancel_session(
             actor=world.coordinator, session=session, reason="Ziek", now=clock.now()
         )
 

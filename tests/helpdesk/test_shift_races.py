@@ -11,8 +11,8 @@ from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import DomainError
 from digicoach.extensions import db
-from digicoach.helpdesk import services
 from digicoach.helpdesk.models import HelpSession, Shift
+from digicoach.helpdesk.services import common, shifts
 from tests.helpdesk.factories import make_help_session, make_shift
 
 pytestmark = pytest.mark.concurrency
@@ -27,9 +27,9 @@ def take_the_last_place(index: int, session_id: int, coach_ids: tuple[int, ...])
             with unit_of_work():
                 session = db.session.get(HelpSession, session_id)
                 coach = db.session.get(Coach, coach_ids[index])
-                services.sign_up(actor=coach.user, coach=coach, session=session, now=clock.now())
+                shifts.sign_up(actor=coach.user, coach=coach, session=session, now=clock.now())
                 return "signed_up"
-        except services.SessionFull:
+        except common.SessionFull:
             return "full"
         except DomainError as error:
             return f"refused: {error.message}"

@@ -11,14 +11,14 @@ from digicoach.core import clock, outbox, timeslots
 from digicoach.core.audit import AuditEvent
 from digicoach.core.errors import Conflict, PermissionDenied
 from digicoach.extensions import db
-from digicoach.helpdesk import services
 from digicoach.helpdesk.models import HelpSession, Shift
+from digicoach.helpdesk.services import common, shifts
 from tests.conftest import sign_in
 from tests.helpdesk.factories import make_help_session, make_shift
 
 
 def sign_up(world, coach, session, **values):
-    return services.sign_up(
+    return shifts.sign_up(
         actor=coach.user, coach=coach, session=session, now=values.pop("now", clock.now()), **values
     )
 
@@ -52,7 +52,7 @@ def test_a_full_session_refuses_with_a_clean_full_answer(world):
     session = make_help_session(world.location, coaches_min=1, coaches_max=1)
     make_shift(session, world.coach())
     db.session.commit()
-    with pytest.raises(services.SessionFull):
+    with pytest.raises(common.SessionFull):
         sign_up(world, world.coach(), session)
 
 
@@ -180,8 +180,8 @@ def test_too_late_to_cancel_names_the_front_desk_phone(world):
     session = make_help_session(world.location, starts_at=clock.now() + timedelta(hours=3))
     coach = world.coach()
     shift = make_shift(session, coach)
-    with pytest.raises(services.TooLateToCancel, match="09 235 37 50"):
-        services.cancel_shift(actor=coach.user, shift=shift, now=clock.now())
+    with pytest.raises(common.TooLateToCancel, match="09 235 37 50"):
+        shifts.cancel_shift(actor=coach.user, shift=shift, now=clock.now())
 
 
 def test_a_coordinator_removes_a_coach_after_the_cutoff_and_the_coach_is_told(world, mailbox):
@@ -189,7 +189,7 @@ def test_a_coordinator_removes_a_coach_after_the_cutoff_and_the_coach_is_told(wo
     coach = world.coach(email="ria@example.org")
     shift = make_shift(session, coach)
     db.session.commit()
-    services.cancel_shift(actor=world.coordinator, shift=shift, now=clock.now())
+    shifts.cancel_shift(actor=world.coordinator, shift=shift, now=clock.now())
     db.session.commit()
     outbox.dispatch_due()
     assert shift.status == "cancelled"
@@ -207,9 +207,9 @@ def test_a_coordinator_assigns_a_coach_and_a_trainee_as_shadow(client, world):
     client.post(f"/helpdesk/sessions/{session.id}/assign", data={"coach_id": str(coach.id)})
     client.post(f"/helpdesk/sessions/{session.id}/assign", data={"coach_id": str(trainee.id)})
     db.session.rollback()
-    shifts = {s.coach_id: s for s in db.session.scalars(select(Shift))}
-    assert not shifts[coach.id].as_shadow
-    assert shifts[trainee.id].as_shadow and shifts[trainee.id].mentor_id == coach.id
+    by_coach = {s.coach_id: s for s in db.session.scalars(select(Shift))}
+    assert not by_coach[coach.id].as_shadow
+    assert by_coach[trainee.id].as_shadow and by_coach[trainee.id].mentor_id == coach.id
     assert db.session.get(HelpSession, session.id).coaches_taken == 1
 
 
@@ -222,9 +222,9 @@ def test_when_the_mentor_leaves_the_shadow_moves_to_another_mentor_or_loses_the_
     first_shift = db.session.scalar(select(Shift).where(Shift.coach_id == first.id))
     shadow = sign_up(world, trainee, session, as_shadow=True)
     assert shadow.mentor_id == first.id
-    services.cancel_shift(actor=first.user, shift=first_shift, now=clock.now())
+    shifts.cancel_shift(actor=first.user, shift=first_shift, now=clock.now())
     assert shadow.mentor_id == second.id and shadow.status == "signed_up"
-    services.cancel_shift(actor=second.user, shift=second_shift, now=clock.now())
+    shifts.cancel_shift(actor=second.user, shift=second_shift, now=clock.now())
     assert shadow.status == "cancelled"
 
 
@@ -234,9 +234,9 @@ def test_a_coach_changes_only_their_own_shifts(world, client):
     other_shift = make_shift(session, theirs)
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        services.cancel_shift(actor=mine.user, shift=other_shift, now=clock.now())
+        shifts.cancel_shift(actor=mine.user, shift=other_shift, now=clock.now())
     with pytest.raises(PermissionDenied):
-        services.sign_up(actor=mine.user, coach=theirs, session=session, now=clock.now())
+        shifts.sign_up(actor=mine.user, coach=theirs, session=session, now=clock.now())
     sign_in(client, mine.user)
     assert client.post(f"/helpdesk/my-shifts/{other_shift.id}/cancel").status_code == 404
     assert client.get(f"/helpdesk/my-shifts/{other_shift.id}.ics").status_code == 404

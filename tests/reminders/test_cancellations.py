@@ -10,7 +10,7 @@ from sqlalchemy import select
 from digicoach.bookings import services as booking_services
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
-from digicoach.helpdesk import services as helpdesk_services
+from digicoach.helpdesk.services import shifts as helpdesk_shifts
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
 from tests.reminders.conftest import queue
 from tests.reminders.factories import make_appointment
@@ -84,7 +84,7 @@ def test_a_cancelled_shift_skips_its_pending_reminder_at_once(world, frozen):
     assert queue(DAY_BEFORE)["shifts"] == 2
 
     frozen.set(DAY_BEFORE + timedelta(minutes=1))
-    helpdesk_services.cancel_shift(actor=world.coordinator, shift=shift, now=frozen())
+    helpdesk_shifts.cancel_shift(actor=world.coordinator, shift=shift, now=frozen())
     db.session.commit()
 
     assert set(statuses_of(f"shift:{shift.id}:").values()) == {Status.SKIPPED}

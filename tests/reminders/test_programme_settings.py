@@ -12,7 +12,7 @@ from digicoach.coaches.models import CoachStatus
 from digicoach.core.clock import LOCAL_ZONE
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
-from digicoach.helpdesk import services as helpdesk_services
+from digicoach.helpdesk.services import cancelling
 from digicoach.reminders import rules
 from digicoach.reminders.models import ReminderSettings
 from digicoach.reminders.services.coordinators import queue_weekly_digest
@@ -285,7 +285,7 @@ def test_a_cancelled_help_session_skips_its_pending_reminders_at_once(world, fro
     assert (counts["appointments"], counts["shifts"], counts["understaffed"]) == (2, 1, 1)
 
     frozen.set(day_before + timedelta(minutes=1))
-    helpdesk_services.cancel_session(
+    cancelling.cancel_session(
         actor=world.coordinator, session=session, reason="Flooded", now=frozen()
     )
     db.session.commit()

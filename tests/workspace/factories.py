@@ -15,7 +15,7 @@ from digicoach.core.heartbeat import JobRun
 from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession
-from digicoach.helpdesk.services import INVITE_PURPOSE
+from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 from digicoach.helplog.models import HelpLog
 from digicoach.places.models import Location, Municipality
 from tests.coaches.factories import make_coach
