@@ -16,24 +16,14 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.core import vocabulary
-from digicoach.core.forms import Form
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes; rendered by the `choices` macro inside a fieldset."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
+from digicoach.core.forms import Form, MultiCheckboxField
 
 # No select offers this id: a value that is not a number becomes it, so the select refuses it
 # as "not a valid choice" instead of reading it as the empty choice.
@@ -47,10 +37,6 @@ def _optional_int(value: object) -> int | None:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return NOT_A_CHOICE
-
-
-class ConfirmForm(Form):
-    """A button that only needs the CSRF token."""
 
 
 class ModuleForm(Form):

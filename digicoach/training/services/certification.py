@@ -19,7 +19,7 @@ from digicoach.core.permissions import ensure
 from digicoach.extensions import db
 from digicoach.training import permissions, queries, rules
 from digicoach.training.models import Certification, Cohort, Enrolment
-from digicoach.training.services.enrolment import _mail, active_enrolment, pipeline_actor
+from digicoach.training.services.enrolment import active_enrolment, pipeline_actor
 
 
 def certificate_of(coach_id: int, programme_id: int) -> Certification | None:
@@ -76,11 +76,11 @@ def certify(*, actor: User, cohort: Cohort, coach: Coach, now: datetime) -> Cert
         coach_services.certify_on_certificate(
             actor=pipeline_actor(actor, coach), coach=coach, now=now
         )
-    _mail(
+    messages.queue_user_email(
         coach.user,
         kind="training.certified",
         dedupe_key=f"training.certified:{certification.id}",
-        template="certified",
+        template="training/email/certified",
         subject=lambda: _("Your digicoach certificate"),
         certification=certification,
         certificate_url=messages.absolute_url(

@@ -10,7 +10,6 @@ constraints stand behind it as the second line.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -211,30 +210,14 @@ def promote_from_waitlist(actor: User | None, cohort: Cohort, now: datetime) -> 
         _close_gap(cohort.id, 1)
         audit.record(actor, "training.enrolment.promoted", first, ["status"])
         start_training(actor, first.coach, now)
-        _mail(
+        messages.queue_user_email(
             first.coach.user,
             kind="training.promoted",
             dedupe_key=f"training.promoted:{first.id}:{now.isoformat()}",
-            template="promoted",
+            template="training/email/promoted",
             subject=lambda: _("A place for you in the training"),
             cohort=cohort,
             mine_url=messages.absolute_url("training.mine"),
         )
         promoted.append(first)
     return promoted
-
-
-def _mail(
-    user: User, *, kind: str, dedupe_key: str, template: str, subject: Any, **context: Any
-) -> None:
-    """Queue an e-mail rendered in the recipient's language."""
-    messages.queue_email(
-        recipient=user.email,
-        language=user.language,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        template=f"training/email/{template}",
-        subject=subject,
-        user=user,
-        **context,
-    )

@@ -13,7 +13,6 @@ from digicoach.core import messages
 from digicoach.extensions import db
 from digicoach.training import rules
 from digicoach.training.models import Cohort, TrainingSession
-from digicoach.training.services.enrolment import _mail
 
 
 def flag_low_enrolment(*, now: datetime) -> int:
@@ -48,11 +47,11 @@ def flag_low_enrolment(*, now: datetime) -> int:
             continue
         cohort.low_enrolment_flagged_at = now
         for coordinator in coordinators_of(cohort):
-            _mail(
+            messages.queue_user_email(
                 coordinator,
                 kind="training.low_enrolment",
                 dedupe_key=f"training.low_enrolment:{cohort.id}:{coordinator.id}",
-                template="low_enrolment",
+                template="training/email/low_enrolment",
                 subject=lambda c=cohort: _("Few enrolments for %(name)s", name=c.name),
                 cohort=cohort,
                 first_session_at=first_at,

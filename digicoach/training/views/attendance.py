@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from digicoach.core import clock
-from digicoach.core.db import unit_of_work
+from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.forms import ConfirmForm
 from digicoach.core.permissions import authenticated
 from digicoach.training import queries, rules
-from digicoach.training.forms import ConfirmForm
 from digicoach.training.services import attendance as attendance_services
 from digicoach.training.views.blueprint import bp
 
@@ -74,9 +74,9 @@ def _parse_marks(form: Any) -> dict[int, str]:
     for name, value in form.items():
         if not name.startswith("mark-"):
             continue
-        raw_id = name.removeprefix("mark-")
-        coach_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else -1
-        marks[coach_id] = value
+        coach_id = parse_id(name.removeprefix("mark-"))
+        # -1 is no coach: the service refuses the whole form rather than skip the mark.
+        marks[coach_id if coach_id is not None else -1] = value
     return marks
 
 

@@ -12,11 +12,11 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound
+from digicoach.core.forms import ConfirmForm
 from digicoach.core.permissions import authenticated, public, require
 from digicoach.extensions import db
 from digicoach.places import queries as place_queries
 from digicoach.training import queries
-from digicoach.training.forms import ConfirmForm
 from digicoach.training.permissions import can_manage_training
 from digicoach.training.services import certification as certification_services
 from digicoach.training.services import enrolment as enrolment_services

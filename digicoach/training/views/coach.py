@@ -11,12 +11,12 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock, ics
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
 from digicoach.extensions import db, limiter
 from digicoach.places import queries as place_queries
 from digicoach.training import queries, rules
-from digicoach.training.forms import CheckInForm, ConfirmForm
+from digicoach.training.forms import CheckInForm
 from digicoach.training.models import Cohort, TrainingSession
 from digicoach.training.permissions import can_follow_training
 from digicoach.training.services import attendance as attendance_services

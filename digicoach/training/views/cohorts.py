@@ -13,12 +13,12 @@ from digicoach.coaches.models import Coach
 from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
 from digicoach.extensions import db
 from digicoach.places import queries as place_queries
 from digicoach.training import queries, rules
-from digicoach.training.forms import CohortForm, ConfirmForm, EnrolCoachForm
+from digicoach.training.forms import CohortForm, EnrolCoachForm
 from digicoach.training.models import Cohort
 from digicoach.training.permissions import can_manage_training
 from digicoach.training.services import cohorts as cohort_services

@@ -12,12 +12,12 @@ from flask_login import current_user
 
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
 from digicoach.extensions import db
 from digicoach.places import queries as place_queries
 from digicoach.training import queries
-from digicoach.training.forms import ConfirmForm, ModuleForm, ThresholdForm
+from digicoach.training.forms import ModuleForm, ThresholdForm
 from digicoach.training.models import CertificationRule
 from digicoach.training.permissions import can_manage_curriculum
 from digicoach.training.services import curriculum as curriculum_services

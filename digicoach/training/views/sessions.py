@@ -14,10 +14,10 @@ from wtforms import SelectChoice
 from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
 from digicoach.training import queries
-from digicoach.training.forms import ConfirmForm, SeriesForm, SessionForm
+from digicoach.training.forms import SeriesForm, SessionForm
 from digicoach.training.models import Cohort
 from digicoach.training.permissions import can_manage_training
 from digicoach.training.services import sessions as session_services
