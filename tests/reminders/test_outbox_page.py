@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from flask_babel import force_locale
+
 from digicoach.core import audit, clock, heartbeat, outbox
+from digicoach.core.errors import Conflict, NotFound
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
+from digicoach.reminders.services import retry
 from tests.conftest import sign_in
 from tests.factories import make_admin, make_coordinator, make_municipality, make_user
 
@@ -92,9 +97,17 @@ def test_retry_refuses_what_is_not_failed_or_too_late_and_404s_unknown_ids(app, 
     pending = add("p1", status=Status.PENDING)
     late = add("late", status=Status.FAILED, send_not_after=clock.now() - timedelta(minutes=1))
 
-    client.post(f"/admin/outbox/{pending.id}/retry")
-    client.post(f"/admin/outbox/{late.id}/retry")
+    english = {"Accept-Language": "en"}
+    refused = client.post(
+        f"/admin/outbox/{pending.id}/retry", headers=english, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Only a failed message can be sent again." in refused
+    refused = client.post(
+        f"/admin/outbox/{late.id}/retry", headers=english, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Too late: this message was only useful until" in refused
     db.session.expire_all()
+    assert db.session.get(OutboxMessage, pending.id).status == Status.PENDING
     assert db.session.get(OutboxMessage, late.id).status == Status.FAILED
     assert client.post("/admin/outbox/99999/retry").status_code == 404
     assert db.session.query(audit.AuditEvent).filter_by(action="outbox.retry").count() == 0
@@ -136,3 +149,27 @@ def test_retry_without_the_form_token_changes_nothing(app_config, request):
     assert client.post(f"/admin/outbox/{failed.id}/retry").status_code == 400
     db.session.expire_all()
     assert db.session.get(OutboxMessage, failed.id).status == Status.FAILED
+
+
+def test_the_retry_service_says_why_it_refuses_and_changes_nothing(app):
+    admin = make_admin()
+    pending = add("p2", status=Status.PENDING)
+    late = add("late2", status=Status.FAILED, send_not_after=clock.now() - timedelta(minutes=1))
+    now = clock.now()
+
+    with force_locale("en"):
+        with pytest.raises(Conflict) as not_failed:
+            retry.retry_message(actor=admin, message_id=pending.id, now=now)
+        assert not_failed.value.message == "Only a failed message can be sent again."
+        with pytest.raises(Conflict) as too_late:
+            retry.retry_message(actor=admin, message_id=str(late.id), now=now)
+        assert too_late.value.message.startswith("Too late: this message was only useful until")
+        # '²'.isdigit() is true and int('²') raises: such an id is "not found", not a crash.
+        for odd in ("²", "0", "-1", "1.0", None):
+            with pytest.raises(NotFound):
+                retry.retry_message(actor=admin, message_id=odd, now=now)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, pending.id).status == Status.PENDING
+    assert db.session.get(OutboxMessage, late.id).status == Status.FAILED
+    assert db.session.query(audit.AuditEvent).filter_by(action="outbox.retry").count() == 0

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from digicoach.bookings.models import Appointment, AppointmentStatus
-from digicoach.bookings.services.notices import appointment_event
+from digicoach.bookings.services import appointment_event
 from digicoach.core import messages, phones, sms
 from digicoach.core.i18n import DEFAULT_LANGUAGE
 from digicoach.core.outbox import OutboxMessage
