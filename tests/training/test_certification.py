@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from digicoach.coaches.models import CoachStatus
 from digicoach.core import clock
 from digicoach.core.errors import Conflict
+from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
 from digicoach.training import rules
 from digicoach.training.models import Certification
@@ -38,6 +40,30 @@ def count_certificates():
     return db.session.scalar(select(func.count()).select_from(Certification))
 
 
+def certified_mails():
+    return db.session.scalars(
+        select(OutboxMessage.recipient).where(OutboxMessage.kind == "training.certified")
+    ).all()
+
+
+def refusal(world, coach):
+    """The Conflict's message (in English) when the coordinator certifies `coach`."""
+    with force_locale("en"), pytest.raises(Conflict) as refused:
+        certification_services.certify(
+            actor=world.coordinator, cohort=world.cohort, coach=coach, now=clock.now()
+        )
+    return str(refused.value.message)
+
+
+def assert_nothing_issued(world, coach):
+    """A refusal changes nothing: no certificate, same status and enrolment, no mail."""
+    db.session.flush()
+    assert count_certificates() == 0
+    assert coach.status == CoachStatus.IN_TRAINING
+    assert enrolment.active_enrolment(coach.id, world.cohort.id).status == rules.ENROLLED
+    assert certified_mails() == []
+
+
 def test_an_eligible_coach_is_certified_with_a_number_and_becomes_certified(world, trained):
     ada, _bert = trained
     certification = certification_services.certify(
@@ -64,12 +90,46 @@ def test_certifying_twice_creates_one_certificate(world, trained):
 
 def test_a_coach_missing_a_required_module_is_not_certified(world, trained):
     _ada, bert = trained
-    with pytest.raises(Conflict):
-        certification_services.certify(
-            actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now()
-        )
-    assert bert.status == CoachStatus.IN_TRAINING
+    assert refusal(world, bert) == f"{bert.user.name} does not meet the rule yet."
+    assert_nothing_issued(world, bert)
+
+
+def test_a_coach_of_a_cancelled_cohort_is_not_certified(world, trained):
+    ada, _bert = trained
+    world.cohort.status = rules.CANCELLED
+    db.session.commit()
+    assert refusal(world, ada) == "This training group was cancelled."
+    assert_nothing_issued(world, ada)
+
+
+def test_a_coach_who_withdrew_is_not_certified(world, trained):
+    ada, _bert = trained
+    enrolment.active_enrolment(ada.id, world.cohort.id).status = rules.WITHDRAWN
+    db.session.commit()
+    assert refusal(world, ada) == "This digicoach is not enrolled in this training group."
+    db.session.flush()
     assert count_certificates() == 0
+    assert ada.status == CoachStatus.IN_TRAINING
+    assert certified_mails() == []
+
+
+def test_the_certified_coach_is_told(world, trained):
+    ada, _bert = trained
+    certification_services.certify(
+        actor=world.coordinator, cohort=world.cohort, coach=ada, now=clock.now()
+    )
+    assert certified_mails() == [ada.user.email]
+
+
+def test_a_deactivated_coach_gets_no_certificate_mail(world, trained):
+    ada, _bert = trained
+    ada.user.active = False
+    db.session.commit()
+    certification_services.certify(
+        actor=world.coordinator, cohort=world.cohort, coach=ada, now=clock.now()
+    )
+    assert count_certificates() == 1
+    assert certified_mails() == []
 
 
 def test_certify_all_issues_only_to_the_eligible(world, trained):
@@ -91,10 +151,8 @@ def test_the_programme_threshold_can_be_lowered(world, trained):
     extra = make_session(world.cohort, modules=[world.safety], status=rules.HELD)
     mark(extra, bert, rules.PRESENT)
     # 3 of 4 held sessions: 75 %, below the default 80 %.
-    with pytest.raises(Conflict):
-        certification_services.certify(
-            actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now()
-        )
+    assert refusal(world, bert) == f"{bert.user.name} does not meet the rule yet."
+    assert_nothing_issued(world, bert)
     curriculum.set_threshold(actor=world.admin, programme=world.programme, percent=75)
     assert certification_services.certify(
         actor=world.coordinator, cohort=world.cohort, coach=bert, now=clock.now()
@@ -144,10 +202,25 @@ def test_the_printable_certificate_is_for_the_coach_and_staff_in_scope(client, w
 
 
 def test_certifying_through_the_page(client, world, trained):
-    ada, _bert = trained
+    ada, bert = trained
     sign_in(client, world.coordinator)
-    response = client.post(f"/training/manage/{world.cohort.id}/certify/{ada.id}")
+    headers = {"Accept-Language": "en"}
+    response = client.post(f"/training/manage/{world.cohort.id}/certify/{ada.id}", headers=headers)
     assert response.status_code == 302
-    response = client.post(f"/training/manage/{world.cohort.id}/certify")
+    issued = db.session.scalars(select(Certification)).all()
+    assert [(c.coach_id, c.cohort_id, c.issued_by_id) for c in issued] == [
+        (ada.id, world.cohort.id, world.coordinator.id)
+    ]
+    assert issued[0].number
+    page = client.get(response.headers["Location"], headers=headers).get_data(as_text=True)
+    assert f"Certificate {issued[0].number} is issued." in page
+    db.session.expire_all()
+    assert ada.status == CoachStatus.CERTIFIED
+    # Certify all: Ada holds hers already and Bert missed a required module, so none is issued.
+    response = client.post(f"/training/manage/{world.cohort.id}/certify", headers=headers)
     assert response.status_code == 302
-    assert count_certificates() == 1
+    page = client.get(response.headers["Location"], headers=headers).get_data(as_text=True)
+    assert "0 certificates issued." in page
+    assert db.session.scalars(select(Certification.coach_id)).all() == [ada.id]
+    db.session.expire_all()
+    assert bert.status == CoachStatus.IN_TRAINING

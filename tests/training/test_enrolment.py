@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from digicoach.coaches.models import CoachStatus
-from digicoach.core import clock, outbox
+from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, PermissionDenied
 from digicoach.extensions import db
@@ -15,6 +15,7 @@ from digicoach.training import rules
 from digicoach.training.models import Cohort, Enrolment
 from digicoach.training.services import cohorts
 from digicoach.training.services import enrolment as enrolment_services
+from tests.conftest import deliver_outbox
 from tests.training.factories import enrol
 
 
@@ -74,7 +75,7 @@ def test_a_withdrawal_promotes_exactly_the_first_waitlisted_coach_and_mails_them
             promoted = enrolment_services.withdraw(
                 actor=coaches[0].user, enrolment=enrolments[0], now=clock.now()
             )
-        outbox.send_queued_by_this_request()
+        deliver_outbox()
 
     assert promoted.coach_id == coaches[3].id
     assert promoted.status == rules.ENROLLED
