@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+import secrets
+from datetime import date, datetime
 from typing import Any
 
 from digicoach.coaches.models import Coach
 from digicoach.core import clock
 from digicoach.extensions import db
 from digicoach.helplog.models import HelpLog, HelpLogTopic
+from digicoach.places.models import Programme
+from digicoach.training.models import Certification
 
 
 def make_help_log(
@@ -40,3 +43,18 @@ def make_help_log(
     db.session.add(log)
     db.session.flush()
     return log
+
+
+def certify(coach: Coach, programme: Programme, *, issued_at: datetime | None = None) -> Coach:
+    """Give `coach` the certificate the figures need to count them as certified; issued when
+    the coach applied (`make_coach` dates the status history there) unless told otherwise."""
+    db.session.add(
+        Certification(
+            coach_id=coach.id,
+            programme_id=programme.id,
+            verification_code=secrets.token_hex(16),
+            issued_at=issued_at or coach.applied_at,
+        )
+    )
+    db.session.flush()
+    return coach

@@ -20,7 +20,7 @@ from digicoach.progress import queries, rules, tasks
 from digicoach.progress.models import ALL, ProgressSnapshot
 from tests.conftest import sign_in
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
-from tests.progress.factories import make_help_log
+from tests.progress.factories import certify, make_help_log
 
 
 def _add_world(world, frozen) -> dict[str, object]:
@@ -42,7 +42,9 @@ def _add_world(world, frozen) -> dict[str, object]:
     for n in range(7):
         for municipality in (world.gent, world.kortrijk):
             for status in (CoachStatus.IN_TRAINING, CoachStatus.CERTIFIED, CoachStatus.ACTIVE):
-                make_working_coach(municipality, status=status)
+                made = make_working_coach(municipality, status=status)
+                if status != CoachStatus.IN_TRAINING and n % 3:
+                    certify(made, world.programme)
             coach = make_working_coach(municipality, status=CoachStatus.ACTIVE)
             session = held[n % 6] if municipality is world.gent else held[6]
             make_shift(session, coach)

@@ -15,7 +15,7 @@ from digicoach.progress.models import ProgressSnapshot
 from tests.conftest import sign_in
 from tests.factories import make_neighbourhood
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
-from tests.progress.factories import make_help_log
+from tests.progress.factories import certify, make_help_log
 
 
 def _add_data(world, frozen, size: int) -> None:
@@ -24,7 +24,9 @@ def _add_data(world, frozen, size: int) -> None:
     session = make_help_session(world.location, starts_at=frozen - timedelta(days=1), coaches_max=5)
     for n in range(size):
         for municipality in (world.gent, world.kortrijk):
-            coach = make_working_coach(municipality, status=CoachStatus.CERTIFIED)
+            coach = certify(
+                make_working_coach(municipality, status=CoachStatus.CERTIFIED), world.programme
+            )
             make_shift(session, coach, as_shadow=True, mentor=coach)
             day = date(2026, 1 + n % 5, 1 + n % 27)
             make_help_log(coach, helped_on=day, citizen_key=f"{municipality.id}-{n}".rjust(64, "0"))

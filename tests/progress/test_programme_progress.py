@@ -13,7 +13,7 @@ from digicoach.core.errors import NotFound
 from digicoach.extensions import db
 from digicoach.progress.queries import programme_figures
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
-from tests.progress.factories import make_help_log
+from tests.progress.factories import certify, make_help_log
 
 KEY_A = "a" * 64
 KEY_B = "b" * 64
@@ -107,8 +107,10 @@ def test_the_coach_funnel_counts_who_ever_reached_each_step(world, frozen):
         CoachStatus.ACTIVE,
         CoachStatus.REJECTED,
     ):
-        make_working_coach(world.gent, status=status)
-    make_working_coach(world.elsewhere, status=CoachStatus.ACTIVE)
+        coach = make_working_coach(world.gent, status=status)
+        if status in (CoachStatus.CERTIFIED, CoachStatus.ACTIVE):
+            certify(coach, world.programme)
+    certify(make_working_coach(world.elsewhere, status=CoachStatus.ACTIVE), world.programme)
     coaches = _progress(world, frozen)["coaches"]
     assert coaches == {
         "applied": 6,

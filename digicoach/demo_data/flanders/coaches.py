@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from digicoach.demo_data.flanders.common import (
     random_hex,
 )
 from digicoach.demo_data.flanders.names import FIRST_NAMES, LAST_NAMES
+from digicoach.training.models import Certification
 
 if TYPE_CHECKING:
     from digicoach.demo_data.flanders.seeder import Seeder
@@ -165,7 +167,7 @@ def write_people(seeder: Seeder) -> None:
     w.write(UserRole.__table__, ("user_id", "role"), seeder.role_rows)
     w.write(UserMunicipality.__table__, ("user_id", "municipality_id"), seeder.scope_rows)
     rng = seeder.rng
-    coaches, languages, topics, history = [], [], [], []
+    coaches, languages, topics, history, certificates = [], [], [], [], []
     for coach, (first, last) in zip(seeder.coaches, seeder.coach_users, strict=True):
         steps = coach.steps
         activated = dict(steps).get(CoachStatus.ACTIVE)
@@ -199,6 +201,13 @@ def write_people(seeder: Seeder) -> None:
         for status, at in steps:
             history.append((len(history) + 1, coach.id, previous, status, at, None, ""))
             previous = status
+        certified_at = dict(steps).get(CoachStatus.CERTIFIED)
+        if certified_at is not None:
+            # The figures count a certified coach only with a certificate; from a hash, not the
+            # seeder's random stream, so the rows after these stay what they were.
+            code = hashlib.sha256(f"scale-certificate-{coach.id}".encode()).hexdigest()[:32]
+            number = f"DC-{certified_at.year}-{len(certificates) + 1:06d}"
+            certificates.append((len(certificates) + 1, coach.id, 1, number, code, certified_at))
     w.write(
         Coach.__table__,
         (
@@ -228,6 +237,11 @@ def write_people(seeder: Seeder) -> None:
         CoachStatusChange.__table__,
         ("id", "coach_id", "from_status", "to_status", "changed_at", "changed_by_id", "reason"),
         history,
+    )
+    w.write(
+        Certification.__table__,
+        ("id", "coach_id", "programme_id", "number", "verification_code", "issued_at"),
+        certificates,
     )
 
 

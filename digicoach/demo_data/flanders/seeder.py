@@ -37,6 +37,7 @@ from digicoach.places.models import (
     Programme,
 )
 from digicoach.progress.tasks import write_snapshots
+from digicoach.training.models import Certification
 
 
 class Seeder:
@@ -84,6 +85,7 @@ def finish(seeder: Seeder) -> None:
             User.__table__,
             Coach.__table__,
             CoachStatusChange.__table__,
+            Certification.__table__,
             HelpSeries.__table__,
             HelpSession.__table__,
             Shift.__table__,

@@ -21,13 +21,20 @@ from digicoach.places.models import (
 )
 from digicoach.progress import rules
 from digicoach.progress.models import ALL, ProgressSnapshot
-from digicoach.progress.queries.figures import CERTIFIED_OR_LATER, Figures, _logs, figures
+from digicoach.progress.queries.figures import (
+    CERTIFIED_OR_LATER,
+    Figures,
+    _logs,
+    figures,
+    has_certificate,
+)
 from digicoach.progress.queries.selection import (
     Selection,
     _in,
     _remembered,
     programme_municipality_ids,
 )
+from digicoach.training.models import Certification
 
 # --- the dashboard and the impact page --------------------------------------------------------
 
@@ -140,26 +147,38 @@ def _first_days_of_keys(selection: Selection) -> dict[date, int]:
 
 
 def _certified_days(selection: Selection) -> dict[date, int]:
-    """The local day each coach of the selection was first certified, counted per day."""
-    firsts = db.session.scalars(
-        select(func.min(CoachStatusChange.changed_at))
+    """The local day each coach of the selection was first certified, counted per day: the later
+    of the first certified status and the first certificate (`figures.has_certificate`)."""
+    issued = (
+        select(func.min(Certification.issued_at))
+        .where(Certification.coach_id == CoachStatusChange.coach_id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(func.min(CoachStatusChange.changed_at), issued)
         .join(Coach, Coach.id == CoachStatusChange.coach_id)
         .where(
             _in(Coach.municipality_id, selection.municipality_ids),
             CoachStatusChange.to_status.in_(CERTIFIED_OR_LATER),
             CoachStatusChange.changed_at <= selection.end_moment,
+            has_certificate(CoachStatusChange.coach_id, selection.end_moment),
         )
         .group_by(CoachStatusChange.coach_id)
     )
     days: dict[date, int] = {}
-    for moment in firsts:
-        if moment is None:
+    for first_status, first_certificate in rows:
+        if first_status is None or first_certificate is None:
             continue
-        if moment.tzinfo is None:  # SQLite returns an aggregate without the type's processing
-            moment = datetime.fromisoformat(str(moment)).replace(tzinfo=UTC)
-        day = clock.local(moment).date()
+        day = clock.local(max(_aware(first_status), _aware(first_certificate))).date()
         days[day] = days.get(day, 0) + 1
     return days
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """SQLite returns an aggregate (and a scalar subquery) without the type's processing."""
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        return moment
+    return datetime.fromisoformat(str(moment)).replace(tzinfo=UTC)
 
 
 def _trend(

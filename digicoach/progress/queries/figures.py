@@ -6,7 +6,8 @@ one per citizen key, plus every walk-in citizen on a first visit.
 
 Coaches are counted in the municipalities they volunteer in. The funnel is "ever reached, up
 to the end of the period" (from the status history), except "in training" (now) and "active"
-(a shift or a help log in the 90 days before the end of the period).
+(a shift or a help log in the 90 days before the end of the period). "Certified" also needs a
+certificate issued by then (`has_certificate`): a status set by hand is not an attest.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from digicoach.places.models import (
 )
 from digicoach.progress import rules
 from digicoach.progress.queries.selection import Selection, _in, _remembered
+from digicoach.training.models import Certification
 
 # A coach who reached one of these statuses was approved at some point.
 APPROVED_OR_LATER = (
@@ -40,6 +42,16 @@ APPROVED_OR_LATER = (
 )
 # ... and certified at some point (the programme's coach target counts these).
 CERTIFIED_OR_LATER = (CoachStatus.CERTIFIED, CoachStatus.ACTIVE, CoachStatus.DORMANT)
+
+
+def has_certificate(coach_id: Any, by: Any) -> Any:
+    """The coach holds a certificate issued by `by`. Of any programme: the status the figures
+    read is the coach's own, not a programme's, so the certificate is too."""
+    return (
+        select(Certification.id)
+        .where(Certification.coach_id == coach_id, Certification.issued_at <= by)
+        .exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,18 @@ def coach_figures(selection: Selection) -> CoachFigures:
                 distinct(case((change.to_status.in_(APPROVED_OR_LATER), Coach.id), else_=None))
             ),
             func.count(
-                distinct(case((change.to_status.in_(CERTIFIED_OR_LATER), Coach.id), else_=None))
+                distinct(
+                    case(
+                        (
+                            and_(
+                                change.to_status.in_(CERTIFIED_OR_LATER),
+                                has_certificate(Coach.id, end),
+                            ),
+                            Coach.id,
+                        ),
+                        else_=None,
+                    )
+                )
             ),
             func.count(
                 distinct(case((Coach.status == CoachStatus.IN_TRAINING, Coach.id), else_=None))
