@@ -23,6 +23,13 @@ EXPECTED = {
         "digicoach.bookings.receivers.on_help_session_cancelled",
         "digicoach.reminders.receivers.on_help_session_cancelled",
     ],
+    "helpdesk.help-session-change-proposed": [
+        "digicoach.bookings.session_changes.on_help_session_change_proposed",
+    ],
+    "helpdesk.help-session-changed": [
+        "digicoach.bookings.session_changes.on_help_session_changed",
+        "digicoach.reminders.receivers.on_help_session_changed",
+    ],
     "helpdesk.shift-cancelled": ["digicoach.reminders.receivers.on_shift_cancelled"],
 }
 

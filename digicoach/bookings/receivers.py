@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from digicoach.bookings import services
+from digicoach.bookings import services, session_changes
 from digicoach.helpdesk import signals as helpdesk_signals
 from digicoach.helpdesk.models import HelpSession
 
@@ -18,3 +18,7 @@ def on_help_session_cancelled(session: HelpSession, **extra: Any) -> None:
 
 def connect() -> None:
     helpdesk_signals.help_session_cancelled.connect(on_help_session_cancelled)
+    helpdesk_signals.help_session_change_proposed.connect(
+        session_changes.on_help_session_change_proposed
+    )
+    helpdesk_signals.help_session_changed.connect(session_changes.on_help_session_changed)

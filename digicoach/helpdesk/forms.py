@@ -125,6 +125,17 @@ class EditSessionForm(SessionDetailsForm):
             SelectChoice("following", _l("This session and all following sessions of the series")),
         ],
     )
+    # Shown only after an edit was refused because booked appointments lose their place; the
+    # service checks the value (anything else counts as no choice).
+    affected = RadioField(
+        _l("Booked appointments that no longer fit"),
+        choices=[
+            SelectChoice(rules.MOVE_AFFECTED, _l("Move them to the nearest free time")),
+            SelectChoice(rules.CANCEL_AFFECTED, _l("Cancel them and tell the citizens")),
+        ],
+        validate_choice=False,
+        validators=[Optional()],
+    )
 
 
 class CancelSessionForm(Form):

@@ -387,3 +387,37 @@ def board_week_number(day: date, today: date, count: int) -> int | None:
     (and for a session that started before today), None after the last page."""
     number = max((day - today).days, 0) // 7
     return number if number < count else None
+
+
+# --- changing a session with appointments ------------------------------------------------------
+
+# What the coordinator chooses for the appointments an edit leaves without a place.
+MOVE_AFFECTED = "move"
+CANCEL_AFFECTED = "cancel"
+AFFECTED_CHOICES = (MOVE_AFFECTED, CANCEL_AFFECTED)
+
+
+@dataclass(frozen=True)
+class SessionShape:
+    """What decides where a session's appointments fit: its period, mode, slots and the
+    non-shadow coaches signed up (helpdesk.signals.help_session_change_proposed)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    slot_minutes: int
+    citizens_per_slot: int
+    coaches: int
+
+
+@dataclass(frozen=True)
+class ChangeImpact:
+    """A receiver's answer to a proposed change: how many booked appointments lose their place
+    (`affected`), and how many of those find no other free place in the changed session
+    (`no_room`)."""
+
+    affected: int = 0
+    no_room: int = 0
+
+    def __add__(self, other: ChangeImpact) -> ChangeImpact:
+        return ChangeImpact(self.affected + other.affected, self.no_room + other.no_room)

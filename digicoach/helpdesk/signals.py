@@ -37,3 +37,31 @@ shift_cancelled = _signals.signal(
     The reminders feature subscribes to skip the shift's pending reminders at once.
     """,
 )
+
+help_session_change_proposed = _signals.signal(
+    "helpdesk.help-session-change-proposed",
+    doc="""Sent by `services.editing.update_session` BEFORE it changes a session, to ask the
+    features above what the change would break. sender: the HelpSession (old values, row
+    locked). Keyword arguments: `shape` (helpdesk.rules.SessionShape, the new values) and
+    `now`.
+
+    Each receiver returns a helpdesk.rules.ChangeImpact (or None); the edit sums them and
+    refuses while appointments lose their place and the coordinator has not chosen to move or
+    cancel them. A receiver changes nothing.
+
+    The booking feature answers for the session's booked appointments.
+    """,
+)
+
+help_session_changed = _signals.signal(
+    "helpdesk.help-session-changed",
+    doc="""Sent by `services.editing.update_session` after a session's period, mode, slot
+    length or citizens per slot changed (flushed, revision raised, coaches told).
+    sender: the HelpSession (new values). Keyword arguments: `old` (helpdesk.rules.SessionShape
+    of the values before), `affected` (the coordinator's choice for appointments that lose
+    their place: rules.MOVE_AFFECTED, rules.CANCEL_AFFECTED or None), `actor` and `now`.
+
+    The booking feature moves the appointments with the session (same offset) or as chosen,
+    and tells the citizens; the reminders feature skips the reminders pending for old times.
+    """,
+)

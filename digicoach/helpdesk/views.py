@@ -46,6 +46,7 @@ from digicoach.helpdesk.services import (
     shifts,
 )
 from digicoach.helpdesk.services import invitations as invitation_links
+from digicoach.helpdesk.services.common import AppointmentsAffected
 from digicoach.places import queries as place_queries
 
 bp = Blueprint("helpdesk", __name__, url_prefix="/helpdesk")
@@ -198,6 +199,9 @@ def _coach_choices(found: HelpSession) -> list[SelectChoice]:
 def edit_session(session_id: int) -> ResponseReturnValue:
     found = queries.get_session_for_staff(current_user, session_id)
     form = EditSessionForm()
+    # How many booked appointments the last try would have left without a place (the choice
+    # what to do with them is shown only then, or once made).
+    affected_count = None
     if request.method == "GET":
         _fill(form, found)
     elif form.validate_on_submit():
@@ -209,8 +213,12 @@ def edit_session(session_id: int) -> ResponseReturnValue:
                     data=_session_input(form, found.location_id),
                     now=clock.now(),
                     following=form.scope.data == "following",
+                    affected=form.affected.data or None,
                 )
                 count = len(changed)
+        except AppointmentsAffected as error:
+            show_errors(form, error)
+            affected_count = error.affected
         except ValidationFailed as error:
             show_errors(form, error)
         except Conflict as error:
@@ -225,7 +233,12 @@ def edit_session(session_id: int) -> ResponseReturnValue:
             )
             return redirect(url_for(".session", session_id=session_id))
     return (
-        render_template("helpdesk/edit_session.html", form=form, session=found),
+        render_template(
+            "helpdesk/edit_session.html",
+            form=form,
+            session=found,
+            affected_count=affected_count,
+        ),
         _form_status(),
     )
 

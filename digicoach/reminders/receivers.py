@@ -18,6 +18,12 @@ def on_help_session_cancelled(session: HelpSession, **_extra: Any) -> None:
     stale.skip_reminders_of_help_session(session)
 
 
+def on_help_session_changed(session: HelpSession, **extra: Any) -> None:
+    # Reminders of a session that moved are due at the old time: the next run queues new ones.
+    if extra["old"].starts_at != session.starts_at:
+        stale.skip_reminders_of_help_session(session)
+
+
 def on_shift_cancelled(shift: Shift, **_extra: Any) -> None:
     stale.skip_pending_reminders([f"shift:{shift.id}:"])
 
@@ -29,6 +35,7 @@ def on_appointment_cancelled_or_moved(appointment: Appointment, **_extra: Any) -
 
 def connect() -> None:
     helpdesk_signals.help_session_cancelled.connect(on_help_session_cancelled)
+    helpdesk_signals.help_session_changed.connect(on_help_session_changed)
     helpdesk_signals.shift_cancelled.connect(on_shift_cancelled)
     booking_signals.appointment_cancelled.connect(on_appointment_cancelled_or_moved)
     booking_signals.appointment_moved.connect(on_appointment_cancelled_or_moved)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from digicoach.coaches.models import Coach
 from digicoach.core import messages
-from digicoach.core.errors import Conflict
+from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession
 
@@ -28,6 +28,29 @@ class TooLateToCancel(Conflict):
     """The cut-off before the start has passed: the coach calls the digipunt instead."""
 
     code = "too_late"
+
+
+class CoachesBusy(ValidationFailed):
+    """The changed period would overlap another shift of a coach on the session."""
+
+    code = "coach_busy"
+
+
+class AppointmentsAffected(ValidationFailed):
+    """Booked appointments would lose their place, and the coordinator chose nothing for them
+    yet. `affected` says how many, so the form can offer the choice."""
+
+    code = "appointments_affected"
+
+    def __init__(self, errors: dict[str, list[Any]], *, affected: int) -> None:
+        super().__init__(errors)
+        self.affected = affected
+
+
+class NoRoomToMove(AppointmentsAffected):
+    """The coordinator chose to move the affected appointments, but not all of them fit."""
+
+    code = "no_room"
 
 
 def lock_sessions(ids: Iterable[int]) -> list[HelpSession]:
