@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from digicoach.api import openapi, schemas
 from digicoach.bookings import availability, queries, services
 from digicoach.bookings.models import Appointment, BookingChannel
-from digicoach.bookings.views import limit_booking_writes
+from digicoach.bookings.views.blueprint import limit_booking_writes
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed

@@ -23,7 +23,7 @@ from digicoach.bookings import forms, queries, queue_views, rules, services
 from digicoach.bookings import walk_ins as walk_in_queue
 from digicoach.bookings.models import BookingChannel
 from digicoach.bookings.permissions import can_see_walk_ins, can_use_front_desk
-from digicoach.bookings.views import group_by_day, slot_label, topic_label
+from digicoach.bookings.views.steps import group_by_day, slot_label, topic_label
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from digicoach.bookings import availability, queries, rules, services
+from digicoach.bookings import availability, queries, rules
 from digicoach.core import clock
+from digicoach.core.errors import ValidationFailed
 from digicoach.extensions import db
 from tests.bookings.factories import in_days, make_appointment, make_bookable_session
 from tests.helpdesk.factories import make_help_session
@@ -59,7 +60,7 @@ def test_something_else_is_bookable_at_every_session_with_a_free_slot(world):
     assert offers and offers[0].session.id == session.id
     booking = make_appointment(session, topic="other", language="fr")
     assert booking.appointment.topic == "other"
-    with pytest.raises(services.ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         make_appointment(session, session.starts_at + timedelta(minutes=30), topic="job_search")
     assert "topic" in refused.value.errors
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from digicoach.bookings import queries, services
 from digicoach.bookings.models import Appointment, AppointmentStatus
-from digicoach.bookings.views import (
+from digicoach.bookings.views.manage import (
     CANCELLED,
     CANCELLED_BY_ORGANISER,
     OVER,

@@ -1,0 +1,95 @@
+"""Messages to the citizen about their appointment: SMS, e-mail and calendar file."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from digicoach.bookings import queries
+from digicoach.bookings.models import (
+    Appointment,
+)
+from digicoach.core import clock, ics, messages, outbox, phones, sms
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def _message_prefix(appointment: Appointment) -> str:
+    return f"appointment:{appointment.id}:"
+
+
+def manage_url(token: str) -> str:
+    return messages.absolute_url("bookings.manage", token=token)
+
+
+SUBJECTS = {
+    "booked": lambda: _("Your appointment for digital help"),
+    "moved": lambda: _("Your appointment has a new time"),
+    "cancelled": lambda: _("Your appointment is cancelled"),
+    "cancelled_by_organiser": lambda: _("We had to cancel your appointment"),
+}
+
+
+def appointment_event(appointment: Appointment) -> ics.CalendarEvent:
+    """The appointment as a calendar event, in the current locale's words."""
+    location = appointment.location
+    return ics.CalendarEvent(
+        uid=f"appointment-{appointment.reference}@digicoach",
+        start=appointment.start,
+        end=appointment.end,
+        summary=_("Digital help: appointment %(reference)s", reference=appointment.reference),
+        location=f"{location.name}, {location.address}",
+        description=_(
+            "Bring your identity card (eID), your smartphone and its charger. Make sure you "
+            "know the PIN code of your eID, but never write it down."
+        ),
+        # A moved appointment keeps its uid; a higher sequence makes calendars replace it. The
+        # number of moves grows with every move, also to an earlier time (the start does not).
+        sequence=queries.times_moved(appointment.id),
+    )
+
+
+def _calendar_attachment(appointment: Appointment, language: str) -> outbox.Attachment:
+    with force_locale(language):
+        data = ics.calendar_for([appointment_event(appointment)], now=clock.now())
+    return outbox.Attachment(f"appointment-{appointment.reference}.ics", "text/calendar", data)
+
+
+def notify(appointment: Appointment, kind: str, *, manage_token: str | None = None) -> None:
+    """Tell the citizen by SMS (with a mobile number) and by e-mail (with an address), in their
+    language. One message per appointment, kind, time and channel (the outbox dedupes)."""
+    if appointment.contact_erased_at is not None:
+        return
+    language = appointment.contact_language
+    stamp = f"{_message_prefix(appointment)}{kind}:{appointment.start.isoformat()}"
+    context = {
+        "appointment": appointment,
+        "location": appointment.location,
+        "manage_url": manage_url(manage_token) if manage_token else None,
+        "phone": phones.front_desk_phone(appointment.location),
+    }
+    if sms.can_receive_sms(appointment.phone):
+        with force_locale(language):
+            body = render_template(f"bookings/sms/{kind}.txt", **context).strip()
+        outbox.enqueue(
+            dedupe_key=f"{stamp}:sms",
+            kind=f"bookings.{kind}",
+            channel=outbox.Channel.SMS,
+            recipient=appointment.phone,
+            body_text=body,
+            language=language,
+        )
+    if appointment.email:
+        messages.queue_email(
+            recipient=appointment.email,
+            language=language,
+            kind=f"bookings.{kind}",
+            dedupe_key=f"{stamp}:email",
+            template=f"bookings/email/{kind}",
+            subject=SUBJECTS[kind],
+            attachment=(
+                _calendar_attachment(appointment, language) if kind in ("booked", "moved") else None
+            ),
+            **context,
+        )
