@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from flask import current_app, session
 from flask_login import LoginManager
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from digicoach.accounts.models import User, UserSession
 from digicoach.core import clock
+from digicoach.core.db import parse_id
 from digicoach.extensions import db
 
 SESSION_KEY = "sid"
@@ -90,28 +92,50 @@ def session_is_live(row: UserSession, user: User, now: datetime) -> bool:
 
 def load_user_for_request(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
-    if not token or not user_id.isdigit():
+    wanted = parse_id(user_id)
+    if not token or wanted is None:
         return None
     # The session row and its user in one statement: this runs on every signed-in request.
-    found = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == hash_token(token))
-    ).one_or_none()
-    if found is None or found[0].user_id != int(user_id):
-        return None
-    row, user = found
-    now = clock.now()
-    if not session_is_live(row, user, now):
-        session.pop(SESSION_KEY, None)
-        return None
+    # No autoflush (the query, nor the lazy loads of the liveness check): loading the user
+    # must not write what the request has pending.
+    with db.session.no_autoflush:
+        found = db.session.execute(
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == hash_token(token))
+        ).one_or_none()
+        if found is None or found[0].user_id != wanted:
+            return None
+        row, user = found
+        now = clock.now()
+        if not session_is_live(row, user, now):
+            session.pop(SESSION_KEY, None)
+            return None
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
-        # Its own small transaction: a GET must not hold a write lock for the whole request.
-        db.session.execute(
-            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-        )
-        db.session.commit()
+        _touch(row, now)
     return user
+
+
+def _touch(row: UserSession, now: datetime) -> None:
+    """Record that the session was seen, over its own connection and transaction.
+
+    Committing the request's session here would commit whatever the request has pending
+    (only unit_of_work commits it). The loaded row learns the new time without becoming dirty.
+
+    SQLite is the exception, kept as it was: one writer at a time, and a reader whose snapshot
+    is older than another connection's commit may no longer write, so a second connection
+    here would either wait for the request's own write lock (BEGIN IMMEDIATE) or break the
+    request's later writes. There the update is committed in its own small transaction on the
+    request's session, as before (development and tests only; production runs PostgreSQL)."""
+    touch = update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+    bind = db.session.get_bind()
+    if bind.dialect.name == "sqlite":
+        db.session.execute(touch)
+        db.session.commit()
+        return
+    with bind.begin() as connection:
+        connection.execute(touch)
+    set_committed_value(row, "last_seen_at", now)
 
 
 def configure_login_manager(login_manager: LoginManager) -> None:
