@@ -17,8 +17,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from digicoach.bookings import rules
+from digicoach.bookings.models import AppointmentStatus
 from digicoach.core import text as text_rules
 from digicoach.core import timeslots, vocabulary
+from digicoach.core.db import parse_id
 
 MAX_ID = 2**31 - 1
 
@@ -115,8 +117,13 @@ class QueryInteger(Integer):
     """An integer in a query string (text on the wire)."""
 
     def check(self, value: Any) -> int:
-        if isinstance(value, str) and value.isdigit() and len(value) <= 10:
-            value = int(value)
+        if isinstance(value, str):
+            # ASCII digits only: "²".isdigit() is true, yet int("²") raises.
+            number = parse_id(value)
+            if number is not None:
+                value = number
+            elif value.isascii() and value.isdigit():
+                value = int(value)  # 0 or too big: the range message says which numbers
         return super().check(value)
 
 
@@ -361,7 +368,6 @@ PLACE = Object(
     fields={"id": Integer(), "name": String(), "address": String(max_length=400)},
     required=("id", "name", "address"),
 )
-STATUS = String(enum=("booked", "cancelled", "cancelled_by_organiser", "attended", "no_show"))
 BOOKING_CREATED = Object(
     fields={
         "reference": String(description="Short and human, like K7M-4QX."),
@@ -369,7 +375,7 @@ BOOKING_CREATED = Object(
         "start": DateTime(),
         "end": DateTime(),
         "location": Ref(name="Place"),
-        "status": STATUS,
+        "status": String(enum=tuple(status.value for status in AppointmentStatus)),
     },
     required=("reference", "manage_token", "start", "end", "location", "status"),
 )
@@ -379,7 +385,7 @@ BOOKING = Object(
         "start": DateTime(),
         "end": DateTime(),
         "location": Ref(name="Place"),
-        "status": STATUS,
+        "status": String(enum=tuple(status.value for status in AppointmentStatus)),
         "topic": String(enum=TOPIC_CODES),
         "language": String(enum=LANGUAGE_CODES),
     },

@@ -25,7 +25,7 @@ from digicoach.bookings.models import BookingChannel
 from digicoach.bookings.permissions import can_see_walk_ins, can_use_front_desk
 from digicoach.bookings.views.steps import group_by_day, slot_label, topic_label
 from digicoach.core import clock, vocabulary
-from digicoach.core.db import unit_of_work
+from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.forms import read_filter_form, show_errors
 from digicoach.core.permissions import require
@@ -41,7 +41,7 @@ DESK_WEEKS = 2
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 def _chosen_location(locations: list[Any]) -> Any:
@@ -234,11 +234,7 @@ def book() -> ResponseReturnValue:
                             topic=form.topic.data,
                             language=form.language.data,
                             channel=BookingChannel.PHONE,
-                            contact_language=(
-                                form.language.data
-                                if form.language.data in ("nl", "fr", "en")
-                                else "nl"
-                            ),
+                            contact_language=services.message_language(form.language.data),
                             token=form.token.data or None,
                         ),
                         now=clock.now(),

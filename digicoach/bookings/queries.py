@@ -24,6 +24,7 @@ from digicoach.bookings.permissions import can_use_front_desk
 from digicoach.coaches.models import Coach, CoachLanguage, CoachTopic
 from digicoach.core import clock, timeslots
 from digicoach.core.audit import AuditEvent
+from digicoach.core.db import parse_id
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
 from digicoach.helpdesk.models import (
@@ -129,7 +130,7 @@ def parse_slot_value(value: Any) -> tuple[int, datetime] | None:
     if not isinstance(value, str) or "@" not in value or len(value) > 80:
         return None
     head, _, tail = value.partition("@")
-    if not head.isdigit():
+    if parse_id(head) is None:
         return None
     try:
         start = datetime.fromisoformat(tail)

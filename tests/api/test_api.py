@@ -73,6 +73,9 @@ def test_slots_carry_the_brussels_offset_and_what_remains(client, world):
     assert first["remaining"] == 2
     assert client.get("/api/v1/slots?location_id=987654").status_code == 404
     assert client.get("/api/v1/slots?location_id=abc").status_code == 422
+    # Unicode digits pass str.isdigit() yet int() refuses them: a 4xx, never a 500.
+    for odd in ("²", "١٢", "٣", "99999999999999999999"):
+        assert client.get(f"/api/v1/slots?location_id={odd}").status_code == 422, odd
     assert client.get(f"/api/v1/slots?location_id={world.location.id}&topic=x").status_code == 422
 
 

@@ -251,6 +251,31 @@ def test_check_in_and_no_show_only_when_it_makes_sense(world):
     assert booking.appointment.status == AppointmentStatus.ATTENDED
 
 
+def test_a_no_show_is_marked_once_the_appointment_started_and_only_when_booked(world):
+    session = make_bookable_session(world.location, [world.coach()], starts_at=in_days(3))
+    booking = make_appointment(session)
+    appointment = booking.appointment
+    before = appointment.start - timedelta(minutes=1)
+    with pytest.raises(services.NotChangeable):
+        services.mark_no_show(actor=world.desk, appointment=appointment, now=before)
+    assert appointment.status == AppointmentStatus.BOOKED
+
+    services.mark_no_show(actor=world.desk, appointment=appointment, now=appointment.start)
+    assert appointment.status == AppointmentStatus.NO_SHOW
+    # Only a booked appointment: a second click is refused ...
+    with pytest.raises(services.NotChangeable):
+        services.mark_no_show(actor=world.desk, appointment=appointment, now=appointment.end)
+    # ... and a hasty no-show is undone by the check-in when the citizen turns up late.
+    services.check_in(actor=world.desk, appointment=appointment, now=appointment.end)
+    assert appointment.status == AppointmentStatus.ATTENDED
+
+    cancelled = make_appointment(session, start=appointment.end).appointment
+    services.cancel(actor=world.desk, appointment=cancelled, now=clock.now())
+    with pytest.raises(services.NotChangeable):
+        services.mark_no_show(actor=world.desk, appointment=cancelled, now=cancelled.end)
+    assert cancelled.status == AppointmentStatus.CANCELLED
+
+
 def test_a_wrong_unknown_or_expired_manage_token_finds_nothing(world):
     session = make_bookable_session(world.location, [world.coach()])
     booking = make_appointment(session)

@@ -34,6 +34,7 @@ from digicoach.bookings.services.common import (
     closes_hours,
     get_for_citizen,
     manage_token_for,
+    message_language,
     new_token,
 )
 from digicoach.bookings.services.contact_erasure import purge_contact_data
@@ -75,6 +76,7 @@ __all__ = [
     "mark_called",
     "mark_no_show",
     "mark_no_shows",
+    "message_language",
     "move",
     "new_token",
     "notify",

@@ -34,6 +34,7 @@ from digicoach.bookings.services.common import (
     TooManyAppointments,
     _already_booked,
     manage_token_for,
+    message_language,
     new_token,
 )
 from digicoach.bookings.services.notices import notify
@@ -42,7 +43,6 @@ from digicoach.core import audit
 from digicoach.core.citizens import citizen_key
 from digicoach.core.db import serialize_on, take_place
 from digicoach.core.errors import ValidationFailed
-from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession
@@ -141,7 +141,7 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
     if key and queries.holds_place_at(key, clean.session.id, clean.start):
         raise _already_booked()
     token = manage_token_for(data.token) if data.token else new_token()
-    language = data.contact_language if data.contact_language in LANGUAGES else DEFAULT_LANGUAGE
+    language = message_language(data.contact_language)
     try:
         with db.session.begin_nested():
             slot_id = take_slot_place(clean.session, clean.start)

@@ -21,7 +21,7 @@ from digicoach.bookings.models import (
     BookingChannel,
 )
 from digicoach.core.errors import Conflict, NotFound
-from digicoach.core.i18n import DEFAULT_LANGUAGE
+from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from digicoach.extensions import db
 
 
@@ -113,6 +113,12 @@ def manage_token_for(form_token: str) -> str:
     key = hmac.new(secret_bytes, MANAGE_TOKEN_SALT, hashlib.sha256).digest()
     digest = hmac.new(key, form_token.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def message_language(language: Any) -> str:
+    """The language of a citizen's messages: theirs when we write it (nl, fr, en), else Dutch.
+    A citizen who speaks Arabic at the desk gets the confirmation in Dutch."""
+    return language if isinstance(language, str) and language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def closes_hours() -> float:

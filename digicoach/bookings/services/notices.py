@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -10,7 +9,7 @@ from digicoach.bookings import queries
 from digicoach.bookings.models import (
     Appointment,
 )
-from digicoach.core import clock, ics, messages, outbox, phones, sms
+from digicoach.core import clock, ics, messages, outbox, phones
 
 # --- messages ---------------------------------------------------------------------------------
 
@@ -69,17 +68,15 @@ def notify(appointment: Appointment, kind: str, *, manage_token: str | None = No
         "manage_url": manage_url(manage_token) if manage_token else None,
         "phone": phones.front_desk_phone(appointment.location),
     }
-    if sms.can_receive_sms(appointment.phone):
-        with force_locale(language):
-            body = render_template(f"bookings/sms/{kind}.txt", **context).strip()
-        outbox.enqueue(
-            dedupe_key=f"{stamp}:sms",
-            kind=f"bookings.{kind}",
-            channel=outbox.Channel.SMS,
-            recipient=appointment.phone,
-            body_text=body,
-            language=language,
-        )
+    # Nothing for a landline or no number at all: queue_sms sends to mobiles only.
+    messages.queue_sms(
+        recipient=appointment.phone,
+        language=language,
+        kind=f"bookings.{kind}",
+        dedupe_key=f"{stamp}:sms",
+        template=f"bookings/sms/{kind}.txt",
+        **context,
+    )
     if appointment.email:
         messages.queue_email(
             recipient=appointment.email,

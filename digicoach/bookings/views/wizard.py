@@ -40,7 +40,7 @@ from digicoach.bookings.views.steps import (
     window_context,
 )
 from digicoach.core import clock, vocabulary
-from digicoach.core.db import unit_of_work
+from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import current_language
 from digicoach.core.permissions import public
@@ -177,9 +177,7 @@ def _go_to_place(state: dict[str, Any], location_id: str) -> tuple[str, dict[str
     """A way forward taken: the same topic and language at another digipunt; the time is
     asked again there. An unknown or inactive digipunt changes nothing."""
     try:
-        location = place_queries.active_location(
-            int(location_id) if location_id.isdigit() else None
-        )
+        location = place_queries.active_location(parse_id(location_id))
     except NotFound:
         return first_missing(state) or "municipality", state
     state = {key: value for key, value in state.items() if key != "s"}
