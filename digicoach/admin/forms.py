@@ -15,15 +15,13 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.accounts.forms import NoControlCharacters
 from digicoach.accounts.models import Role
-from digicoach.core.forms import Form
+from digicoach.core.forms import Form, MultiCheckboxField
 from digicoach.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
 ROLE_LABELS = {
@@ -32,13 +30,6 @@ ROLE_LABELS = {
     Role.DESK: _l("Front desk"),
     Role.COACH: _l("Digicoach"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes: easier to use than a multiple select, with or without a mouse."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _role_field() -> MultiCheckboxField:

@@ -33,7 +33,7 @@ from digicoach.admin.permissions import (
     can_view_audit_log,
 )
 from digicoach.core import clock, installation
-from digicoach.core.db import unit_of_work
+from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.core.forms import read_filter_form
 from digicoach.core.paging import page_number
@@ -55,10 +55,6 @@ def _filter_arguments() -> dict[str, str]:
     return {key: value for key, value in request.args.items() if key != "page" and value}
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 # --- users -------------------------------------------------------------------------------
 
 
@@ -75,7 +71,7 @@ def users() -> ResponseReturnValue:
         filters = queries.UserFilters(
             search=form.q.data or "",
             role=Role(form.role.data) if form.role.data else None,
-            municipality_id=_int_or_none(form.municipality.data),
+            municipality_id=parse_id(form.municipality.data),
             active={"yes": True, "no": False}.get(form.active.data or ""),
         )
         page = queries.users(filters, _page_number())
@@ -243,7 +239,7 @@ def audit_log() -> ResponseReturnValue:
     bookmark is not a wrong answer) and cut in SQL, 25 events a page."""
     form = AuditFilterForm(request.args)
     # A user with no event yet is a valid filter with an empty result ("What this user did").
-    asked_actor = _int_or_none(request.args.get("actor"))
+    asked_actor = parse_id(request.args.get("actor"))
     form.actor.choices = [SelectChoice("", _("Everyone"))] + [
         SelectChoice(str(id_), label) for id_, label in queries.audit_actors(also=asked_actor)
     ]
@@ -257,7 +253,7 @@ def audit_log() -> ResponseReturnValue:
     ]
     reading = read_filter_form(form, request.args)
     filters = queries.AuditFilters(
-        actor_id=_int_or_none(form.actor.data),
+        actor_id=parse_id(form.actor.data),
         action=form.action.data or None,
         object_type=form.object_type.data or None,
         date_from=form.date_from.data,

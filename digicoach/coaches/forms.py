@@ -17,7 +17,6 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
@@ -25,12 +24,11 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from digicoach.coaches import rules
 from digicoach.coaches.models import HEARD_FROM_LABELS, STATUS_LABELS, CoachStatus
 from digicoach.core import vocabulary
-from digicoach.core.forms import Form
+from digicoach.core.forms import Form, MultiCheckboxField
 
 
 def optional_int(value: Any) -> int | None:
@@ -43,16 +41,10 @@ def optional_int(value: Any) -> int | None:
         return None
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes. Choices are checked by the service, which can explain better
-    than "not a valid choice"."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("validate_choice", False)
-        super().__init__(*args, **kwargs)
+def _checkboxes(*args: Any, **kwargs: Any) -> MultiCheckboxField:
+    """Checkboxes whose choices the service checks: it can explain better than "not a valid
+    choice"."""
+    return MultiCheckboxField(*args, validate_choice=False, **kwargs)
 
 
 def option(value: Any, label: Any) -> SelectChoice:
@@ -95,15 +87,15 @@ class ProfileFields(Form):
     phone = TelField(
         _l("Mobile or phone number"), render_kw={"autocomplete": "tel", "required": True}
     )
-    neighbourhoods = MultiCheckboxField(_l("Neighbourhoods"), coerce=optional_int)
-    languages = MultiCheckboxField(
+    neighbourhoods = _checkboxes(_l("Neighbourhoods"), coerce=optional_int)
+    languages = _checkboxes(
         _l("Which languages do you speak?"),
         choices=vocabulary.select_choices(vocabulary.SPOKEN_LANGUAGES),
     )
-    topics = MultiCheckboxField(
+    topics = _checkboxes(
         _l("What can you help with?"), choices=vocabulary.select_choices(vocabulary.TOPICS)
     )
-    availability = MultiCheckboxField(_l("When are you usually free?"))
+    availability = _checkboxes(_l("When are you usually free?"))
     notify_email = BooleanField(_l("Send me messages by e-mail"), default=True)
     notify_sms = BooleanField(_l("Send me reminders by text message"))
 

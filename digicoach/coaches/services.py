@@ -50,7 +50,7 @@ from digicoach.coaches.models import (
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
 from digicoach.core import audit, ics, messages, outbox, vocabulary
-from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.core.spreadsheets import Sheet
 from digicoach.extensions import db
@@ -100,20 +100,6 @@ class BulkOutcome:
     failed: list[tuple[int, str | None, str]] = field(default_factory=list)
 
 
-class _Errors:
-    """Collects field errors so the applicant sees every problem at once, not one per submit."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[Any]] = {}
-
-    def add(self, name: str, message: Any) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationFailed(self.by_field)
-
-
 # --- lookups ----------------------------------------------------------------------------------
 
 
@@ -137,7 +123,7 @@ def municipalities_for_application() -> list[Municipality]:
 # --- validation -------------------------------------------------------------------------------
 
 
-def _validate_profile(data: ProfileInput, errors: _Errors) -> tuple[Municipality | None, str]:
+def _validate_profile(data: ProfileInput, errors: FieldErrors) -> tuple[Municipality | None, str]:
     """Check the fields an application and a profile edit share. Returns the municipality
     and the phone number in E.164 (empty when invalid; `errors` then says why)."""
     if not data.first_name.strip():
@@ -195,7 +181,7 @@ def _validate_profile(data: ProfileInput, errors: _Errors) -> tuple[Municipality
     return municipality, phone
 
 
-def _validate_application(data: ApplicationInput, errors: _Errors) -> str:
+def _validate_application(data: ApplicationInput, errors: FieldErrors) -> str:
     """Returns the normalised e-mail address (empty when invalid)."""
     address = ""
     try:
@@ -233,7 +219,7 @@ def apply(data: ApplicationInput, *, now: datetime) -> Coach | None:
     e-mail instead; the caller shows the same page either way, so the form never reveals
     whether an address is known. Returns the new coach, or None in that case.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     municipality, phone = _validate_profile(data, errors)
     address = _validate_application(data, errors)
     errors.raise_if_any()
@@ -363,7 +349,7 @@ def update_profile(*, actor: User, coach: Coach, data: ProfileInput, now: dateti
     changes who coordinates them, which a coordinator arranges."""
     ensure(permissions.can_edit_own_profile(actor, coach))
     data = _replace_municipality(data, coach.municipality_id)
-    errors = _Errors()
+    errors = FieldErrors()
     _municipality, phone = _validate_profile(data, errors)
     errors.raise_if_any()
     changed = _changed_profile_fields(coach, data, phone)
@@ -437,7 +423,7 @@ def plan_intake(
     another municipality, or no place at all.
     """
     ensure(permissions.can_manage_coach(actor, coach))
-    errors = _Errors()
+    errors = FieldErrors()
     if starts_at <= now:
         errors.add("starts_at", _("Choose a moment in the future."))
     if not 15 <= minutes <= 240:
@@ -506,7 +492,7 @@ def record_screening(
     Returns the names of what changed.
     """
     ensure(permissions.can_manage_coach(actor, coach))
-    errors = _Errors()
+    errors = FieldErrors()
     for item, checked_on in checks.items():
         if item not in set(ScreeningItem):
             errors.add(item, _("Unknown check."))

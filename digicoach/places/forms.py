@@ -15,15 +15,13 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from digicoach.core.forms import Form
+from digicoach.core.forms import Form, MultiCheckboxField
 from digicoach.places import rules
 
 
@@ -152,15 +150,6 @@ class LocationForm(Form):
         self.neighbourhood_id.choices = [SelectChoice("", _l("No neighbourhood"))] + [
             SelectChoice(str(n.id), n.name) for n in neighbourhoods
         ]
-
-
-class ConfirmForm(Form):
-    """No fields: a button with a CSRF token (delete, deactivate)."""
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ProgrammeForm(Form):

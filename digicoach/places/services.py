@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from digicoach.accounts.models import User
 from digicoach.core import audit
-from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.errors import Conflict, FieldErrors, ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
 from digicoach.places import permissions, queries, rules
@@ -65,25 +65,8 @@ class ProgrammeInput:
     front_desk_phone: str = ""
 
 
-class _Errors:
-    """Collects field errors, so one submission reports every problem at once."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[Any]] = {}
-
-    def add(self, field_name: str, message: Any) -> None:
-        self.by_field.setdefault(field_name, []).append(message)
-
-    def __contains__(self, field_name: str) -> bool:
-        return field_name in self.by_field
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationFailed(self.by_field)
-
-
 def _required_text(
-    errors: _Errors, field_name: str, value: str | None, max_length: int, missing: str
+    errors: FieldErrors, field_name: str, value: str | None, max_length: int, missing: str
 ) -> str:
     text = rules.clean_text(value)
     if not text:
@@ -93,13 +76,13 @@ def _required_text(
     return text
 
 
-def _optional_text(errors: _Errors, field_name: str, value: str | None, max_length: int) -> str:
+def _optional_text(errors: FieldErrors, field_name: str, value: str | None, max_length: int) -> str:
     text = rules.clean_text(value)
     _check_text(errors, field_name, text, max_length)
     return text
 
 
-def _check_text(errors: _Errors, field_name: str, text: str, max_length: int) -> None:
+def _check_text(errors: FieldErrors, field_name: str, text: str, max_length: int) -> None:
     if len(text) > max_length:
         errors.add(field_name, _("Use at most %(count)d characters.", count=max_length))
     elif rules.has_control_characters(text):
@@ -129,7 +112,7 @@ def _changed(obj: Any, values: dict[str, Any]) -> list[str]:
 
 
 def _validate_municipality(data: MunicipalityInput, *, exclude_id: int | None) -> dict[str, str]:
-    errors = _Errors()
+    errors = FieldErrors()
     name = _required_text(
         errors, "name", data.name, rules.NAME_MAX, _("Enter the name of the municipality.")
     )
@@ -184,7 +167,7 @@ def update_municipality(
 def _validate_neighbourhood(
     data: NeighbourhoodInput, municipality_id: int, *, exclude_id: int | None
 ) -> str:
-    errors = _Errors()
+    errors = FieldErrors()
     name = _required_text(
         errors, "name", data.name, rules.NAME_MAX, _("Enter the name of the neighbourhood.")
     )
@@ -254,7 +237,7 @@ def delete_neighbourhood(*, actor: User, neighbourhood_id: int) -> None:
 
 
 def _validate_location(data: LocationInput, municipality: Municipality) -> dict[str, Any]:
-    errors = _Errors()
+    errors = FieldErrors()
     values: dict[str, Any] = {
         "name": _required_text(
             errors,
@@ -306,7 +289,7 @@ def _validate_location(data: LocationInput, municipality: Municipality) -> dict[
     return values
 
 
-def _phone(errors: _Errors, value: str | None) -> str:
+def _phone(errors: FieldErrors, value: str | None) -> str:
     """A front-desk phone (a digipunt's or a programme's): empty, or a Belgian number that is
     stored in national format."""
     phone = rules.clean_text(value)
@@ -358,7 +341,7 @@ def set_location_active(*, actor: User, location_id: int, active: bool) -> Locat
 
 
 def _validate_programme(data: ProgrammeInput, *, exclude_id: int | None) -> dict[str, Any]:
-    errors = _Errors()
+    errors = FieldErrors()
     name = _required_text(
         errors, "name", data.name, rules.PROGRAMME_NAME_MAX, _("Enter the name of the programme.")
     )
@@ -443,7 +426,7 @@ def set_programme_phone(*, actor: User, programme_id: int, front_desk_phone: str
     and coordinators of all the programme's municipalities). Empty: the central number."""
     programme = queries.get_programme(actor, programme_id)
     ensure(permissions.can_set_programme_phone(actor, programme))
-    errors = _Errors()
+    errors = FieldErrors()
     phone = _phone(errors, front_desk_phone)
     errors.raise_if_any()
     changed = _changed(programme, {"front_desk_phone": phone})

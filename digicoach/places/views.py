@@ -16,11 +16,10 @@ from flask_login import current_user
 from digicoach.core import phones as core_phones
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
-from digicoach.core.forms import show_errors
+from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import ensure, require
 from digicoach.places import phones, queries, services
 from digicoach.places.forms import (
-    ConfirmForm,
     LocationForm,
     MunicipalityForm,
     NeighbourhoodForm,
