@@ -30,6 +30,14 @@ class TooLateToCancel(Conflict):
     code = "too_late"
 
 
+class SignUpRefused(Conflict):
+    """A sign-up the rules refuse; `code` says which rule (the API and the tests read it)."""
+
+    def __init__(self, code: str, message: Any) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class CoachesBusy(ValidationFailed):
     """The changed period would overlap another shift of a coach on the session."""
 

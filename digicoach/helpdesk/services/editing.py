@@ -109,9 +109,9 @@ def _check_appointments(
                     "affected": [
                         ngettext(
                             "%(num)d appointment finds no free time in the changed session. "
-                            "Choose to cancel, or keep more room.",
+                            "Choose to cancel it, or change the session so it fits.",
                             "%(num)d appointments find no free time in the changed session. "
-                            "Choose to cancel them, or keep more room.",
+                            "Choose to cancel them, or change the session so they fit.",
                             total.no_room,
                         )
                     ]

@@ -26,7 +26,12 @@ from digicoach.core.permissions import ensure
 from digicoach.extensions import db
 from digicoach.helpdesk import permissions, queries, rules, signals
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
-from digicoach.helpdesk.services.common import SessionFull, TooLateToCancel, mail_coach
+from digicoach.helpdesk.services.common import (
+    SessionFull,
+    SignUpRefused,
+    TooLateToCancel,
+    mail_coach,
+)
 from digicoach.training import rules as training_rules
 
 
@@ -67,21 +72,25 @@ def sign_up(
     coach's municipality; the coach may not have an overlapping shift (rules.overlaps).
     Signing up restarts the coach's dormancy clock (coaches.services.record_shift_activity).
 
-    Raises PermissionDenied, SessionFull when the last place is gone, Conflict otherwise.
+    Raises PermissionDenied, SessionFull when the last place is gone, SignUpRefused (a Conflict
+    whose code names the rule: cancelled, started, other_municipality, already_signed_up,
+    shadow_only, no_mentor, not_certified, overlap) otherwise.
     """
     ensure(permissions.can_assign_shift(actor, coach, session))
     _lock_coach(coach.id)
     if session.is_cancelled:
-        raise Conflict(_("This help session is cancelled."))
+        raise SignUpRefused("cancelled", _("This help session is cancelled."))
     if session.starts_at <= now:
-        raise Conflict(_("This help session has started already."))
+        raise SignUpRefused("started", _("This help session has started already."))
     if coach.municipality_id != session.location.municipality_id:
-        raise Conflict(_("This help session is in another municipality."))
+        raise SignUpRefused(
+            "other_municipality", _("This help session is in another municipality.")
+        )
     existing = db.session.scalar(
         select(Shift).where(Shift.coach_id == coach.id, Shift.session_id == session.id)
     )
     if existing is not None and existing.is_active:
-        raise Conflict(_("Already signed up for this help session."))
+        raise SignUpRefused("already_signed_up", _("Already signed up for this help session."))
     mentor = _mentor_for(session, besides=coach.id) if as_shadow else None
     if not training_rules.may_join_help_session(
         rules.status_for_shifts(coach.status),
@@ -89,20 +98,26 @@ def sign_up(
         mentor_status=mentor.status if mentor else None,
     ):
         if coach.status == training_rules.COACH_IN_TRAINING and not as_shadow:
-            raise Conflict(_("A digicoach in training joins as a shadow, beside a mentor."))
-        if coach.status == training_rules.COACH_IN_TRAINING:
-            raise Conflict(
-                _("A shadow needs a certified digicoach on the same help session. Nobody is yet.")
+            raise SignUpRefused(
+                "shadow_only", _("A digicoach in training joins as a shadow, beside a mentor.")
             )
-        raise Conflict(_("Only certified and active digicoaches take shifts."))
+        if coach.status == training_rules.COACH_IN_TRAINING:
+            raise SignUpRefused(
+                "no_mentor",
+                _("A shadow needs a certified digicoach on the same help session. Nobody is yet."),
+            )
+        raise SignUpRefused(
+            "not_certified", _("Only certified and active digicoaches take shifts.")
+        )
     busy = queries.busy_periods([coach.id], around=_period(session), exclude_session_id=session.id)
     clash = rules.first_overlap(_period(session), busy.get(coach.id, []))
     if clash is not None:
-        raise Conflict(
+        raise SignUpRefused(
+            "overlap",
             _(
                 "Already on a help session at that time (%(place)s).",
                 place=clash.session.location.name,
-            )
+            ),
         )
     if not as_shadow:
         if not take_place(HelpSession, session.id, "coaches_taken", "coaches_max"):
@@ -110,7 +125,7 @@ def sign_up(
         # The counter moved under the row lock: the session may have been cancelled meanwhile.
         status = db.session.scalar(select(HelpSession.status).where(HelpSession.id == session.id))
         if status != SessionStatus.PLANNED:
-            raise Conflict(_("This help session is cancelled."))
+            raise SignUpRefused("cancelled", _("This help session is cancelled."))
     shift = existing or Shift(coach_id=coach.id, session_id=session.id)
     shift.status = ShiftStatus.SIGNED_UP
     shift.as_shadow = as_shadow
@@ -125,7 +140,9 @@ def sign_up(
         db.session.flush()
     except IntegrityError as error:
         # The UNIQUE (coach, session) pair: the same coach signed up twice at once.
-        raise Conflict(_("Already signed up for this help session.")) from error
+        raise SignUpRefused(
+            "already_signed_up", _("Already signed up for this help session.")
+        ) from error
     db.session.refresh(session)
     coach_services.record_shift_activity(coach, now)
     audit.record(actor, "helpdesk.shift.sign_up", shift, ["status", "as_shadow", "mentor_id"])
