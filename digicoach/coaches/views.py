@@ -49,6 +49,7 @@ from digicoach.coaches.models import (
     ScreeningItem,
 )
 from digicoach.coaches.permissions import can_review_coaches, can_use_coach_space
+from digicoach.coaches.services import applications
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
 from digicoach.core import clock, i18n, spreadsheets, vocabulary
@@ -82,7 +83,7 @@ def _actor() -> User:
 @public
 @limiter.limit("20 per hour", methods=["POST"])
 def apply() -> ResponseReturnValue:
-    municipalities = services.municipalities_for_application()
+    municipalities = applications.municipalities_for_application()
     form = ApplicationForm()
     form.municipality.choices = [option("", _("Choose a municipality"))] + [
         option(m.id, m.name) for m in municipalities
@@ -102,7 +103,7 @@ def apply() -> ResponseReturnValue:
             municipality=chosen.name,
         )
     if form.validate_on_submit():
-        data = services.ApplicationInput(
+        data = applications.ApplicationInput(
             first_name=form.first_name.data or "",
             last_name=form.last_name.data or "",
             email=form.email.data or "",
@@ -124,7 +125,7 @@ def apply() -> ResponseReturnValue:
         )
         try:
             with unit_of_work():
-                services.apply(data, now=clock.now())
+                applications.apply(data, now=clock.now())
         except ValidationFailed as error:
             show_errors(form, error)
         else:
@@ -211,7 +212,7 @@ def edit_profile() -> ResponseReturnValue:
         municipality=coach.municipality.name,
     )
     if form.validate_on_submit():
-        data = services.ProfileInput(
+        data = applications.ProfileInput(
             first_name=form.first_name.data or "",
             last_name=form.last_name.data or "",
             phone=form.phone.data or "",
@@ -225,7 +226,7 @@ def edit_profile() -> ResponseReturnValue:
         )
         try:
             with unit_of_work():
-                services.update_profile(actor=_actor(), coach=coach, data=data, now=clock.now())
+                applications.update_profile(actor=_actor(), coach=coach, data=data, now=clock.now())
         except ValidationFailed as error:
             show_errors(form, error)
         else:

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from digicoach.accounts.models import Role
-from digicoach.coaches import services
 from digicoach.coaches.models import (
     Coach,
     CoachLanguage,
@@ -16,6 +15,7 @@ from digicoach.coaches.models import (
     ScreeningCheck,
     ScreeningItem,
 )
+from digicoach.coaches.services import applications
 from digicoach.core import clock
 from digicoach.extensions import db
 from digicoach.places.models import Municipality
@@ -69,7 +69,7 @@ def make_coach(
     return coach
 
 
-def application(municipality: Municipality, /, **overrides: Any) -> services.ApplicationInput:
+def application(municipality: Municipality, /, **overrides: Any) -> applications.ApplicationInput:
     """A complete, valid application; override a field to make it wrong."""
     n = next(_numbers)
     values: dict[str, Any] = {
@@ -93,7 +93,7 @@ def application(municipality: Municipality, /, **overrides: Any) -> services.App
         "language": "nl",
     }
     values.update(overrides)
-    return services.ApplicationInput(**values)
+    return applications.ApplicationInput(**values)
 
 
 def application_form(place: Municipality, /, **overrides: Any) -> dict[str, Any]:

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from digicoach import create_app
 from digicoach.accounts import services as account_services
 from digicoach.accounts.models import OneTimeToken, Role, User
-from digicoach.coaches import services
 from digicoach.coaches.demo import publish_default_texts
 from digicoach.coaches.models import Coach, CoachStatus, CoachStatusChange
+from digicoach.coaches.services import applications
 from digicoach.core import clock, outbox
 from digicoach.core.errors import ValidationFailed
 from digicoach.extensions import db
@@ -34,7 +34,7 @@ def _counts() -> tuple[int, int, int]:
 
 def test_an_application_creates_a_coach_user_in_status_applied(gent, in_request):
     data = application(gent)
-    coach = services.apply(data, now=clock.now())
+    coach = applications.apply(data, now=clock.now())
     db.session.commit()
     assert coach is not None
     assert coach.status == CoachStatus.APPLIED
@@ -51,7 +51,7 @@ def test_an_application_creates_a_coach_user_in_status_applied(gent, in_request)
 
 
 def test_an_application_asks_to_verify_the_email_address(gent, in_request):
-    coach = services.apply(application(gent), now=clock.now())
+    coach = applications.apply(application(gent), now=clock.now())
     tokens = db.session.scalars(select(OneTimeToken).where(OneTimeToken.user_id == coach.user.id))
     assert len(tokens.all()) == 1
     queued = db.session.scalars(
@@ -63,7 +63,7 @@ def test_an_application_asks_to_verify_the_email_address(gent, in_request):
 def test_consent_records_the_published_versions_and_when(gent, in_request):
     published = {(v.slug, v.language): v for v in publish_default_texts()}
     now = clock.now()
-    coach = services.apply(application(gent, language="fr"), now=now)
+    coach = applications.apply(application(gent, language="fr"), now=now)
     assert coach.privacy_version_id == published[("privacy", "fr")].id
     assert coach.volunteer_note_version_id == published[("volunteer-note", "fr")].id
     assert coach.privacy_accepted_at == now
@@ -71,7 +71,7 @@ def test_consent_records_the_published_versions_and_when(gent, in_request):
 
 
 def test_without_published_texts_the_application_still_works(gent, in_request):
-    coach = services.apply(application(gent), now=clock.now())
+    coach = applications.apply(application(gent), now=clock.now())
     assert coach.privacy_version_id is None and coach.privacy_accepted_at is None
     assert coach.volunteer_note_version_id is None
 
@@ -80,7 +80,7 @@ def test_applying_with_a_known_address_creates_nothing_and_warns_the_owner(gent,
     owner = make_user(email="Known@Example.org", language="fr")
     db.session.commit()
     before = _counts()
-    result = services.apply(application(gent, email="known@example.org"), now=clock.now())
+    result = applications.apply(application(gent, email="known@example.org"), now=clock.now())
     assert result is None
     assert _counts() == before
     warning = db.session.scalars(
@@ -93,7 +93,7 @@ def test_applying_with_a_known_address_creates_nothing_and_warns_the_owner(gent,
 def test_the_owner_gets_one_warning_a_day_however_often_someone_tries(gent, in_request):
     make_user(email="known@example.org")
     for _ in range(3):
-        services.apply(application(gent, email="known@example.org"), now=clock.now())
+        applications.apply(application(gent, email="known@example.org"), now=clock.now())
     count = db.session.scalar(
         select(func.count()).where(outbox.OutboxMessage.kind == "coaches.apply_attempt")
     )
@@ -126,7 +126,7 @@ BAD_INPUT = [
 def test_bad_input_is_refused_on_its_field_and_writes_nothing(gent, in_request, override, field):
     before = _counts()
     with pytest.raises(ValidationFailed) as refused:
-        services.apply(application(gent, **override), now=clock.now())
+        applications.apply(application(gent, **override), now=clock.now())
     assert field in refused.value.errors
     db.session.rollback()
     assert _counts() == before
@@ -135,7 +135,7 @@ def test_bad_input_is_refused_on_its_field_and_writes_nothing(gent, in_request, 
 def test_a_neighbourhood_of_another_municipality_is_refused(gent, kortrijk, in_request):
     heule = kortrijk.neighbourhoods[0]
     with pytest.raises(ValidationFailed) as refused, force_locale("en"):
-        services.apply(application(gent, neighbourhood_ids=[heule.id]), now=clock.now())
+        applications.apply(application(gent, neighbourhood_ids=[heule.id]), now=clock.now())
     assert [str(m) for m in refused.value.errors["neighbourhoods"]] == [
         "Choose neighbourhoods in Gent."
     ]
@@ -143,7 +143,7 @@ def test_a_neighbourhood_of_another_municipality_is_refused(gent, kortrijk, in_r
 
 def test_every_problem_is_reported_at_once(gent, in_request):
     with pytest.raises(ValidationFailed) as refused:
-        services.apply(
+        applications.apply(
             application(gent, phone="1", accepts_privacy=False, motivation="x" * 3000),
             now=clock.now(),
         )
@@ -272,7 +272,7 @@ def test_a_confirmed_application_is_announced_to_the_municipality_coordinators(
     gent, kortrijk, coordinator, in_request
 ):
     elsewhere = make_coordinator([kortrijk])
-    coach = services.apply(application(gent, first_name="Ottilie"), now=clock.now())
+    coach = applications.apply(application(gent, first_name="Ottilie"), now=clock.now())
     verification = db.session.scalars(
         select(outbox.OutboxMessage).where(outbox.OutboxMessage.kind == "accounts.verify_email")
     ).one()

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from digicoach.coaches import services
 from digicoach.coaches.demo import publish_default_texts
+from digicoach.coaches.services import applications
 from digicoach.core import clock
 from digicoach.extensions import db
 from tests.coaches.factories import application
@@ -31,7 +31,7 @@ WORDS = {
 @pytest.fixture
 def listed(app, gent, in_request):
     publish_default_texts()
-    coach = services.apply(application(gent, last_name="Öztürk"), now=clock.now())
+    coach = applications.apply(application(gent, last_name="Öztürk"), now=clock.now())
     db.session.commit()
     return coach
 

@@ -9,6 +9,7 @@ from sqlalchemy import String, Text, select
 from digicoach.accounts.models import LoginFailure, UserSession
 from digicoach.coaches import services
 from digicoach.coaches.models import CoachStatus
+from digicoach.coaches.services import applications
 from digicoach.core import clock
 from digicoach.core.audit import AuditEvent
 from digicoach.extensions import db
@@ -37,7 +38,7 @@ def find_traces(*needles: str) -> list[tuple[str, str, str]]:
 
 def _full_coach(gent, coordinator):
     """A coach with something in every place personal data can end up."""
-    coach = services.apply(
+    coach = applications.apply(
         application(
             gent,
             first_name="Zerlinde",
@@ -107,7 +108,7 @@ def test_erasure_leaves_no_trace_of_name_email_or_phone(gent, coordinator, in_re
 
 
 def test_erasure_anonymises_in_place_and_closes_the_account(gent, coordinator, in_request):
-    coach = services.apply(application(gent), now=clock.now())
+    coach = applications.apply(application(gent), now=clock.now())
     services.add_note(actor=coordinator, coach=coach, body="Sympathiek.", now=clock.now())
     db.session.commit()
     user_id = coach.user.id
@@ -127,7 +128,7 @@ def test_erasure_anonymises_in_place_and_closes_the_account(gent, coordinator, i
 
 
 def test_erasure_ends_every_session(client, gent, in_request):
-    coach = services.apply(application(gent), now=clock.now())
+    coach = applications.apply(application(gent), now=clock.now())
     db.session.commit()
     sign_in(client, coach.user)
     assert client.get("/me").status_code == 200
@@ -139,14 +140,14 @@ def test_erasure_ends_every_session(client, gent, in_request):
 
 
 def test_erasing_twice_changes_nothing(gent, coordinator, in_request):
-    coach = services.apply(application(gent), now=clock.now())
+    coach = applications.apply(application(gent), now=clock.now())
     services.erase(actor=coordinator, coach=coach, now=clock.now())
     services.erase(actor=coordinator, coach=coach, now=clock.now())
     assert [c.to_status for c in coach.history] == ["applied", "left"]
 
 
 def test_the_confirm_page_comes_first(client, gent, in_request):
-    coach = services.apply(application(gent), now=clock.now())
+    coach = applications.apply(application(gent), now=clock.now())
     db.session.commit()
     sign_in(client, coach.user)
     page = client.get("/me/erase")
@@ -155,7 +156,7 @@ def test_the_confirm_page_comes_first(client, gent, in_request):
 
 
 def test_a_coordinator_erases_on_request_from_the_file(client, gent, coordinator, in_request):
-    coach = services.apply(application(gent, last_name="Opverzoek"), now=clock.now())
+    coach = applications.apply(application(gent, last_name="Opverzoek"), now=clock.now())
     db.session.commit()
     sign_in(client, coordinator)
     assert client.get(f"/coaches/{coach.id}/erase").status_code == 200

@@ -13,6 +13,7 @@ from digicoach.accounts.models import User
 from digicoach.coaches import export, services
 from digicoach.coaches.demo import publish_default_texts
 from digicoach.coaches.models import Coach
+from digicoach.coaches.services import applications
 from digicoach.core import clock
 from digicoach.core.audit import AuditEvent
 from digicoach.extensions import db
@@ -23,7 +24,7 @@ from tests.factories import make_location
 
 def _rich_coach(gent, coordinator) -> Coach:
     publish_default_texts()
-    coach = services.apply(
+    coach = applications.apply(
         application(gent, heard_from="other", heard_from_other="De buurtkrant"), now=clock.now()
     )
     services.add_note(

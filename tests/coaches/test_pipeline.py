@@ -12,6 +12,7 @@ from sqlalchemy import select
 from digicoach.accounts.models import Role
 from digicoach.coaches import services
 from digicoach.coaches.models import CoachStatus
+from digicoach.coaches.services import applications
 from digicoach.core import clock, outbox
 from digicoach.core.audit import AuditEvent
 from digicoach.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -296,7 +297,7 @@ def test_the_screening_never_stores_a_document_number_field():
 
 def test_a_profile_edit_keeps_the_municipality_and_revalidates(gent, kortrijk):
     coach = make_coach(gent)
-    data = services.ProfileInput(
+    data = applications.ProfileInput(
         first_name="Nieuwe",
         last_name="Naam",
         phone="0470 99 88 77",
@@ -307,7 +308,7 @@ def test_a_profile_edit_keeps_the_municipality_and_revalidates(gent, kortrijk):
         availability={(2, "evening")},
         notify_sms=True,
     )
-    services.update_profile(actor=coach.user, coach=coach, data=data, now=clock.now())
+    applications.update_profile(actor=coach.user, coach=coach, data=data, now=clock.now())
     db.session.commit()
     assert coach.municipality_id == gent.id
     assert coach.user.name == "Nieuwe Naam"
@@ -316,13 +317,13 @@ def test_a_profile_edit_keeps_the_municipality_and_revalidates(gent, kortrijk):
     assert coach.availability == {(2, "evening")}
     assert coach.neighbourhood_ids == [gent.neighbourhoods[1].id]
     # Same rows again: nothing to change, nothing breaks.
-    services.update_profile(actor=coach.user, coach=coach, data=data, now=clock.now())
+    applications.update_profile(actor=coach.user, coach=coach, data=data, now=clock.now())
     db.session.commit()
     with pytest.raises(ValidationFailed) as refused:
-        services.update_profile(
+        applications.update_profile(
             actor=coach.user,
             coach=coach,
-            data=services.ProfileInput(
+            data=applications.ProfileInput(
                 first_name="X",
                 last_name="Y",
                 phone="0470 99 88 77",
@@ -337,7 +338,7 @@ def test_a_profile_edit_keeps_the_municipality_and_revalidates(gent, kortrijk):
 
 def test_nobody_else_edits_a_coach_profile(gent, coordinator):
     coach = make_coach(gent)
-    data = services.ProfileInput(
+    data = applications.ProfileInput(
         first_name="X",
         last_name="Y",
         phone="0470 99 88 77",
@@ -345,7 +346,7 @@ def test_nobody_else_edits_a_coach_profile(gent, coordinator):
         languages=["nl"],
     )
     with pytest.raises(PermissionDenied):
-        services.update_profile(actor=coordinator, coach=coach, data=data, now=clock.now())
+        applications.update_profile(actor=coordinator, coach=coach, data=data, now=clock.now())
 
 
 def test_the_screening_dates_are_plain_days():

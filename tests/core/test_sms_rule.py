@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from digicoach.bookings import services
 from digicoach.bookings.models import Appointment, BookingChannel
 from digicoach.coaches import rules as coach_rules
-from digicoach.coaches import services as coach_services
+from digicoach.coaches.services import applications
 from digicoach.core import clock
 from digicoach.core.errors import ValidationFailed
 from digicoach.core.outbox import OutboxMessage
@@ -202,11 +202,11 @@ def test_a_coach_with_a_landline_does_not_get_text_messages():
 
 def test_a_coach_who_asks_for_text_messages_needs_a_mobile_number(world):
     with pytest.raises(ValidationFailed) as refused:
-        coach_services.apply(application(world.gent, phone=LANDLINE), now=clock.now())
+        applications.apply(application(world.gent, phone=LANDLINE), now=clock.now())
     (message,) = refused.value.errors["notify_sms"]
     assert str(message) == "Text messages need a mobile number, for example 0470 12 34 56."
     # A landline is fine when the coach only wants e-mails: the coordinator calls it.
-    coach = coach_services.apply(
+    coach = applications.apply(
         application(world.gent, phone=LANDLINE, notify_sms=False), now=clock.now()
     )
     assert coach is not None and coach.phone == "+3292345678" and not coach.notify_sms
