@@ -112,8 +112,13 @@ class Config:
     SMS_GATEWAY_TOKEN: str | None = None
     SMS_SENDER = "digicoach"
 
-    # Send a message queued by a request right after it commits; the scheduler retries the rest.
-    OUTBOX_SEND_IMMEDIATELY = True
+    # A request only queues its messages; the scheduler process sends them. On PostgreSQL a
+    # NOTIFY at commit wakes it; on SQLite it looks for due messages this often (seconds).
+    OUTBOX_POLL_SECONDS = 1.0
+
+    # How long each process keeps the installation's name, colour and logo digest before it
+    # reads them again; a change made at /admin/settings shows everywhere within this time.
+    BRANDING_CACHE_SECONDS = 5.0
     # How many batches the scheduler sends side by side, each over its own SMTP connection.
     # More pays off with a mail relay some round trips away; a sender killed mid-message may
     # then leave one duplicate per sender instead of one in all (core/outbox.py).
@@ -223,6 +228,9 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     CITIZEN_KEY_SECRET = "testing-only-citizen-key-secret"
     PROGRESS_CACHE_SECONDS = 0
+    # Read once per request, as before the process cache: statement counts do not depend on
+    # how long a test took (tests/core/test_branding_cache.py sets its own).
+    BRANDING_CACHE_SECONDS = 0.0
 
 
 class ProductionConfig(Config):

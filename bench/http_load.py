@@ -1,26 +1,36 @@
-"""HTTP load on the production shape (issue 9): gunicorn, 4 sync workers, PostgreSQL, Redis.
+"""HTTP load on the production shape (issues 9 and 17): gunicorn, 4 sync workers, PostgreSQL.
 
-    .venv/bin/python bench/http_load.py [--fresh] [--database-url URL] [--seconds 10]
+    .venv/bin/python bench/http_load.py [--fresh] [--database-url URL] [--seconds 20]
                                         [--connections 16] [--record LABEL]
 
 Starts gunicorn with deploy/gunicorn.conf.py (production config, throwaway secrets, rate
 limits OFF: the load comes from one address) against the database (default
 `digicoach_prod_bench`, created, migrated and seeded with `seed-demo` when it is empty), then
 drives each endpoint for a bounded time from 127.0.0.1 with `wrk` (install it with
-`apt-get install -y wrk`; the script stops and says so when it is missing):
+`apt-get install -y wrk`; the script stops and says so when it is missing).
 
-* GET /healthz                    the ceiling: one trivial query, no template
-* GET /digipunten/<id>            a public page (template, translations, a few queries)
-* GET /api/v1/slots?location_id=  the free slots of a digipunt for four weeks (JSON)
-* POST /api/v1/bookings           rotating over the free slots fetched before the run, one new
-                                  phone number per request (a wrk Lua script); once every slot
-                                  is taken the rest answer 409 slot_full, counted apart
+The ceiling is NOT a digicoach endpoint: it is bench/trivial_app.py (Flask, no extensions, no
+database, no middleware, answers "ok"), started first under the same gunicorn settings and
+worker class in the same run. Every row is reported as a share of it:
+
+* trivial Flask app               the ceiling
+* GET /healthz                    the load balancers' check
+* GET /api/v1/slots, /api/v1/locations, /api/v1/topics
+* GET /book                       the first step of the booking form
+* GET /digipunten/<id>            a digipunt's public page
+* GET /impact/                    the public impact page
+* POST /api/v1/bookings + DELETE  book, cancel, book... (a wrk Lua script: a 201 queues the
+                                  cancel of that booking as the thread's next request)
 * GET /helpdesk/board, /progress/ signed in as the demo admin (session row + signed cookie)
 
-It prints requests/s, p50/p95/p99, errors (socket errors and unexpected statuses) and the ratio
-to the ceiling, and each worker's memory after warm-up and after the whole run (resident set,
-and the proportional set size that shares copy-on-write pages fairly between the workers);
-`--record LABEL` appends it all, the machine and the date to bench/RESULTS.md.
+Per row: requests/s, p50/p95/p99, errors (socket errors and unexpected statuses), the share of
+the ceiling, and SQL statements per request. The statements are counted in-process, not under
+load: one request of the row through the Flask test client against the same database, with a
+SQLAlchemy `before_cursor_execute` listener on the engine (every statement of the request,
+including those on connections of its own; a book + cancel row counts the two requests).
+Then each worker's memory after warm-up and after the run (resident set, and the proportional
+set size that shares copy-on-write pages fairly between the workers); `--record LABEL`
+appends it all, the machine and the date to bench/RESULTS.md. Never run by the test suite.
 """
 
 from __future__ import annotations
@@ -44,7 +54,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.progress_at_scale import (  # noqa: E402
@@ -94,18 +105,26 @@ wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or "lang=nl"
 """
 
 # Each thread walks the slot list from its own offset; the phone is unique per request (thread
-# number and counter), so the per-contact limit of coming appointments never applies.
+# number and counter), so the per-contact limit of coming appointments never applies. A 201
+# queues the cancel of that booking (reference and manage token from its body) as one of the
+# thread's next requests, so the rows alternate book, cancel, book... and places free up again.
 LUA_BOOK = r"""
 local slots = dofile(os.getenv("BENCH_SLOTS"))
 local counter = 0
 local thread_number = 0
 local next_thread = 0
+local cancels = {}
 function setup(thread)
   table.insert(threads, thread)
   thread:set("thread_number", next_thread)
   next_thread = next_thread + 1
 end
 function request()
+  local pending = table.remove(cancels)
+  if pending then
+    return wrk.format("DELETE", "/api/v1/bookings/" .. pending[1],
+      {["X-Manage-Token"] = pending[2], ["Cookie"] = "lang=nl"})
+  end
   counter = counter + 1
   local slot = slots[((thread_number * 7919 + counter) % #slots) + 1]
   local body = string.format(
@@ -114,6 +133,14 @@ function request()
     slot[1], slot[2], thread_number, counter % 10000)
   return wrk.format("POST", "/api/v1/bookings",
     {["Content-Type"] = "application/json", ["Cookie"] = "lang=nl"}, body)
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 201 then
+    local reference = body:match('"reference":%s*"([^"]+)"')
+    local token = body:match('"manage_token":%s*"([^"]+)"')
+    if reference and token then table.insert(cancels, {reference, token}) end
+  end
 end
 """
 
@@ -130,6 +157,7 @@ class Result:
     errors: int
     statuses: dict[str, int]
     expected: tuple[str, ...]
+    statements: str = "-"
 
     @property
     def rate(self) -> float:
@@ -139,18 +167,18 @@ class Result:
         return self.errors + sum(n for s, n in self.statuses.items() if s not in self.expected)
 
     def line(self, ceiling: float) -> str:
-        ratio = f"{self.rate / ceiling:.0%}" if ceiling else "-"
+        ratio = f"{self.rate / ceiling:.1%}" if ceiling else "-"
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(self.statuses.items()))
         return (
             f"| {self.name} | {self.requests} | **{self.rate:.0f}** | {self.p50:.1f} | "
             f"{self.p95:.1f} | {self.p99:.1f} | {self.worst:.0f} | {self.unexpected()} | "
-            f"{statuses} | {ratio} |"
+            f"{statuses} | {self.statements} | **{ratio}** |"
         )
 
 
 HEADER = (
     "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | statuses "
-    "| of ceiling |\n|---|---|---|---|---|---|---|---|---|---|"
+    "| SQL per request | of trivial Flask |\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -218,7 +246,14 @@ class Shape:
 
 
 @contextmanager
-def production_shape(env: dict[str, str], workers: int, log: Path) -> Iterator[Shape]:
+def production_shape(
+    env: dict[str, str],
+    workers: int,
+    log: Path,
+    *,
+    target: str = "wsgi:app",
+    probe: str = "/healthz",
+) -> Iterator[Shape]:
     port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(BIN)) or "gunicorn"
     shape = {
@@ -229,7 +264,7 @@ def production_shape(env: dict[str, str], workers: int, log: Path) -> Iterator[S
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [gunicorn, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
+            [gunicorn, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), target],
             env=shape,
             cwd=ROOT,
             stdout=out,
@@ -240,7 +275,7 @@ def production_shape(env: dict[str, str], workers: int, log: Path) -> Iterator[S
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
+                with urllib.request.urlopen(base + probe, timeout=2):
                     break
             except urllib.error.HTTPError:
                 break  # it answers; a stale scheduler heartbeat gives 503, which is fine here
@@ -301,6 +336,84 @@ def run_wrk(
     )
 
 
+@contextmanager
+def sidecars(env: dict[str, str], instance: Path) -> Iterator[None]:
+    """What runs beside the web server in production: the scheduler process (it sends the
+    outbox), and here a counting SMTP sink (bench/smtp_sink.py) as its mail server."""
+    port = free_port()
+    env.update({"DIGICOACH_MAIL_SERVER": "127.0.0.1", "DIGICOACH_MAIL_PORT": str(port)})
+    sink = subprocess.Popen([sys.executable, "-m", "bench.smtp_sink", str(port)], cwd=ROOT)
+    with (instance / "scheduler.log").open("wb") as out:
+        scheduler = subprocess.Popen(
+            [str(BIN / "flask"), "--app", "digicoach", "scheduler", "run"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+        )
+    try:
+        yield
+    finally:
+        for process in (scheduler, sink):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextmanager
+def statement_counter(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement sent on the app's engine while the block runs."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def count_statements(app: Flask, path: str) -> int:
+    """SQL statements of one GET through the test client (after one unmeasured request, so
+    per-process caches are as warm as in a worker under load)."""
+    client = app.test_client()
+    headers = {"Cookie": "lang=nl"}
+    client.get(path, headers=headers)
+    with statement_counter(app) as seen:
+        client.get(path, headers=headers)
+    return len(seen)
+
+
+def count_book_and_cancel(app: Flask, slot: tuple[int, str]) -> str:
+    """SQL statements of one booking and of its cancel, as "book + cancel"."""
+    client = app.test_client()
+    body = {
+        "help_session_id": slot[0],
+        "start": slot[1],
+        "first_name": "Bench",
+        "topic": "email",
+        "language": "nl",
+        "consent": True,
+        "phone": "+32479999999",
+    }
+    headers = {"Cookie": "lang=nl"}
+    with statement_counter(app) as booking:
+        created = client.post("/api/v1/bookings", json=body, headers=headers)
+    if created.status_code != 201:
+        return f"booking answered {created.status_code}"
+    answer = created.get_json()
+    headers["X-Manage-Token"] = answer["manage_token"]
+    with statement_counter(app) as cancel:
+        client.delete(f"/api/v1/bookings/{answer['reference']}", headers=headers)
+    return f"{len(booking)} + {len(cancel)}"
+
+
 def free_slots(base: str, locations: list[int]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for location in locations:
@@ -315,7 +428,7 @@ def free_slots(base: str, locations: list[int]) -> list[tuple[int, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
@@ -328,6 +441,10 @@ def main() -> None:
 
     instance = Path(tempfile.mkdtemp(prefix="digicoach-http-load-"))
     env = environment(args.database_url, instance)
+    # The production default: a request sends what it queued only if the code does so itself.
+    env.pop("DIGICOACH_OUTBOX_SEND_IMMEDIATELY", None)
+    # make_app (bench/progress_at_scale.py) copies only some settings into this process.
+    os.environ["DIGICOACH_PUBLIC_BASE_URL"] = env["DIGICOACH_PUBLIC_BASE_URL"]
     # The production shape: figures cached in Redis, a pool per worker.
     env.update(
         {
@@ -364,19 +481,33 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]
     results: list[Result] = []
-    with production_shape(env, args.workers, instance / "gunicorn.log") as shape:
+    # The ceiling first, alone on the machine: the same gunicorn settings and worker class.
+    with production_shape(
+        env, args.workers, instance / "trivial.log", target="bench.trivial_app:app", probe="/"
+    ) as shape:
+        run_wrk("warm-up", shape.base + "/", get_script, seconds=2, connections=args.connections)
+        trivial = run_wrk("trivial Flask app (ceiling)", shape.base + "/", get_script, **wrk)
+        trivial.statements = "0"
+        print(trivial.line(trivial.rate), flush=True)
+        results.append(trivial)
+    ceiling = trivial.rate
+    location = locations[0]
+    with (
+        sidecars(env, instance),
+        production_shape(env, args.workers, instance / "gunicorn.log") as shape,
+    ):
         base = shape.base
         # Warm every worker (imports, templates, pools) before measuring.
         run_wrk("warm-up", base + "/healthz", get_script, seconds=2, connections=args.connections)
         memory_before = worker_memory(shape.master_pid)
         plan = [
-            ("GET /healthz (ceiling)", "/healthz", {}),
-            (f"GET /digipunten/{locations[0]}", f"/digipunten/{locations[0]}", {}),
-            (
-                "GET /api/v1/slots",
-                f"/api/v1/slots?location_id={locations[0]}",
-                {},
-            ),
+            ("GET /healthz", "/healthz", {}),
+            ("GET /api/v1/slots", f"/api/v1/slots?location_id={location}", {}),
+            ("GET /api/v1/locations", "/api/v1/locations", {}),
+            ("GET /api/v1/topics", "/api/v1/topics", {}),
+            ("GET /book (first step)", "/book", {}),
+            (f"GET /digipunten/{location}", f"/digipunten/{location}", {}),
+            ("GET /impact/", "/impact/", {}),
             ("GET /helpdesk/board (admin)", "/helpdesk/board", {"BENCH_COOKIE": admin}),
             (
                 "GET /progress/ (admin, cached)",
@@ -386,7 +517,11 @@ def main() -> None:
         ]
         for label, path, extra in plan:
             result = run_wrk(label, base + path, get_script, extra_env=extra, **wrk)
-            print(result.line(results[0].rate if results else 0), flush=True)
+            # Signed-in rows are not counted: the in-process client does not carry the
+            # gunicorn session's cookie reliably, and a redirect would count as zero.
+            if "BENCH_COOKIE" not in extra:
+                result.statements = str(count_statements(app, path))
+            print(result.line(ceiling), flush=True)
             results.append(result)
         slots = free_slots(base, locations)
         print(f"{len(slots)} free places over {len(locations)} digipunten before the bookings.")
@@ -395,18 +530,18 @@ def main() -> None:
             "return {" + ",".join(f'{{{s},"{start}"}}' for s, start in slots) + "}\n"
         )
         result = run_wrk(
-            "POST /api/v1/bookings",
+            "POST /api/v1/bookings + DELETE",
             base + "/api/v1/bookings",
             book_script,
-            expected=("201", "409"),
+            expected=("200", "201", "409"),
             extra_env={"BENCH_SLOTS": str(table_file)},
             **wrk,
         )
-        print(result.line(results[0].rate), flush=True)
+        result.statements = count_book_and_cancel(app, slots[0])
+        print(result.line(ceiling), flush=True)
         results.append(result)
         memory_after = worker_memory(shape.master_pid)
 
-    ceiling = results[0].rate
     table = "\n".join(
         [
             HEADER,

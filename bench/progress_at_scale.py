@@ -94,6 +94,7 @@ def make_app(env: dict[str, str]) -> Flask:
         "DIGICOACH_SECRET_KEY",
         "DIGICOACH_CITIZEN_KEY_SECRET",
         "DIGICOACH_RATELIMIT_ENABLED",
+        "DIGICOACH_PUBLIC_BASE_URL",
     ):
         os.environ[key] = env[key]
     return create_app()

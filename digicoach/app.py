@@ -33,7 +33,7 @@ from digicoach.coaches.views import bp as coaches_bp
 from digicoach.content import permissions as content_permissions
 from digicoach.content.views import bp as content_bp
 from digicoach.core import errors as error_pages
-from digicoach.core import i18n, installation, navigation, outbox, templating
+from digicoach.core import i18n, installation, navigation, templating
 from digicoach.core.db import configure_sqlite
 from digicoach.core.health import bp as health_bp
 from digicoach.core.installation_views import bp as brand_bp
@@ -217,13 +217,6 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
             db.engine.dispose()
-    app.after_request(_send_outbox)
-
-
-def _send_outbox(response: Any) -> Any:
-    if response.status_code < 400:
-        outbox.send_queued_by_this_request()
-    return response
 
 
 def register_blueprints(app: Flask) -> None:

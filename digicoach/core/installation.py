@@ -2,16 +2,20 @@
 
 One row (id 1) holds them; without it an installation is "digicoach" in the house colour.
 Every page and e-mail shows them, so `branding()` reads only the small columns (never the
-logo's bytes) with one query, at most once per request. No process-wide cache: with several
-gunicorn workers a cache would need invalidating across them, and one tiny row is cheap.
+logo's bytes), and each process keeps what it read for BRANDING_CACHE_SECONDS (default 5): a
+query per page was a sizeable share of a cheap page (issue 17). The process that saves a change
+forgets its copy at once; every other gunicorn worker (and the scheduler) reads the row again
+within those seconds. A time-to-live rather than a version check, because checking a version
+would cost the same query the cache saves.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import CheckConstraint, LargeBinary, String, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, deferred, mapped_column
@@ -78,6 +82,12 @@ def darker(colour: str, factor: float = 0.75) -> str:
 
 def load_branding() -> Branding:
     """Read the settings row (one query), or the defaults when there is none."""
+    return _read_branding() or DEFAULT_BRANDING
+
+
+def _read_branding() -> Branding | None:
+    """The settings row (one query), the defaults when there is none, None when the database
+    does not answer."""
     try:
         row = db.session.execute(
             select(
@@ -88,7 +98,7 @@ def load_branding() -> Branding:
         ).first()
     except SQLAlchemyError:
         # An error page must render even when the database does not answer.
-        return DEFAULT_BRANDING
+        return None
     if row is None:
         return DEFAULT_BRANDING
     return Branding(
@@ -98,18 +108,54 @@ def load_branding() -> Branding:
     )
 
 
+class _ProcessCache:
+    """The branding this process read, and until when (time.monotonic) it stands. Kept in
+    `app.extensions`; one attribute holds both, so threads swap it whole."""
+
+    def __init__(self) -> None:
+        self.entry: tuple[Branding, float] | None = None
+
+
+def _process_cache() -> _ProcessCache:
+    return current_app.extensions.setdefault("digicoach_branding", _ProcessCache())
+
+
 def branding() -> Branding:
-    """The installation's identity, read once per request (and on every call outside one)."""
-    if not has_request_context():
+    """The installation's identity, from this process's copy while it is fresh."""
+    if not has_app_context():
         return load_branding()
-    cached = getattr(request, "_digicoach_branding", None)
-    if cached is None:
-        cached = load_branding()
-        request._digicoach_branding = cached  # type: ignore[attr-defined]
-    return cached
+    if not has_request_context():
+        return _from_process_cache()
+    if getattr(request, "_digicoach_branding_changed", False):
+        # This request changed it, maybe not committed yet: read, but keep no copy.
+        return load_branding()
+    # One answer for the whole page, even when the process copy expires halfway.
+    found = getattr(request, "_digicoach_branding", None)
+    if found is None:
+        found = _from_process_cache()
+        request._digicoach_branding = found  # type: ignore[attr-defined]
+    return found
+
+
+def _from_process_cache() -> Branding:
+    cache = _process_cache()
+    entry = cache.entry
+    now = time.monotonic()
+    if entry is not None and now < entry[1]:
+        return entry[0]
+    found = _read_branding()
+    if found is None:
+        return DEFAULT_BRANDING  # not kept: the next page asks the database again
+    cache.entry = (found, now + float(current_app.config["BRANDING_CACHE_SECONDS"]))
+    return found
 
 
 def forget_branding() -> None:
-    """After a change in this request, read the settings again when they are next shown."""
+    """After a change: this process reads the settings again when they are next shown (other
+    processes within BRANDING_CACHE_SECONDS)."""
+    if not has_app_context():
+        return
+    _process_cache().entry = None
     if has_request_context():
+        request._digicoach_branding_changed = True  # type: ignore[attr-defined]
         request._digicoach_branding = None  # type: ignore[attr-defined]

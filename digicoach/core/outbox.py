@@ -11,6 +11,12 @@ crash loses at most the message in flight). OUTBOX_SENDERS batches go out side b
 over its own connection: one by default; more pays off when the mail server is a relay some
 round trips away (a message costs four of them), at the price stated below.
 
+Delivery is never the request's work: a request commits its rows and returns. The scheduler
+process runs `Dispatcher` beside its jobs: on PostgreSQL it LISTENs on WAKE_CHANNEL, and
+`enqueue` (and `requeue`) NOTIFY it in the same statement as the insert, so the wake-up is
+delivered when, and only if, the transaction commits; elsewhere (SQLite) it looks for due rows
+every OUTBOX_POLL_SECONDS. Either way a message queued for now goes out within a second or two.
+
 Lease: a row stays `sending` only while a dispatcher works on it. A dispatcher that was killed
 halfway leaves rows in `sending`; once their claim is older than LEASE, the next dispatch puts
 them back to `pending` and they are sent again. The price is AT MOST ONE DUPLICATE: the message
@@ -23,6 +29,7 @@ second dispatcher send them while the first still holds them.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -32,9 +39,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app
 from sqlalchemy import (
     Connection,
+    Engine,
     Index,
     Integer,
     LargeBinary,
@@ -42,12 +50,13 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
+    func,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from digicoach.core import clock, mail, sms
 from digicoach.core.db import UTCDateTime
@@ -74,6 +83,8 @@ BATCH_SIZE = 100
 LEASE = timedelta(minutes=10)
 # A batch gives its unsent rows back when it has worked this long (well within the lease).
 BATCH_WALL_SECONDS = LEASE.total_seconds() / 4
+# The PostgreSQL channel that wakes the dispatcher when a message was queued.
+WAKE_CHANNEL = "digicoach_outbox"
 
 
 class OutboxMessage(db.Model):
@@ -151,23 +162,32 @@ def enqueue(
     }
     # One statement: two schedulers may queue the same reminder at the same moment, and the
     # unique key lets exactly one insert win; the other gets no row back and goes on.
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    message = db.session.scalars(
-        insert(OutboxMessage)
+    if _is_postgresql():
+        # The wake-up rides on the insert (no extra round trip) and only for a row that was
+        # inserted; PostgreSQL delivers it at commit, folds repeats into one, and drops it on
+        # rollback, so the dispatcher never wakes for a message that does not exist.
+        row = db.session.execute(
+            pg_insert(OutboxMessage)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage, func.pg_notify(WAKE_CHANNEL, ""))
+        ).first()
+        return None if row is None else row[0]
+    return db.session.scalars(
+        sqlite_insert(OutboxMessage)
         .values(values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage)
     ).one_or_none()
-    if message is None:
-        return None
-    if has_request_context() and message.due_at <= clock.now():
-        g.setdefault("outbox_send_now", []).append(message.id)
-    return message
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def requeue(message_id: int, now: datetime) -> bool:
-    """A failed message goes back to pending, due now (sent right after the request commits,
-    like a fresh one). Returns False when the message is not failed (any more)."""
+    """A failed message goes back to pending, due now (the dispatcher sends it within a second
+    or two of the commit, like a fresh one). Returns False when it is not failed (any more)."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.FAILED)
@@ -176,20 +196,9 @@ def requeue(message_id: int, now: datetime) -> bool:
     )
     if result.rowcount != 1:
         return False
-    if has_request_context():
-        g.setdefault("outbox_send_now", []).append(message_id)
+    if _is_postgresql():
+        db.session.execute(select(func.pg_notify(WAKE_CHANNEL, "")))
     return True
-
-
-def send_queued_by_this_request() -> None:
-    """Send, right after the request committed, the messages it queued for now.
-
-    A message whose transaction rolled back does not exist, so nothing is sent for it;
-    a message that fails here stays pending for the scheduler to retry.
-    """
-    ids = g.pop("outbox_send_now", None)
-    if ids and current_app.config["OUTBOX_SEND_IMMEDIATELY"]:
-        dispatch(ids=ids)
 
 
 def dispatch_due(now: datetime | None = None, limit: int = 5000) -> int:
@@ -198,7 +207,8 @@ def dispatch_due(now: datetime | None = None, limit: int = 5000) -> int:
     First frees rows abandoned in `sending` (see LEASE) and skips rows past `send_not_after`.
     Returns how many were sent by this call. Many dispatchers may run at once: each row is
     claimed by exactly one of them. With OUTBOX_SENDERS above 1, that many batches go out at
-    the same time, each over its own SMTP connection (see `_senders`).
+    the same time, each over its own SMTP connection (see `_senders`). It commits the session
+    it runs in (the scheduler's own, or a test's); the claims use a connection of their own.
     """
     moment = now or clock.now()
     release_abandoned(moment)
@@ -227,6 +237,70 @@ def dispatch_due(now: datetime | None = None, limit: int = 5000) -> int:
                     claiming = False
 
 
+class Dispatcher:
+    """The scheduler process's sender: sends what is due, then waits to be woken, until `stop`.
+
+    PostgreSQL: it LISTENs on WAKE_CHANNEL on a connection of its own (taken from the pool and
+    discarded afterwards, so no pooled connection keeps listening) and wakes on the NOTIFY that
+    `enqueue` sends at commit, or after LISTEN_SECONDS (a message queued for later, a missed
+    wake-up). Elsewhere it looks every OUTBOX_POLL_SECONDS (one cheap indexed query when idle).
+    It listens before its first dispatch, so nothing committed in between is missed.
+    """
+
+    LISTEN_SECONDS = 30.0
+
+    def __init__(self, app: Flask, stop: threading.Event) -> None:
+        self.app = app
+        self.stop = stop
+
+    def run(self) -> None:
+        with self.app.app_context():
+            engine = db.engine
+            poll = float(self.app.config["OUTBOX_POLL_SECONDS"])
+        listener = _listen(engine) if engine.dialect.name == "postgresql" else None
+        try:
+            while not self.stop.is_set():
+                self.dispatch_once()
+                if listener is None:
+                    self.stop.wait(poll)
+                else:
+                    _wait_for_wake(listener.driver_connection, self.LISTEN_SECONDS, self.stop)
+        finally:
+            if listener is not None:
+                listener.invalidate()
+
+    def dispatch_once(self) -> int:
+        with self.app.app_context():
+            try:
+                return dispatch_due()
+            except Exception:
+                # A database or mail server that is down now may be back at the next wake-up.
+                current_app.logger.exception("outbox dispatch failed")
+                db.session.rollback()
+                return 0
+            finally:
+                db.session.remove()
+
+
+def _listen(engine: Engine) -> Any:
+    raw = engine.raw_connection()
+    connection = raw.driver_connection
+    connection.rollback()
+    connection.autocommit = True
+    connection.execute(f"LISTEN {WAKE_CHANNEL}")
+    return raw
+
+
+def _wait_for_wake(connection: Any, timeout: float, stop: threading.Event) -> None:
+    """Block until a NOTIFY arrives, `timeout` passes or `stop` is set (looked at twice a
+    second); every wake-up that is waiting is taken at once, so a burst means one dispatch."""
+    deadline = time.monotonic() + timeout
+    while not stop.is_set() and time.monotonic() < deadline:
+        if list(connection.notifies(timeout=0.5, stop_after=1)):
+            list(connection.notifies(timeout=0))
+            return
+
+
 def _send_batch_in(
     app: Flask, batch: list[OutboxMessage], now: datetime | None
 ) -> tuple[int, bool]:
@@ -237,7 +311,11 @@ def _send_batch_in(
 
 
 def dispatch(*, ids: list[int], now: datetime | None = None) -> int:
-    """Send these messages if they are still pending (claimed first, like dispatch_due)."""
+    """Send these messages if they are still pending (claimed first, like dispatch_due).
+
+    Like dispatch_due it commits the session it runs in first: on SQLite the claim, on a
+    connection of its own, would otherwise wait for that session's write lock."""
+    db.session.commit()
     sent = 0
     for start in range(0, len(ids), BATCH_SIZE):
         batch = _claim_batch(now or clock.now(), BATCH_SIZE, ids=ids[start : start + BATCH_SIZE])
@@ -309,28 +387,28 @@ def _claim_batch(
         .cte("chosen")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    claimed = db.session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(select(chosen.c.id)))
-        .where(OutboxMessage.status == Status.PENDING)
-        .values(status=Status.SENDING, claimed_at=moment, attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
-    if not claimed:
-        return []
-    messages = list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.id.in_(claimed))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .execution_options(populate_existing=True)
-        )
-    )
-    for message in messages:
-        db.session.expunge(message)
-    db.session.rollback()
+    # A connection of its own: the claim commits, and it must never commit the caller's work.
+    with db.engine.connect() as connection:
+        claimed = connection.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(select(chosen.c.id)))
+            .where(OutboxMessage.status == Status.PENDING)
+            .values(status=Status.SENDING, claimed_at=moment, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
+        ).all()
+        connection.commit()
+        if not claimed:
+            return []
+        with Session(bind=connection) as session:
+            messages = list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(claimed))
+                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                )
+            )
+            session.expunge_all()
+        connection.rollback()
     return messages
 
 

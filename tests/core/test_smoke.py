@@ -1,6 +1,6 @@
 from digicoach.core import outbox
 from digicoach.extensions import db
-from tests.conftest import sign_in
+from tests.conftest import deliver_outbox, sign_in
 from tests.factories import make_admin
 
 
@@ -26,7 +26,7 @@ def test_a_message_queued_by_a_request_is_sent_after_commit(app, mailbox):
             body_text="Dag",
         )
         db.session.commit()
-        outbox.send_queued_by_this_request()
+        deliver_outbox()
     assert [m["Subject"] for m in mailbox.to("someone@example.org")] == ["Hallo"]
 
 
