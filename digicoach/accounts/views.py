@@ -38,7 +38,8 @@ from digicoach.accounts.forms import (
     apply_errors,
 )
 from digicoach.accounts.models import User
-from digicoach.accounts.services import SignInOutcome, Step
+from digicoach.accounts.services import signing_in
+from digicoach.accounts.services.signing_in import SignInOutcome, Step
 from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
@@ -132,7 +133,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         remember = bool(form.remember.data)
         with unit_of_work():
-            outcome = services.sign_in_with_password(
+            outcome = signing_in.sign_in_with_password(
                 email=form.email.data,
                 password=form.password.data,
                 remember=remember,
@@ -157,7 +158,7 @@ def logout() -> ResponseReturnValue:
     token = session.get(sessions.SESSION_KEY)
     user = _me() if current_user.is_authenticated else None
     with unit_of_work():
-        services.sign_out(user=user, token=token, now=clock.now())
+        signing_in.sign_out(user=user, token=token, now=clock.now())
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
@@ -175,7 +176,7 @@ def two_factor() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         with unit_of_work():
-            outcome = services.sign_in_with_code(
+            outcome = signing_in.sign_in_with_code(
                 user_id=pending["user_id"],
                 code=form.code.data,
                 remember=bool(pending.get("remember")),
@@ -209,7 +210,7 @@ def two_factor_setup() -> ResponseReturnValue:
         if pending:
             remember = bool(pending.get("remember"))
             with unit_of_work():
-                outcome = services.sign_in_after_setup(
+                outcome = signing_in.sign_in_after_setup(
                     user_id=user.id,
                     code=form.code.data,
                     remember=remember,
@@ -224,7 +225,7 @@ def two_factor_setup() -> ResponseReturnValue:
         else:
             try:
                 with unit_of_work():
-                    codes = services.enable_two_factor(
+                    codes = signing_in.enable_two_factor(
                         actor=user, code=form.code.data, now=clock.now()
                     )
             except ValidationFailed as error:
@@ -232,7 +233,7 @@ def two_factor_setup() -> ResponseReturnValue:
             else:
                 return _show_recovery_codes(codes, url_for(".security"))
     with unit_of_work():
-        secret = services.begin_two_factor_setup(user, now=clock.now())
+        secret = signing_in.begin_two_factor_setup(user, now=clock.now())
     uri = twofactor.provisioning_uri(secret, user.email)
     page = render_template(
         "accounts/two_factor_setup.html",
@@ -366,7 +367,7 @@ def _security_page(status: int = 200, **forms: Any) -> ResponseReturnValue:
     page = render_template(
         "accounts/security.html",
         user=user,
-        unused_codes=services.unused_recovery_codes(user),
+        unused_codes=signing_in.unused_recovery_codes(user),
         **forms,
     )
     return page, status
@@ -428,7 +429,7 @@ def regenerate_recovery_codes() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                codes = services.regenerate_recovery_codes(
+                codes = signing_in.regenerate_recovery_codes(
                     actor=_me(), password=form.password.data, now=clock.now()
                 )
         except ValidationFailed as error:
@@ -448,7 +449,7 @@ def disable_two_factor() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.disable_two_factor(
+                signing_in.disable_two_factor(
                     actor=_me(), password=form.password.data, now=clock.now()
                 )
         except ValidationFailed as error:

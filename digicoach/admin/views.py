@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 from digicoach.accounts import services, unlock
 from digicoach.accounts.forms import apply_errors
 from digicoach.accounts.models import Role, User
+from digicoach.accounts.services import signing_in
 from digicoach.admin import queries, rules
 from digicoach.admin import services as admin_services
 from digicoach.admin.forms import (
@@ -131,7 +132,7 @@ def _user_page(user: User, form: RolesForm, status: int = 200) -> ResponseReturn
         municipality_names=dict(queries.municipality_choices()),
         role_labels=ROLE_LABELS,
         invitation_pending=services.invitation_is_pending(user),
-        unused_codes=services.unused_recovery_codes(user),
+        unused_codes=signing_in.unused_recovery_codes(user),
         slowdown=unlock.slowdown(user, now=clock.now()),
     )
     return page, status
