@@ -13,6 +13,7 @@ from digicoach.training import rules as training_rules
 from tests.bookings.factories import in_days
 from tests.coaches.factories import make_coach
 from tests.helpdesk.factories import make_help_session, make_shift
+from tests.progress.factories import certify
 from tests.training.factories import make_cohort, make_session
 from tests.workspace.conftest import count_of, home_page
 from tests.workspace.factories import make_log_for, make_unfinished_screening
@@ -142,10 +143,11 @@ def test_the_programme_figures_come_from_the_dashboard_against_the_targets(clien
     session = make_help_session(world.location, starts_at=in_days(-2, 10))
     make_log_for(world.coach, session, citizen_key="a" * 64)
     make_log_for(world.coach, session, citizen_key="b" * 64)
+    certify(world.coach, world.programme)
     db.session.commit()
 
     page = home_page(client, world.coordinator)
-    # The world's one digicoach is active, so certified at some point.
+    # The world's one digicoach is active with a certificate, so certified.
     assert count_of(page, "certified") == 1
     assert "certified digicoaches, of the target of 1,000" in page
     assert count_of(page, "citizens") == 2
