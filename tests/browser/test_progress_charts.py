@@ -18,7 +18,7 @@ from digicoach.extensions import db
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in_browser
 from tests.factories import make_admin, make_location, make_municipality, make_programme
 from tests.helpdesk.factories import make_working_coach
-from tests.progress.factories import make_help_log
+from tests.progress.factories import certify, make_help_log
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def _programme_with_progress() -> None:
     gent = make_municipality(name="Gent", nis_code="44021")
     long_name = make_municipality(name="Sint-Martens-Latem-aan-de-Leie", nis_code="44034")
     make_location(gent, name="Bibliotheek Ledeberg")
-    make_programme(
+    programme = make_programme(
         [gent, long_name],
         name="Digibank Leie-Schelde",
         starts_on=date(2026, 1, 1),
@@ -67,6 +67,7 @@ def _programme_with_progress() -> None:
                 changed_at=clock.now() - timedelta(days=100 - 7 * n),
             )
         )
+        certify(coach, programme, issued_at=clock.now() - timedelta(days=100 - 7 * n))
     for n in range(60):
         make_help_log(
             coaches[n % 12],
