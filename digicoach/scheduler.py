@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -238,6 +239,11 @@ def run_command() -> None:
         raise click.ClickException(f"Not started: {error}.") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"Scheduler started with {len(JOBS)} jobs. Stop it with Ctrl-C.")
+    # The outbox is sent by a thread of its own, woken as messages are queued (core/outbox.py):
+    # a booking's confirmation must not wait for the next tick of a job.
+    stop = threading.Event()
+    sender = threading.Thread(target=outbox.Dispatcher(app, stop).run, name="outbox", daemon=True)
+    sender.start()
     run_once(app)
     scheduler = build_scheduler(app)
     try:
@@ -245,6 +251,7 @@ def run_command() -> None:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        stop.set()
         lock.release()
 
 
