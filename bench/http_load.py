@@ -441,7 +441,7 @@ def main() -> None:
 
     instance = Path(tempfile.mkdtemp(prefix="digicoach-http-load-"))
     env = environment(args.database_url, instance)
-    # The production default: a request sends what it queued only if the code does so itself.
+    # A leftover of the in-request dispatch (gone since issue 17); kept out of the settings.
     env.pop("DIGICOACH_OUTBOX_SEND_IMMEDIATELY", None)
     # make_app (bench/progress_at_scale.py) copies only some settings into this process.
     os.environ["DIGICOACH_PUBLIC_BASE_URL"] = env["DIGICOACH_PUBLIC_BASE_URL"]
