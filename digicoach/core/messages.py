@@ -50,7 +50,8 @@ def queue_email(
     such as a digipunt's (places.phones).
     """
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    context.setdefault("phone", phones.front_desk_phone())
+    if "phone" not in context:  # not setdefault: its default would query every time
+        context["phone"] = phones.front_desk_phone()
     with force_locale(language):
         subject_text = str(subject() if isinstance(subject, Callable) else subject)
         body_text = render_template(f"{template}.txt", **context)
@@ -122,7 +123,8 @@ def queue_sms(
     if not recipient or not sms.can_receive_sms(recipient):
         return None
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    context.setdefault("phone", phones.front_desk_phone())
+    if "phone" not in context:  # not setdefault: its default would query every time
+        context["phone"] = phones.front_desk_phone()
     with force_locale(language):
         body = " ".join(render_template(template, **context).split())
     return outbox.enqueue(

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from digicoach.bookings import queries, rules
 from digicoach.bookings.models import (
@@ -132,10 +131,8 @@ def _ensure_changeable(appointment: Appointment, now: datetime) -> None:
 
 def _lock(appointment: Appointment) -> None:
     """Serialise changes to one appointment (a double click on 'cancel')."""
-    db.session.execute(
-        select(Appointment.id).where(Appointment.id == appointment.id).with_for_update()
-    )
-    db.session.refresh(appointment)
+    # One statement: the row lock and the fresh values come back together.
+    db.session.refresh(appointment, with_for_update={"of": Appointment})
 
 
 def get_for_citizen(token: Any, *, now: datetime) -> Appointment:

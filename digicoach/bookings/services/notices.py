@@ -30,7 +30,9 @@ SUBJECTS = {
 }
 
 
-def appointment_event(appointment: Appointment) -> ics.CalendarEvent:
+def appointment_event(
+    appointment: Appointment, *, times_moved: int | None = None
+) -> ics.CalendarEvent:
     """The appointment as a calendar event, in the current locale's words."""
     location = appointment.location
     return ics.CalendarEvent(
@@ -45,13 +47,16 @@ def appointment_event(appointment: Appointment) -> ics.CalendarEvent:
         ),
         # A moved appointment keeps its uid; a higher sequence makes calendars replace it. The
         # number of moves grows with every move, also to an earlier time (the start does not).
-        sequence=queries.times_moved(appointment.id),
+        sequence=queries.times_moved(appointment.id) if times_moved is None else times_moved,
     )
 
 
-def _calendar_attachment(appointment: Appointment, language: str) -> outbox.Attachment:
+def _calendar_attachment(appointment: Appointment, language: str, kind: str) -> outbox.Attachment:
+    # Just booked: never moved yet, no need to count the moves in the audit log.
+    moves = 0 if kind == "booked" else None
     with force_locale(language):
-        data = ics.calendar_for([appointment_event(appointment)], now=clock.now())
+        event = appointment_event(appointment, times_moved=moves)
+        data = ics.calendar_for([event], now=clock.now())
     return outbox.Attachment(f"appointment-{appointment.reference}.ics", "text/calendar", data)
 
 
@@ -86,7 +91,9 @@ def notify(appointment: Appointment, kind: str, *, manage_token: str | None = No
             template=f"bookings/email/{kind}",
             subject=SUBJECTS[kind],
             attachment=(
-                _calendar_attachment(appointment, language) if kind in ("booked", "moved") else None
+                _calendar_attachment(appointment, language, kind)
+                if kind in ("booked", "moved")
+                else None
             ),
             **context,
         )

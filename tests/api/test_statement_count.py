@@ -1,0 +1,82 @@
+"""The booking write path stays lean: a pinned number of SQL statements per request (issue 17).
+
+Counted through the test client with a `before_cursor_execute` listener, so everything the
+request does is in: the input guard, the rate limit's lookups, the booking, its outbox rows and
+audit row, the commit. A change that adds a query to the hot path changes these numbers; update
+them only with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from digicoach.core import clock
+from digicoach.extensions import db
+from tests.bookings.factories import in_days, make_bookable_session
+
+TOKEN = "X-Manage-Token"
+
+
+def _sending(statement: str) -> bool:
+    """The outbox sender's own statements (claim, mark sent), not the request's work: whether
+    the request also sends is the outbox's business (issue 17 moves it out of the request)."""
+    words = " ".join(statement.split()).lower()
+    return "outbox_message" in words and not words.startswith("insert")
+
+
+@contextmanager
+def counting() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        # BEGIN (SQLite's BEGIN IMMEDIATE) is transaction control, not the request's work.
+        if not _sending(statement) and not statement.lstrip().upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _body(session: Any) -> dict[str, Any]:
+    return {
+        "help_session_id": session.id,
+        "start": clock.local(session.starts_at).isoformat(),
+        "first_name": "Fatima",
+        "phone": "0470 12 34 56",
+        "email": "fatima@example.be",
+        "topic": "email",
+        "language": "nl",
+        "consent": True,
+    }
+
+
+def test_booking_and_cancelling_through_the_api_take_a_pinned_number_of_statements(
+    client: Any, world: Any
+) -> None:
+    coach = world.coach()
+    warm_up = make_bookable_session(world.location, [coach], starts_at=in_days(4))
+    session = make_bookable_session(world.location, [coach])
+    db.session.commit()
+    # Once first, so what is cached per process (the branding, the phone) is cached, as in
+    # production after the first request.
+    first = client.post("/api/v1/bookings", json=_body(warm_up)).json
+    client.delete(f"/api/v1/bookings/{first['reference']}", headers={TOKEN: first["manage_token"]})
+    with counting() as booked:
+        created = client.post("/api/v1/bookings", json=_body(session))
+    assert created.status_code == 201, created.json
+    path = f"/api/v1/bookings/{created.json['reference']}"
+    with counting() as cancelled:
+        response = client.delete(path, headers={TOKEN: created.json["manage_token"]})
+    assert response.status_code == 200, response.json
+    # Before issue 17: 25 and 12 on PostgreSQL (37). SQLite takes no advisory lock.
+    expected = {"postgresql": (22, 10), "sqlite": (21, 10)}[db.engine.dialect.name]
+    listing = "\n".join(" ".join(statement.split())[:120] for statement in booked + cancelled)
+    assert (len(booked), len(cancelled)) == expected, listing
