@@ -148,11 +148,6 @@ class AcceptInvitationForm(Form):
     confirm = _repeat_field("password")
 
 
-class ConfirmForm(Form):
-    """A button and nothing else: a link in an e-mail is confirmed by a POST, because mail
-    scanners open every link they see."""
-
-
 class ProfileForm(Form):
     name = StringField(
         _l("Name"),

@@ -60,14 +60,12 @@ def warn_owner(user: User | None, *, now: datetime) -> bool:
         SIGN_IN_UNLOCK, user=user, lifetime=timedelta(hours=config.unlock_hours), now=now
     )
     window_number = int(now.timestamp() // max(config.window.total_seconds(), 1))
-    queued = messages.queue_email(
-        recipient=user.email,
-        language=user.language,
+    queued = messages.queue_user_email(
+        user,
         kind="accounts.sign_in_unlock",
         dedupe_key=f"user:{user.id}:sign-in-unlock:{window_number}",
         subject=_l("Someone is trying to sign in to your digicoach account"),
         template="accounts/email/sign_in_unlock",
-        user=user,
         link=messages.absolute_url("accounts.unlock_sign_in", token=token),
         hours=config.unlock_hours,
     )

@@ -29,7 +29,6 @@ from digicoach.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
     CodeForm,
-    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     PasswordCheckForm,
@@ -43,6 +42,7 @@ from digicoach.accounts.services.signing_in import SignInOutcome, Step
 from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.forms import ConfirmForm
 from digicoach.core.permissions import authenticated, public
 from digicoach.extensions import db, limiter
 

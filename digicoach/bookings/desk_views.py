@@ -27,7 +27,7 @@ from digicoach.bookings.views.steps import group_by_day, slot_label, topic_label
 from digicoach.core import clock, vocabulary
 from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
-from digicoach.core.forms import read_filter_form, show_errors
+from digicoach.core.forms import ConfirmForm, read_filter_form, show_errors
 from digicoach.core.permissions import require
 from digicoach.helpdesk import wording
 from digicoach.helpdesk.models import HelpSession
@@ -159,7 +159,7 @@ def today() -> ResponseReturnValue:
         location=location,
         appointments=queries.appointments_on(location, day) if location else [],
         walk_ins=queries.walk_ins_on([location.id], day) if location else [],
-        confirm_form=forms.ManageConfirmForm(),
+        confirm_form=ConfirmForm(),
         now=now,
         topic_label=topic_label,
     )
@@ -296,14 +296,14 @@ def slip(appointment_id: int) -> ResponseReturnValue:
         appointment=appointment,
         slip_body=slip_body,
         slip_language=slip_language,
-        confirm_form=forms.ManageConfirmForm(),
+        confirm_form=ConfirmForm(),
         now=clock.now(),
     )
 
 
 def _act(appointment_id: int, action: Any, done: Any) -> ResponseReturnValue:
     appointment = queries.get_appointment_for_desk(current_user, appointment_id)
-    if forms.ManageConfirmForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
                 action(actor=current_user, appointment=appointment, now=clock.now())
@@ -477,7 +477,7 @@ def call_list() -> ResponseReturnValue:
     return render_template(
         "bookings/desk/call_list.html",
         appointments=queries.call_list(current_user, now=clock.now()),
-        confirm_form=forms.ManageConfirmForm(),
+        confirm_form=ConfirmForm(),
         period=wording.period,
     )
 
@@ -486,7 +486,7 @@ def call_list() -> ResponseReturnValue:
 @require(can_use_front_desk)
 def called(appointment_id: int) -> ResponseReturnValue:
     appointment = queries.get_appointment_for_desk(current_user, appointment_id)
-    if forms.ManageConfirmForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         with unit_of_work():
             services.mark_called(actor=current_user, appointment=appointment, now=clock.now())
         flash(_("Marked as called."), "success")

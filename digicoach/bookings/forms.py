@@ -124,10 +124,6 @@ class ReviewForm(StepForm):
     website = StringField(_l("Leave this field empty"))
 
 
-class ManageConfirmForm(Form):
-    """A button that only needs the CSRF token (cancel, check in, ...)."""
-
-
 class MoveForm(Form):
     slot = _radio(_l("Choose a new time"), _l("Choose a day and a time."))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from digicoach.accounts import services
 from digicoach.accounts.models import Role, User
-from digicoach.core import clock
+from digicoach.core import clock, outbox
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import PermissionDenied, ValidationFailed
 from digicoach.extensions import db
@@ -198,3 +198,25 @@ def test_the_service_refuses_roles_without_scope(app, in_english, admin):
             now=clock.now(),
         )
     assert "municipalities" in refused.value.errors
+
+
+def test_inviting_the_address_of_a_deactivated_account_mails_nobody(app, in_english, admin, gent):
+    # A deactivated account gets no more mail from any feature (core.messages.reachable).
+    make_user(email="gone@example.org", active=False)
+    db.session.commit()
+    with unit_of_work():
+        services.invite_user(
+            actor=admin,
+            email="gone@example.org",
+            name="Gone",
+            roles=[Role.DESK],
+            municipality_ids=[gent.id],
+            language="nl",
+            now=clock.now(),
+        )
+    queued = db.session.scalars(
+        select(outbox.OutboxMessage.kind).where(
+            outbox.OutboxMessage.recipient == "gone@example.org"
+        )
+    ).all()
+    assert queued == []

@@ -100,6 +100,18 @@ def test_the_owner_gets_one_warning_a_day_however_often_someone_tries(gent, in_r
     assert count == 1
 
 
+def test_a_deactivated_account_gets_no_warning(gent, in_request):
+    # A deactivated account gets no more mail from any feature (core.messages.reachable).
+    make_user(email="known@example.org", active=False)
+    db.session.commit()
+    result = applications.apply(application(gent, email="known@example.org"), now=clock.now())
+    assert result is None
+    count = db.session.scalar(
+        select(func.count()).where(outbox.OutboxMessage.kind == "coaches.apply_attempt")
+    )
+    assert count == 0
+
+
 BAD_INPUT = [
     ({"accepts_privacy": False}, "accepts_privacy"),
     ({"acknowledges_volunteer_note": False}, "acknowledges_volunteer_note"),

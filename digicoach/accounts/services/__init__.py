@@ -135,11 +135,10 @@ def _check_current_password(user: User, password: str, field_name: str) -> None:
 # --- e-mail ------------------------------------------------------------------------------
 
 
-def _mail(*, recipient: str, language: str, template: str, **parts: Any) -> None:
-    """Queue an account e-mail (templates/accounts/email/<template>) in the recipient's language."""
-    messages.queue_email(
-        recipient=recipient, language=language, template=f"accounts/email/{template}", **parts
-    )
+def _mail(user: User, *, template: str, **parts: Any) -> None:
+    """Queue an account e-mail (templates/accounts/email/<template>) in the user's language;
+    nothing for an account that was deactivated or erased (core.messages.queue_user_email)."""
+    messages.queue_user_email(user, template=f"accounts/email/{template}", **parts)
 
 
 def _fingerprint(token: str) -> str:
@@ -173,13 +172,11 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     token = tokens.issue(PASSWORD_RESET, user=user, lifetime=timedelta(hours=hours), now=now)
     _mail(
-        recipient=user.email,
-        language=user.language,
+        user,
         kind="accounts.password_reset",
         dedupe_key=f"password-reset:{_fingerprint(token)}",
         subject=_l("Choose a new password for digicoach"),
         template="password_reset",
-        user=user,
         link=messages.absolute_url("accounts.reset_password", token=token),
         hours=hours,
     )
@@ -238,13 +235,11 @@ def request_email_verification(user: User, *, now: datetime) -> None:
         payload=user.email_key,
     )
     _mail(
-        recipient=user.email,
-        language=user.language,
+        user,
         kind="accounts.verify_email",
         dedupe_key=f"verify-email:{_fingerprint(token)}",
         subject=_l("Confirm your e-mail address for digicoach"),
         template="verify_email",
-        user=user,
         link=messages.absolute_url("accounts.verify_email", token=token),
         hours=hours,
     )
@@ -300,13 +295,11 @@ def _send_invitation(user: User, *, actor: User, now: datetime) -> None:
     days = current_app.config["INVITATION_DAYS"]
     token = tokens.issue(INVITATION, user=user, lifetime=timedelta(days=days), now=now)
     _mail(
-        recipient=user.email,
-        language=user.language,
+        user,
         kind="accounts.invitation",
         dedupe_key=f"invitation:{_fingerprint(token)}",
         subject=_l("You are invited to digicoach"),
         template="invitation",
-        user=user,
         inviter=actor.name or actor.email,
         link=messages.absolute_url("accounts.accept_invitation", token=token),
         days=days,
@@ -338,14 +331,12 @@ def invite_user(
     existing = find_by_email(email)
     if existing is not None:
         _mail(
-            recipient=existing.email,
-            language=existing.language,
+            existing,
             kind="accounts.invitation_existing",
             # One note a day at most, however often someone tries.
             dedupe_key=f"invitation-existing:{existing.id}:{now.date().isoformat()}",
             subject=_l("You already have a digicoach account"),
             template="invitation_existing",
-            user=existing,
             link=messages.absolute_url("accounts.login"),
             reset_link=messages.absolute_url("accounts.forgot_password"),
         )

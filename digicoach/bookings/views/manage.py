@@ -28,6 +28,7 @@ from digicoach.bookings.views.steps import (
 from digicoach.core import clock, ics, vocabulary
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.forms import ConfirmForm
 from digicoach.core.permissions import public
 
 # --- the manage link --------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def cancel(token: str) -> ResponseReturnValue:
     appointment = _appointment(token)
     if _state_of(appointment) != STANDING:
         return _back_to_manage(token)
-    form = forms.ManageConfirmForm()
+    form = ConfirmForm()
     error = None
     if request.method == "POST" and form.validate():
         try:

@@ -578,16 +578,15 @@ def _mail(
     attachment: outbox.Attachment | None = None,
     **context: Any,
 ) -> None:
-    """Queue an e-mail to a coach or applicant, in their language, with absolute links."""
-    messages.queue_email(
-        recipient=user.email,
-        language=user.language,
+    """Queue an e-mail to a coach or applicant, in their language, with absolute links; nothing
+    for an account that was deactivated or erased (core.messages.queue_user_email)."""
+    messages.queue_user_email(
+        user,
         kind=kind,
         dedupe_key=dedupe_key,
         template=f"coaches/email/{template}",
         subject=subject,
         attachment=attachment,
-        user=user,
         me_url=messages.absolute_url("coaches.me"),
         **context,
     )
