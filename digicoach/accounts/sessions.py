@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from digicoach.accounts.models import User, UserSession
 from digicoach.core import clock
-from digicoach.core.db import parse_id
+from digicoach.core.db import parse_id, sqlite_transaction_is_read_only
 from digicoach.extensions import db
 
 SESSION_KEY = "sid"
@@ -122,17 +122,21 @@ def _touch(row: UserSession, now: datetime) -> None:
     Committing the request's session here would commit whatever the request has pending
     (only unit_of_work commits it). The loaded row learns the new time without becoming dirty.
 
-    SQLite is the exception, kept as it was: one writer at a time, and a reader whose snapshot
-    is older than another connection's commit may no longer write, so a second connection
-    here would either wait for the request's own write lock (BEGIN IMMEDIATE) or break the
-    request's later writes. There the update is committed in its own small transaction on the
-    request's session, as before (development and tests only; production runs PostgreSQL)."""
+    SQLite has one writer at a time, and a reader whose snapshot is older than another
+    connection's commit may no longer write. So there the request's session first ends its
+    transaction when that has changed nothing and holds nothing pending (a rollback loses
+    nothing); when the request has work of its own under way, the touch waits for the next
+    request (it is kept to the minute, and the loader normally runs before any work)."""
     touch = update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
     bind = db.session.get_bind()
     if bind.dialect.name == "sqlite":
-        db.session.execute(touch)
-        db.session.commit()
-        return
+        request_session = db.session()
+        if request_session.new or request_session.dirty or request_session.deleted:
+            return
+        if request_session.in_transaction():
+            if not sqlite_transaction_is_read_only(request_session.connection()):
+                return
+            request_session.rollback()
     with bind.begin() as connection:
         connection.execute(touch)
     set_committed_value(row, "last_seen_at", now)

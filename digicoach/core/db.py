@@ -76,6 +76,21 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30_000) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        connection.info[_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes
+
+
+_CHANGES_AT_BEGIN = "digicoach.sqlite_changes_at_begin"
+
+
+def sqlite_transaction_is_read_only(connection: Any) -> bool:
+    """True when the SQLite transaction open on `connection` has changed no row yet.
+
+    Such a transaction may be ended by a rollback without losing anything: the way to let
+    another connection write, since SQLite has one writer at a time."""
+    began_at = connection.info.get(_CHANGES_AT_BEGIN)
+    return began_at is not None and (
+        connection.connection.dbapi_connection.total_changes == began_at
+    )
 
 
 def _may_write() -> bool:
