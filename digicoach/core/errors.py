@@ -20,15 +20,18 @@ from digicoach.extensions import db
 
 
 class DomainError(Exception):
-    """A refusal by a business rule. `message` is shown to the user as it is."""
+    """A refusal by a business rule. `message` is shown to the user as it is; `code` names the
+    rule that refused (tests and API clients read it; the class gives a default)."""
 
     status_code = 400
     code = "refused"
 
-    def __init__(self, message: Any, *, field: str | None = None) -> None:
+    def __init__(self, message: Any, *, field: str | None = None, code: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
+        if code is not None:
+            self.code = code
 
 
 class NotFound(DomainError):

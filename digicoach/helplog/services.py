@@ -332,9 +332,13 @@ def record_help(
     if appointment is not None and db.session.scalar(
         select(HelpLog.id).where(HelpLog.appointment_id == appointment.id)
     ):
-        raise Conflict(_("The help for this appointment is logged already."))
+        raise Conflict(
+            _("The help for this appointment is logged already."), code="help_log.logged_already"
+        )
     if walk_in is not None and walk_in_logged(walk_in):
-        raise Conflict(_("The help for this walk-in is logged already."))
+        raise Conflict(
+            _("The help for this walk-in is logged already."), code="help_log.logged_already"
+        )
     log = HelpLog(
         coach_id=source.coach.id,
         help_session_id=session.id,

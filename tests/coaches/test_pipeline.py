@@ -129,8 +129,11 @@ def test_an_illegal_transition_is_refused_with_a_clear_message(gent, coordinator
 
 def test_an_approved_coach_cannot_be_approved_again(gent, coordinator, in_request):
     coach = make_coach(gent, status=CoachStatus.APPROVED, screened=True)
-    with pytest.raises(Conflict):
+    history = len(coach.history)
+    with pytest.raises(Conflict) as refused:
         services.approve(actor=coordinator, coach=coach, now=clock.now())
+    assert refused.value.code == "coaches.status.not_allowed"
+    assert len(coach.history) == history
 
 
 def test_a_coordinator_of_another_municipality_cannot_move_a_coach(gent, kortrijk, in_request):

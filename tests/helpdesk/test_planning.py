@@ -408,10 +408,12 @@ def test_cancelling_needs_a_reason_and_happens_once(world):
     cancelling.cancel_session(
         actor=world.coordinator, session=session, reason="Ziek", now=clock.now()
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as again:
         cancelling.cancel_session(
-            actor=world.coordinator, session=session, reason="Ziek", now=clock.now()
+            actor=world.coordinator, session=session, reason="Nog eens", now=clock.now()
         )
+    assert again.value.code == "session.cancelled_already"
+    assert session.cancel_reason == "Ziek"
 
 
 def test_moving_a_session_through_the_edit_form_tells_its_coaches(client, world, mailbox):

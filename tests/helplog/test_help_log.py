@@ -154,8 +154,13 @@ def test_an_appointment_is_logged_once(world, frozen, shift_today, in_request):
     appointment = make_booked_appointment(shift_today.session)
     data = services.HelpInput(details=details(), appointment_id=appointment.id)
     services.record_help(actor=shift_today.coach.user, data=data, now=frozen)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         services.record_help(actor=shift_today.coach.user, data=data, now=frozen)
+    assert refused.value.code == "help_log.logged_already"
+    logged = (
+        select(func.count()).select_from(HelpLog).where(HelpLog.appointment_id == appointment.id)
+    )
+    assert db.session.scalar(logged) == 1
 
 
 def test_an_appointment_of_another_session_is_not_the_coachs(

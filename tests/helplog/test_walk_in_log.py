@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from digicoach.bookings import walk_ins
 from digicoach.bookings.models import WalkIn, WalkInStatus
@@ -118,8 +118,11 @@ def test_a_helped_walk_in_is_logged_once_and_stays_helped(
     log = services.record_help(actor=coach.user, data=data, now=frozen + timedelta(minutes=10))
     assert log.walk_in_id == called.id
     assert called.helped_at == frozen + timedelta(minutes=5)  # not moved by the log
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         services.record_help(actor=coach.user, data=data, now=frozen + timedelta(minutes=11))
+    assert refused.value.code == "help_log.logged_already"
+    logged = select(func.count()).select_from(HelpLog).where(HelpLog.walk_in_id == called.id)
+    assert db.session.scalar(logged) == 1
 
 
 def test_a_walk_in_is_logged_only_by_a_coach_on_shift_there_and_only_once_called(

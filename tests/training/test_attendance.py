@@ -80,18 +80,21 @@ def test_an_unknown_mark_or_coach_changes_nothing(client, world, lesson):
 def test_attendance_cannot_be_recorded_for_a_future_or_cancelled_session(world, lesson):
     _session, (a, _b, _c) = lesson
     future = world.sessions[0]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as too_early:
         attendance.record_attendance(
             actor=world.trainer, session=future, marks={a.id: "present"}, now=clock.now()
         )
+    assert too_early.value.code == "attendance.not_started"
     future.status = rules.SESSION_CANCELLED
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as cancelled:
         attendance.record_attendance(
             actor=world.trainer,
             session=future,
             marks={a.id: "present"},
             now=future.starts_at,
         )
+    assert cancelled.value.code == "attendance.session_cancelled"
+    assert marks(future) == {}
 
 
 def test_a_coach_cannot_record_attendance_through_the_service(world, lesson):

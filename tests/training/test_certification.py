@@ -47,12 +47,12 @@ def certified_mails():
 
 
 def refusal(world, coach):
-    """The Conflict's message (in English) when the coordinator certifies `coach`."""
+    """The Conflict's code and message (in English) when the coordinator certifies `coach`."""
     with force_locale("en"), pytest.raises(Conflict) as refused:
         certification_services.certify(
             actor=world.coordinator, cohort=world.cohort, coach=coach, now=clock.now()
         )
-    return str(refused.value.message)
+    return refused.value.code, str(refused.value.message)
 
 
 def assert_nothing_issued(world, coach):
@@ -90,7 +90,10 @@ def test_certifying_twice_creates_one_certificate(world, trained):
 
 def test_a_coach_missing_a_required_module_is_not_certified(world, trained):
     _ada, bert = trained
-    assert refusal(world, bert) == f"{bert.user.name} does not meet the rule yet."
+    assert refusal(world, bert) == (
+        "certification.not_eligible",
+        f"{bert.user.name} does not meet the rule yet.",
+    )
     assert_nothing_issued(world, bert)
 
 
@@ -98,7 +101,10 @@ def test_a_coach_of_a_cancelled_cohort_is_not_certified(world, trained):
     ada, _bert = trained
     world.cohort.status = rules.CANCELLED
     db.session.commit()
-    assert refusal(world, ada) == "This training group was cancelled."
+    assert refusal(world, ada) == (
+        "certification.cohort_cancelled",
+        "This training group was cancelled.",
+    )
     assert_nothing_issued(world, ada)
 
 
@@ -106,7 +112,10 @@ def test_a_coach_who_withdrew_is_not_certified(world, trained):
     ada, _bert = trained
     enrolment.active_enrolment(ada.id, world.cohort.id).status = rules.WITHDRAWN
     db.session.commit()
-    assert refusal(world, ada) == "This digicoach is not enrolled in this training group."
+    assert refusal(world, ada) == (
+        "certification.not_enrolled",
+        "This digicoach is not enrolled in this training group.",
+    )
     db.session.flush()
     assert count_certificates() == 0
     assert ada.status == CoachStatus.IN_TRAINING
@@ -151,7 +160,10 @@ def test_the_programme_threshold_can_be_lowered(world, trained):
     extra = make_session(world.cohort, modules=[world.safety], status=rules.HELD)
     mark(extra, bert, rules.PRESENT)
     # 3 of 4 held sessions: 75 %, below the default 80 %.
-    assert refusal(world, bert) == f"{bert.user.name} does not meet the rule yet."
+    assert refusal(world, bert) == (
+        "certification.not_eligible",
+        f"{bert.user.name} does not meet the rule yet.",
+    )
     assert_nothing_issued(world, bert)
     curriculum.set_threshold(actor=world.admin, programme=world.programme, percent=75)
     assert certification_services.certify(

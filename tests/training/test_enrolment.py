@@ -49,9 +49,11 @@ def test_a_coach_in_training_may_enrol_again_for_a_re_take(world):
 @pytest.mark.parametrize("status", ["applied", "rejected", "certified", "active", "left"])
 def test_other_coaches_cannot_enrol(world, status):
     coach = world.coach(status)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         enrol(world.cohort, coach)
+    assert refused.value.code == "enrolment.coach_status"
     assert world.cohort.enrolled_count == 0
+    assert coach.status == status
 
 
 def test_when_full_coaches_join_the_waitlist_in_order(world):
@@ -140,15 +142,20 @@ def test_enrolment_closes_at_the_deadline_with_a_clear_message(world):
 
 def test_a_planned_cohort_takes_no_enrolments(world):
     world.cohort.status = rules.PLANNED
-    with pytest.raises(Conflict):
-        enrol(world.cohort, world.coach())
+    coach = world.coach()
+    with pytest.raises(Conflict) as refused:
+        enrol(world.cohort, coach)
+    assert refused.value.code == "enrolment.closed"
+    assert world.cohort.enrolled_count == 0
+    assert enrolment_services.active_enrolment(coach.id, world.cohort.id) is None
 
 
 def test_enrolling_twice_is_refused(world):
     coach = world.coach()
     enrol(world.cohort, coach)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         enrol(world.cohort, coach)
+    assert refused.value.code == "enrolment.already_enrolled"
     assert world.cohort.enrolled_count == 1
 
 
@@ -180,8 +187,11 @@ def test_a_coach_of_another_municipality_cannot_enrol(world):
     from tests.coaches.factories import make_coach
 
     coach = make_coach(world.kortrijk, status=CoachStatus.APPROVED)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         enrol(world.cohort, coach)
+    assert refused.value.code == "enrolment.other_municipality"
+    assert world.cohort.enrolled_count == 0
+    assert coach.status == CoachStatus.APPROVED
 
 
 def test_a_coach_cannot_enrol_someone_else(world):
@@ -217,5 +227,8 @@ def test_one_running_enrolment_at_a_time(world):
     coach = world.coach()
     enrol(world.cohort, coach)
     other = make_cohort(world.programme, [world.gent], deadline=clock.now() + timedelta(days=3))
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         enrol(other, coach)
+    assert refused.value.code == "enrolment.enrolled_elsewhere"
+    assert other.enrolled_count == 0
+    assert enrolment_services.active_enrolment(coach.id, other.id) is None

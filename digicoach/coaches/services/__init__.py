@@ -269,6 +269,7 @@ def change_status(
                 target=_status_label(target),
             ),
             field="status",
+            code="coaches.status.not_allowed",
         )
     reason = reason.strip()
     if target in rules.REASON_REQUIRED and not reason:
@@ -317,6 +318,7 @@ def approve(*, actor: User, coach: Coach, reason: str = "", now: datetime) -> Co
                     missing=", ".join(str(SCREENING_LABELS[ScreeningItem(m)]) for m in missing),
                 ),
                 field="status",
+                code="coaches.screening_incomplete",
             )
     change = change_status(
         actor=actor, coach=coach, target=CoachStatus.APPROVED, reason=reason, now=now

@@ -34,9 +34,11 @@ def cancel_session(*, actor: User, session: HelpSession, reason: str, now: datet
         )
     locked = lock_sessions([session.id])
     if not locked or locked[0].is_cancelled:
-        raise Conflict(_("This help session is cancelled already."))
+        raise Conflict(
+            _("This help session is cancelled already."), code="session.cancelled_already"
+        )
     if session.ends_at <= now:
-        raise Conflict(_("This help session is over and cannot be cancelled."))
+        raise Conflict(_("This help session is over and cannot be cancelled."), code="session.over")
     session.status = SessionStatus.CANCELLED
     session.cancelled_at = now
     session.cancel_reason = text

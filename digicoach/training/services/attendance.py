@@ -34,11 +34,16 @@ def attending_coach_ids(cohort_id: int) -> list[int]:
 
 def _ensure_attendance_possible(session: TrainingSession, now: datetime) -> None:
     if session.status == rules.SESSION_CANCELLED:
-        raise Conflict(_("This training session was cancelled."))
+        raise Conflict(
+            _("This training session was cancelled."), code="attendance.session_cancelled"
+        )
     if session.cohort.status == rules.CANCELLED:
-        raise Conflict(_("This training group was cancelled."))
+        raise Conflict(_("This training group was cancelled."), code="attendance.cohort_cancelled")
     if now < session.starts_at - rules.CHECK_IN_MARGIN:
-        raise Conflict(_("Attendance can be recorded once the session starts."))
+        raise Conflict(
+            _("Attendance can be recorded once the session starts."),
+            code="attendance.not_started",
+        )
 
 
 def record_attendance(

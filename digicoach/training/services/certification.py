@@ -43,12 +43,20 @@ def certify(*, actor: User, cohort: Cohort, coach: Coach, now: datetime) -> Cert
         return existing
     enrolment = active_enrolment(coach.id, cohort.id)
     if enrolment is None or enrolment.status not in (rules.ENROLLED, rules.COMPLETED):
-        raise Conflict(_("This digicoach is not enrolled in this training group."))
+        raise Conflict(
+            _("This digicoach is not enrolled in this training group."),
+            code="certification.not_enrolled",
+        )
     if cohort.status == rules.CANCELLED:
-        raise Conflict(_("This training group was cancelled."))
+        raise Conflict(
+            _("This training group was cancelled."), code="certification.cohort_cancelled"
+        )
     assessment = queries.assessments(cohort, [coach.id])[coach.id]
     if not assessment.eligible:
-        raise Conflict(_("%(name)s does not meet the rule yet.", name=coach.user.name))
+        raise Conflict(
+            _("%(name)s does not meet the rule yet.", name=coach.user.name),
+            code="certification.not_eligible",
+        )
     certification = Certification(
         coach_id=coach.id,
         programme_id=cohort.programme_id,

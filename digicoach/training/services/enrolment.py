@@ -74,15 +74,24 @@ def enrol(*, actor: User, cohort: Cohort, coach: Coach, now: datetime) -> Enrolm
     ensure(permissions.can_enrol_coach(actor, cohort, coach))
     cohort = lock_cohort(cohort.id)
     if not rules.coach_may_enrol(coach.status):
-        raise Conflict(_("Only approved digicoaches, or digicoaches in training, can enrol."))
+        raise Conflict(
+            _("Only approved digicoaches, or digicoaches in training, can enrol."),
+            code="enrolment.coach_status",
+        )
     if coach.municipality_id not in cohort.municipality_ids:
-        raise Conflict(_("This training group is for other municipalities."))
+        raise Conflict(
+            _("This training group is for other municipalities."),
+            code="enrolment.other_municipality",
+        )
     if not rules.enrolment_is_open(
         cohort_status=cohort.status, deadline=cohort.enrolment_deadline, now=now
     ):
         if cohort.status in rules.ENROLLABLE_STATUSES:
-            raise Conflict(_("Enrolment for this training group closed at the deadline."))
-        raise Conflict(_("This training group does not take enrolments."))
+            raise Conflict(
+                _("Enrolment for this training group closed at the deadline."),
+                code="enrolment.deadline_passed",
+            )
+        raise Conflict(_("This training group does not take enrolments."), code="enrolment.closed")
     elsewhere = db.session.scalar(
         select(Enrolment.id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
@@ -94,10 +103,16 @@ def enrol(*, actor: User, cohort: Cohort, coach: Coach, now: datetime) -> Enrolm
         )
     )
     if elsewhere is not None:
-        raise Conflict(_("Withdraw from your other training group first."))
+        raise Conflict(
+            _("Withdraw from your other training group first."),
+            code="enrolment.enrolled_elsewhere",
+        )
     enrolment = active_enrolment(coach.id, cohort.id)
     if enrolment is not None and enrolment.status != rules.WITHDRAWN:
-        raise Conflict(_("This digicoach is already in this training group."))
+        raise Conflict(
+            _("This digicoach is already in this training group."),
+            code="enrolment.already_enrolled",
+        )
     # Decide first, then write the row: the counter update must not flush a half-made row.
     got_place = take_place(Cohort, cohort.id, "enrolled_count", "capacity")
     if got_place:
