@@ -191,14 +191,7 @@ def first_free_by_location(
             HelpSession.citizens_per_slot,
         )
         .join(Location, Location.id == HelpSession.location_id)
-        .where(
-            HelpSession.location_id.in_(ids),
-            Location.active.is_(True),
-            HelpSession.status == SessionStatus.PLANNED,
-            HelpSession.mode.in_(sorted(rules.SLOTTED_MODES)),
-            HelpSession.ends_at > now,
-            HelpSession.starts_at < end,
-        )
+        .where(*queries.bookable_sessions(ids, begin=now, end=end))
         .order_by(HelpSession.starts_at, HelpSession.id)
     ).all()
     if topic is not None or language is not None:

@@ -164,6 +164,21 @@ def session_capacity(session: HelpSession) -> int:
     return rules.slot_capacity(session.mode, count, session.citizens_per_slot)
 
 
+def bookable_sessions(
+    location_ids: list[int], *, begin: datetime, end: datetime
+) -> list[ColumnElement[bool]]:
+    """Which help sessions take bookings between `begin` and `end` at these digipunten: the
+    one definition the slot search and the first-free-slot list share (joined to Location)."""
+    return [
+        HelpSession.location_id.in_(location_ids),
+        Location.active.is_(True),
+        HelpSession.status == SessionStatus.PLANNED,
+        HelpSession.mode.in_(sorted(rules.SLOTTED_MODES)),
+        HelpSession.ends_at > begin,
+        HelpSession.starts_at < end,
+    ]
+
+
 def free_slots(
     location_ids: Iterable[int],
     *,
@@ -189,14 +204,7 @@ def free_slots(
     query = (
         select(HelpSession)
         .join(Location, Location.id == HelpSession.location_id)
-        .where(
-            HelpSession.location_id.in_(ids),
-            Location.active.is_(True),
-            HelpSession.status == SessionStatus.PLANNED,
-            HelpSession.mode.in_(sorted(rules.SLOTTED_MODES)),
-            HelpSession.ends_at > begin,
-            HelpSession.starts_at < end,
-        )
+        .where(*bookable_sessions(ids, begin=begin, end=end))
         .options(
             contains_eager(HelpSession.location),
             lazyload(HelpSession.topic_rows),
