@@ -441,8 +441,6 @@ def main() -> None:
 
     instance = Path(tempfile.mkdtemp(prefix="digicoach-http-load-"))
     env = environment(args.database_url, instance)
-    # A leftover of the in-request dispatch (gone since issue 17); kept out of the settings.
-    env.pop("DIGICOACH_OUTBOX_SEND_IMMEDIATELY", None)
     # make_app (bench/progress_at_scale.py) copies only some settings into this process.
     os.environ["DIGICOACH_PUBLIC_BASE_URL"] = env["DIGICOACH_PUBLIC_BASE_URL"]
     # The production shape: figures cached in Redis, a pool per worker.

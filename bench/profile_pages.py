@@ -127,7 +127,6 @@ def make_app(database_url: str) -> Flask:
         CITIZEN_KEY_SECRET=secrets.token_urlsafe(32),
         PUBLIC_BASE_URL="http://127.0.0.1",
         RATELIMIT_ENABLED=False,
-        OUTBOX_SEND_IMMEDIATELY=False,
     )
 
 
