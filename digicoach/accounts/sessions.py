@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from digicoach.accounts.models import User, UserSession
-from digicoach.core import clock
+from digicoach.core import clock, i18n
 from digicoach.core.db import parse_id, sqlite_transaction_is_read_only
 from digicoach.extensions import db
 
@@ -111,6 +111,7 @@ def load_user_for_request(user_id: str) -> User | None:
         if not session_is_live(row, user, now):
             session.pop(SESSION_KEY, None)
             return None
+    i18n.note_reader_language(user, user.language)
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         _touch(row, now)
     return user

@@ -39,7 +39,7 @@ from digicoach.accounts.forms import (
 from digicoach.accounts.models import User
 from digicoach.accounts.services import signing_in
 from digicoach.accounts.services.signing_in import SignInOutcome, Step
-from digicoach.core import clock
+from digicoach.core import clock, i18n
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.forms import ConfirmForm
@@ -392,6 +392,7 @@ def update_profile() -> ResponseReturnValue:
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
+            i18n.note_reader_language(current_user._get_current_object(), form.language.data)
             flash(_("Your details are saved."), "success")
             return redirect(url_for(".security"))
     return _security_page(profile_form=form)

@@ -30,6 +30,7 @@ from flask_babel import (
     get_timezone,
     get_translations,
 )
+from flask_babel import refresh as forget_chosen_locale
 from flask_login import current_user
 
 LANGUAGES = ("nl", "fr", "en")
@@ -52,13 +53,31 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    preference = getattr(current_user, "language", None) if current_user else None
+    preference = _signed_in_language()
     if preference in LANGUAGES:
         return preference
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in LANGUAGES:
         return cookie
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def note_reader_language(user: Any, language: str | None) -> None:
+    """Remember the saved language of the signed-in `user` for this request: noted when the
+    account is loaded and when it changes, so choosing the locale later (a message flashed
+    after the unit of work committed and expired the account) reads no row again."""
+    g.reader_language = (id(user), language)
+    forget_chosen_locale()
+
+
+def _signed_in_language() -> str | None:
+    user = current_user._get_current_object() if current_user else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    noted = g.get("reader_language")
+    if noted is not None and noted[0] == id(user):
+        return noted[1]
+    return getattr(user, "language", None)
 
 
 def _babel_state() -> Any:

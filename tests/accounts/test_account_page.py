@@ -83,6 +83,9 @@ def test_name_and_language_are_saved_and_audited_by_field(client, coach):
     saved = db.session.get(User, coach.id)
     assert (saved.name, saved.language) == ("Cas Coach", "fr")
     assert "user.profile_update" in audit_actions()
+    # The confirmation already speaks the chosen language.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Vos données sont enregistrées." in page
 
 
 def test_an_empty_name_or_unknown_language_is_refused(client, coach):

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import inspect
 
 from digicoach.bookings import queries, rules
 from digicoach.bookings.models import (
@@ -129,10 +130,15 @@ def _ensure_changeable(appointment: Appointment, now: datetime) -> None:
         raise NotChangeable(_("This appointment can no longer be changed. Call us, please."))
 
 
+_APPOINTMENT_COLUMNS = [column.key for column in inspect(Appointment).column_attrs]
+
+
 def _lock(appointment: Appointment) -> None:
     """Serialise changes to one appointment (a double click on 'cancel')."""
-    # One statement: the row lock and the fresh values come back together.
-    db.session.refresh(appointment, with_for_update={"of": Appointment})
+    # One statement: the row lock and the fresh values come back together. Its own columns
+    # only: a full refresh would also reload the joined help session and its topics and
+    # languages, which no change of an appointment reads.
+    db.session.refresh(appointment, _APPOINTMENT_COLUMNS, with_for_update={"of": Appointment})
 
 
 def get_for_citizen(token: Any, *, now: datetime) -> Appointment:

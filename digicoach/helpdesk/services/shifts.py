@@ -143,7 +143,8 @@ def sign_up(
         raise SignUpRefused(
             "already_signed_up", _("Already signed up for this help session.")
         ) from error
-    db.session.refresh(session)
+    # The counter moved in the database; the topics and languages did not.
+    db.session.refresh(session, ["coaches_taken"])
     coach_services.record_shift_activity(coach, now)
     audit.record(actor, "helpdesk.shift.sign_up", shift, ["status", "as_shadow", "mentor_id"])
     return shift
