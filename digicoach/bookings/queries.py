@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, literal, select, true, union_all
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, lazyload, selectinload
 
 from digicoach.accounts.models import User
 from digicoach.bookings import rules
@@ -63,8 +63,15 @@ def appointment_by_token(token: Any, *, now: datetime) -> Appointment | None:
     """The appointment of a manage link; None for a wrong, unknown or expired token alike."""
     if not well_formed_token(token):
         return None
+    # The session comes joined, without its topics and languages: cancelling and the manage
+    # page don't read them (two statements fewer), and a move checks the new session's own.
+    session = defaultload(Appointment.session)
     found = db.session.scalar(
-        select(Appointment).where(Appointment.manage_token_hash == hash_token(token))
+        select(Appointment)
+        .where(Appointment.manage_token_hash == hash_token(token))
+        .options(
+            session.lazyload(HelpSession.topic_rows), session.lazyload(HelpSession.language_rows)
+        )
     )
     if found is None or not rules.manage_link_valid(found.end, now):
         return None
