@@ -10,7 +10,6 @@ stand behind it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -41,48 +40,49 @@ from digicoach.bookings.services.notices import notify
 from digicoach.bookings.services.validation import _validate
 from digicoach.core import audit
 from digicoach.core.citizens import citizen_key
-from digicoach.core.db import serialize_on, take_place
+from digicoach.core.db import serialize_on
 from digicoach.core.errors import ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession
 
 
-def _insert_ignoring_conflict(table: Any, **values: Any) -> None:
+def ensure_slot(session: HelpSession, start: datetime) -> int:
+    """The id of the slot row of (session, start), created if it did not exist yet.
+
+    One statement: an upsert whose update changes nothing, so the row's id comes back whether
+    it was inserted now or before (a plain DO NOTHING returns no row for an existing one)."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["help_session_id", "start"])
-    )
-
-
-def ensure_slot(session: HelpSession, start: datetime) -> int:
-    """The id of the slot row of (session, start), created if it did not exist yet."""
     end = start + timedelta(minutes=session.slot_minutes)
-    _insert_ignoring_conflict(
-        Slot.__table__, help_session_id=session.id, start=start, end=end, taken=0, capacity=0
+    statement = insert(Slot.__table__).values(
+        help_session_id=session.id, start=start, end=end, taken=0, capacity=0
     )
     return db.session.scalar(
-        select(Slot.id).where(Slot.help_session_id == session.id, Slot.start == start)
+        statement.on_conflict_do_update(
+            index_elements=["help_session_id", "start"],
+            set_={"start": statement.excluded.start},
+        ).returning(Slot.__table__.c.id)
     )
 
 
 def take_slot_place(session: HelpSession, start: datetime) -> int:
-    """Take one place in the slot, race-free; returns the slot id. Raises SlotFull."""
+    """Take one place in the slot, race-free; returns the slot id. Raises SlotFull.
+
+    One conditional update takes the place and refreshes the slot's capacity from the coaches
+    on shift now: the database re-checks `taken < capacity` under the row lock, so of many
+    racers only as many as there are places get one (core.db.take_place, with the capacity
+    given instead of stored). The CHECK taken <= capacity holds: taken + 1 <= capacity."""
     slot_id = ensure_slot(session, start)
     capacity = queries.session_capacity(session)
-    # Refresh the capacity from the coaches signed up now. This UPDATE also takes the row lock
-    # (PostgreSQL) before the conditional counter update; it never lowers the capacity below
-    # the places taken, so the CHECK holds.
-    db.session.execute(
-        update(Slot)
-        .where(Slot.id == slot_id, Slot.taken <= capacity)
-        .values(capacity=capacity)
+    table = Slot.__table__
+    taken = db.session.execute(
+        update(table)
+        .where(table.c.id == slot_id, table.c.taken < capacity)
+        .values(capacity=capacity, taken=table.c.taken + 1)
         .execution_options(synchronize_session=False)
     )
-    if not take_place(Slot, slot_id, "taken", "capacity"):
+    if taken.rowcount != 1:
         raise SlotFull(_("Sorry, this time is fully booked now. Choose another time."))
     return slot_id
 
