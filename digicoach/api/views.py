@@ -1,9 +1,10 @@
 """The JSON API under /api/v1: thin handlers over `bookings.services` and the read models.
 
 CSRF-exempt (no cookies are needed; the manage token travels in a header). Input is checked by
-the schemas the OpenAPI document is generated from; bad input answers 422 with messages per
-field, including malformed JSON (documented). Writes go through the same service functions as
-the web form, inside one unit of work, and share the form's per-IP rate limit.
+the pydantic models the OpenAPI document is generated from (api.schemas); bad input answers
+422 with messages per field, including malformed JSON (documented). Writes go through the
+same service functions as the web form, inside one unit of work, and share the form's per-IP
+rate limit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from digicoach.api import openapi, schemas
+from digicoach.api.validation import parse
 from digicoach.bookings import availability, queries, services
 from digicoach.bookings.models import Appointment, BookingChannel
 from digicoach.bookings.views.blueprint import limit_booking_writes
@@ -126,21 +128,20 @@ def _availability(location_ids: list[int], **narrow: Any) -> availability.Availa
 def locations() -> ResponseReturnValue:
     """Every active location; with `topic` and/or `language` only those with a free slot
     for them in the booking window, each with its first free slot."""
-    narrowing = any(name in request.args for name in schemas.LOCATIONS_QUERY.fields)
-    clean, errors = schemas.LOCATIONS_QUERY.validate(request.args.to_dict())
-    if narrowing and errors:
+    narrowing = any(name in request.args for name in schemas.LocationsQuery.model_fields)
+    query, errors = parse(schemas.LocationsQuery, request.args.to_dict())
+    if narrowing and query is None:
         return _invalid(errors)
     groups = place_queries.active_locations_by_municipality()
     first_free: dict[int, datetime] = {}
-    if narrowing:
-        topic, language = clean.get("topic"), clean.get("language")
+    if narrowing and query is not None:
         first_free = availability.first_free_by_location(
             [loc.id for group in groups for loc in group.locations],
             now=clock.now(),
             closes_hours=services.closes_hours(),
             weeks=_weeks(),
-            topic=topic,
-            language=language,
+            topic=query.topic,
+            language=query.language,
         )
     rows = [
         {
@@ -164,22 +165,20 @@ def locations() -> ResponseReturnValue:
 def topics() -> ResponseReturnValue:
     """Every topic; with `location_id` (and `language`) only those with a free slot there in
     the booking window, each with its first free slot."""
-    narrowing = any(name in request.args for name in schemas.TOPICS_QUERY.fields)
+    narrowing = any(name in request.args for name in schemas.TopicsQuery.model_fields)
     first_free: dict[str, datetime] = {}
     if narrowing:
-        clean, errors = schemas.TOPICS_QUERY.validate(request.args.to_dict())
-        if not errors and "location_id" not in clean:
-            errors = {"location_id": [_("Give a location_id to narrow the topics.")]}
-        if not errors:
-            try:
-                location = place_queries.active_location(clean["location_id"])
-            except NotFound:
-                errors = {"location_id": [_("No active location has this id.")]}
-        if errors:
+        query, errors = parse(schemas.TopicsQuery, request.args.to_dict())
+        if query is None:
             return _invalid(errors)
-        language = clean.get("language")
-        found = _availability([location.id], language=language)
-        first_free = found.topics(location.id, language)
+        if query.location_id is None:
+            return _invalid({"location_id": [_("Give a location_id to narrow the topics.")]})
+        try:
+            location = place_queries.active_location(query.location_id)
+        except NotFound:
+            return _invalid({"location_id": [_("No active location has this id.")]})
+        found = _availability([location.id], language=query.language)
+        first_free = found.topics(location.id, query.language)
     with force_locale(_language()):
         rows = [
             {
@@ -196,21 +195,21 @@ def topics() -> ResponseReturnValue:
 @bp.get("/slots")
 @public
 def slots() -> ResponseReturnValue:
-    clean, errors = schemas.SLOTS_QUERY.validate(request.args.to_dict())
-    if errors:
+    query, errors = parse(schemas.SlotsQuery, request.args.to_dict())
+    if query is None:
         return _invalid(errors)
     now = clock.now()
-    start = clean.get("from") or now
-    until = clean.get("to") or start + timedelta(weeks=_weeks())
+    start = query.start or now
+    until = query.until or start + timedelta(weeks=_weeks())
     if until <= start or until - start > MAX_RANGE:
         return _invalid({"to": [_("Give a 'to' after 'from', at most 12 weeks later.")]})
-    location = place_queries.active_location(clean["location_id"])
+    location = place_queries.active_location(query.location_id)
     offers = queries.free_slots(
         [location.id],
         now=now,
         closes_hours=services.closes_hours(),
-        topic=clean.get("topic"),
-        language=clean.get("language"),
+        topic=query.topic,
+        language=query.language,
         start_from=start,
         until=until,
     )
@@ -234,19 +233,19 @@ def create_booking() -> ResponseReturnValue:
     body = _json_body()
     if body is None:
         return _invalid({"body": [_("Send a JSON object: the body is not valid JSON.")]})
-    clean, errors = schemas.BOOKING_REQUEST.validate(body)
-    if errors:
+    asked, errors = parse(schemas.BookingRequest, body)
+    if asked is None:
         return _invalid(errors)
     data = services.BookingInput(
-        help_session_id=clean["help_session_id"],
-        start=clean["start"],
-        first_name=clean["first_name"],
-        phone=clean.get("phone") or "",
-        email=clean.get("email") or "",
-        topic=clean["topic"],
-        language=clean["language"],
-        note=clean.get("note") or "",
-        consent=clean["consent"],
+        help_session_id=asked.help_session_id,
+        start=asked.start,
+        first_name=asked.first_name,
+        phone=asked.phone or "",
+        email=asked.email or "",
+        topic=asked.topic,
+        language=asked.language,
+        note=asked.note or "",
+        consent=asked.consent,
         channel=BookingChannel.ONLINE,
         contact_language=_language(),
     )
@@ -297,7 +296,7 @@ def cancel_booking(reference: str) -> ResponseReturnValue:
 @bp.get("/progress")
 @public
 def progress() -> ResponseReturnValue:
-    clean, errors = schemas.PROGRESS_QUERY.validate(request.args.to_dict())
-    if errors:
+    query, errors = parse(schemas.ProgressQuery, request.args.to_dict())
+    if query is None:
         return _invalid(errors)
-    return jsonify(progress_queries.programme_progress(clean["programme"], now=clock.now()))
+    return jsonify(progress_queries.programme_progress(query.programme, now=clock.now()))
