@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from digicoach.api import openapi, schemas
+from digicoach.api import lists, openapi, schemas
 from digicoach.api.validation import parse
 from digicoach.bookings import availability, queries, services
 from digicoach.bookings.models import Appointment, BookingChannel
@@ -123,27 +123,16 @@ def _availability(location_ids: list[int], **narrow: Any) -> availability.Availa
     )
 
 
-@bp.get("/locations")
-@public
-def locations() -> ResponseReturnValue:
-    """Every active location; with `topic` and/or `language` only those with a free slot
-    for them in the booking window, each with its first free slot."""
-    narrowing = any(name in request.args for name in schemas.LocationsQuery.model_fields)
-    query, errors = parse(schemas.LocationsQuery, request.args.to_dict())
-    if narrowing and query is None:
-        return _invalid(errors)
-    groups = place_queries.active_locations_by_municipality()
-    first_free: dict[int, datetime] = {}
-    if narrowing and query is not None:
-        first_free = availability.first_free_by_location(
-            [loc.id for group in groups for loc in group.locations],
-            now=clock.now(),
-            closes_hours=services.closes_hours(),
-            weeks=_weeks(),
-            topic=query.topic,
-            language=query.language,
-        )
-    rows = [
+def _json(body: bytes) -> Response:
+    return Response(body, mimetype="application/json")
+
+
+def _location_rows(
+    groups: list[place_queries.MunicipalityLocations],
+    first_free: dict[int, datetime] | None = None,
+) -> list[dict[str, Any]]:
+    """The locations; with `first_free`, only those in it, each with its first free slot."""
+    return [
         {
             "id": location.id,
             "name": location.name,
@@ -151,45 +140,75 @@ def locations() -> ResponseReturnValue:
             "neighbourhood": location.neighbourhood.name if location.neighbourhood else None,
             "address": location.address,
             "accessibility": location.accessibility_notes,
-            **({"first_free": _moment(first_free[location.id])} if narrowing else {}),
+            **({"first_free": _moment(first_free[location.id])} if first_free is not None else {}),
         }
         for group in groups
         for location in group.locations
-        if not narrowing or location.id in first_free
+        if first_free is None or location.id in first_free
     ]
-    return jsonify(rows)
+
+
+def _topic_rows(first_free: dict[str, datetime] | None = None) -> list[dict[str, Any]]:
+    """The topics in the language asked; with `first_free`, only those in it."""
+    with force_locale(_language()):
+        return [
+            {
+                "code": term.code,
+                "label": str(term.label),
+                **(
+                    {"first_free": _moment(first_free[term.code])} if first_free is not None else {}
+                ),
+            }
+            for term in vocabulary.TOPICS
+            if first_free is None or term.code in first_free
+        ]
+
+
+@bp.get("/locations")
+@public
+def locations() -> ResponseReturnValue:
+    """Every active location (kept a minute, see api.lists); with `topic` and/or `language`
+    only those with a free slot for them in the booking window, each with its first free slot."""
+    if not any(name in request.args for name in schemas.LocationsQuery.model_fields):
+        return _json(
+            lists.locations_body(
+                lambda: _location_rows(place_queries.active_locations_by_municipality())
+            )
+        )
+    query, errors = parse(schemas.LocationsQuery, request.args.to_dict())
+    if query is None:
+        return _invalid(errors)
+    groups = place_queries.active_locations_by_municipality()
+    first_free = availability.first_free_by_location(
+        [loc.id for group in groups for loc in group.locations],
+        now=clock.now(),
+        closes_hours=services.closes_hours(),
+        weeks=_weeks(),
+        topic=query.topic,
+        language=query.language,
+    )
+    return jsonify(_location_rows(groups, first_free))
 
 
 @bp.get("/topics")
 @public
 def topics() -> ResponseReturnValue:
-    """Every topic; with `location_id` (and `language`) only those with a free slot there in
-    the booking window, each with its first free slot."""
-    narrowing = any(name in request.args for name in schemas.TopicsQuery.model_fields)
-    first_free: dict[str, datetime] = {}
-    if narrowing:
-        query, errors = parse(schemas.TopicsQuery, request.args.to_dict())
-        if query is None:
-            return _invalid(errors)
-        if query.location_id is None:
-            return _invalid({"location_id": [_("Give a location_id to narrow the topics.")]})
-        try:
-            location = place_queries.active_location(query.location_id)
-        except NotFound:
-            return _invalid({"location_id": [_("No active location has this id.")]})
-        found = _availability([location.id], language=query.language)
-        first_free = found.topics(location.id, query.language)
-    with force_locale(_language()):
-        rows = [
-            {
-                "code": term.code,
-                "label": str(term.label),
-                **({"first_free": _moment(first_free[term.code])} if narrowing else {}),
-            }
-            for term in vocabulary.TOPICS
-            if not narrowing or term.code in first_free
-        ]
-    return jsonify(rows)
+    """Every topic (built once per language, see api.lists); with `location_id` (and
+    `language`) only those with a free slot there in the booking window, each with its first
+    free slot."""
+    if not any(name in request.args for name in schemas.TopicsQuery.model_fields):
+        return _json(lists.topics_body(_language(), _topic_rows))
+    query, errors = parse(schemas.TopicsQuery, request.args.to_dict())
+    if query is None:
+        return _invalid(errors)
+    if query.location_id is None:
+        return _invalid({"location_id": [_("Give a location_id to narrow the topics.")]})
+    try:
+        location = place_queries.active_location(query.location_id)
+    except NotFound:
+        return _invalid({"location_id": [_("No active location has this id.")]})
+    found = _availability([location.id], language=query.language)
+    return jsonify(_topic_rows(found.topics(location.id, query.language)))
 
 
 @bp.get("/slots")
