@@ -151,17 +151,14 @@ def _location_rows(
 def _topic_rows(first_free: dict[str, datetime] | None = None) -> list[dict[str, Any]]:
     """The topics in the language asked; with `first_free`, only those in it."""
     with force_locale(_language()):
-        return [
-            {
-                "code": term.code,
-                "label": str(term.label),
-                **(
-                    {"first_free": _moment(first_free[term.code])} if first_free is not None else {}
-                ),
-            }
-            for term in vocabulary.TOPICS
-            if first_free is None or term.code in first_free
-        ]
+        rows = [{"code": term.code, "label": str(term.label)} for term in vocabulary.TOPICS]
+    if first_free is None:
+        return rows
+    return [
+        {**row, "first_free": _moment(first_free[row["code"]])}
+        for row in rows
+        if row["code"] in first_free
+    ]
 
 
 @bp.get("/locations")
