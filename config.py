@@ -182,6 +182,9 @@ class Config:
     # CACHE_TYPE="RedisCache" and CACHE_REDIS_URL="redis://127.0.0.1:6379/1" to share them.
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 600
+    # GET /api/v1/locations (not narrowed) is kept this long, and dropped when a location,
+    # municipality or neighbourhood is saved (api/lists.py). 0 reads them on every request.
+    API_LIST_CACHE_SECONDS = 60
 
     # Reminders (issue 7). The REMINDER_* lead times and switches are the defaults: a
     # programme may set its own on its page (Programmes > Reminder settings), and a programme

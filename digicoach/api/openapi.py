@@ -1,16 +1,75 @@
-"""The OpenAPI 3.0 document of /api/v1, generated from the schemas in `api.schemas`.
+"""The OpenAPI 3.0 document of /api/v1, generated from the pydantic models in `api.schemas`.
 
-The request schemas here are the very objects the handlers validate with, so the document
-says exactly what the API accepts.
+The request models here are the very models the handlers validate with, so the document says
+exactly what the API accepts. pydantic writes JSON Schema 2020-12; `OpenAPI30` writes the 3.0
+dialect instead (`nullable`, no titles or defaults), and the models a component uses are
+written out inside it, as the document always showed them.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from digicoach.api import schemas
 
 JSON = "application/json"
+COMPONENT_REF = "#/components/schemas/{model}"
+
+
+class OpenAPI30(GenerateJsonSchema):
+    """pydantic's JSON Schema in the OpenAPI 3.0 dialect."""
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        inner = self.generate_inner(schema["schema"])
+        if "$ref" in inner:
+            return {"allOf": [inner], "nullable": True}
+        return {**inner, "nullable": True}
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        # An absent member is not required; what it defaults to is the server's business.
+        return self.generate_inner(schema["schema"])
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        json_schema = super().model_schema(schema)
+        json_schema.pop("title", None)
+        return json_schema
+
+
+def _written_out(schema: Any, definitions: dict[str, Any]) -> Any:
+    """`schema` with every reference to a model that is not a component replaced by it."""
+    if isinstance(schema, list):
+        return [_written_out(item, definitions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    name = schema.get("$ref", "").rsplit("/", 1)[-1]
+    if name in definitions and name not in _COMPONENT_NAMES:
+        return _written_out(definitions[name], definitions)
+    return {key: _written_out(value, definitions) for key, value in schema.items()}
+
+
+_COMPONENT_NAMES = frozenset(model.__name__ for model in schemas.COMPONENTS)
+
+
+@cache
+def components() -> dict[str, Any]:
+    _, found = models_json_schema(
+        [(model, "validation") for model in schemas.COMPONENTS],
+        ref_template=COMPONENT_REF,
+        schema_generator=OpenAPI30,
+    )
+    definitions = found["$defs"]
+    return {
+        model.__name__: _written_out(definitions[model.__name__], definitions)
+        for model in schemas.COMPONENTS
+    }
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -24,16 +83,19 @@ def _response(description: str, schema: dict[str, Any] | None = None) -> dict[st
     return body
 
 
-def _query_parameters(query: schemas.Object) -> list[dict[str, Any]]:
+@cache
+def _query_parameters(query: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = query.model_json_schema(ref_template=COMPONENT_REF, schema_generator=OpenAPI30)
     return [
         {
             "name": name,
             "in": "query",
-            "required": name in query.required,
-            "schema": spec.json_schema(),
-            **({"description": spec.description} if spec.description else {}),
+            "required": name in schema.get("required", ()),
+            # A query value is text, absent or given: never null.
+            "schema": {key: value for key, value in spec.items() if key != "nullable"},
+            **({"description": spec["description"]} if "description" in spec else {}),
         }
-        for name, spec in query.fields.items()
+        for name, spec in schema["properties"].items()
     ]
 
 
@@ -66,7 +128,7 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
                 "operationId": "listLocations",
                 "summary": "Active digital help points; with topic or language, only those "
                 "with a free slot for them in the booking window.",
-                "parameters": _query_parameters(schemas.LOCATIONS_QUERY),
+                "parameters": _query_parameters(schemas.LocationsQuery),
                 "responses": {
                     "200": _response(
                         "The locations (with first_free when narrowed), by municipality.",
@@ -82,7 +144,7 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
                 "summary": "Topics, labelled in the language of Accept-Language; with "
                 "location_id (and language), only those with a free slot there in the "
                 "booking window.",
-                "parameters": _query_parameters(schemas.TOPICS_QUERY),
+                "parameters": _query_parameters(schemas.TopicsQuery),
                 "responses": {
                     "200": _response(
                         "The topics (with first_free when narrowed).",
@@ -100,7 +162,7 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
             "get": {
                 "operationId": "listSlots",
                 "summary": "Free slots at a location, times in Europe/Brussels with offset.",
-                "parameters": _query_parameters(schemas.SLOTS_QUERY),
+                "parameters": _query_parameters(schemas.SlotsQuery),
                 "responses": {
                     "200": _response("Free slots.", {"type": "array", "items": _ref("Slot")}),
                     "404": _response("Unknown or inactive location.", ERROR),
@@ -163,7 +225,7 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
                 "description": "Small numbers are never published: a count under 5 (0 to 4) "
                 "is null and its path is listed in `suppressed` (`help_minutes` too when the "
                 "help contacts are); targets are always given.",
-                "parameters": _query_parameters(schemas.PROGRESS_QUERY),
+                "parameters": _query_parameters(schemas.ProgressQuery),
                 "responses": {
                     "200": _response("The figures.", _ref("Progress")),
                     "400": BAD_REQUEST,
@@ -186,7 +248,5 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
-        "components": {
-            "schemas": {name: spec.json_schema() for name, spec in schemas.COMPONENTS.items()}
-        },
+        "components": {"schemas": components()},
     }

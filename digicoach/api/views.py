@@ -1,9 +1,10 @@
 """The JSON API under /api/v1: thin handlers over `bookings.services` and the read models.
 
 CSRF-exempt (no cookies are needed; the manage token travels in a header). Input is checked by
-the schemas the OpenAPI document is generated from; bad input answers 422 with messages per
-field, including malformed JSON (documented). Writes go through the same service functions as
-the web form, inside one unit of work, and share the form's per-IP rate limit.
+the pydantic models the OpenAPI document is generated from (api.schemas); bad input answers
+422 with messages per field, including malformed JSON (documented). Writes go through the
+same service functions as the web form, inside one unit of work, and share the form's per-IP
+rate limit.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from digicoach.api import openapi, schemas
+from digicoach.api import lists, openapi, schemas
+from digicoach.api.validation import parse
 from digicoach.bookings import availability, queries, services
 from digicoach.bookings.models import Appointment, BookingChannel
 from digicoach.bookings.views.blueprint import limit_booking_writes
@@ -121,28 +123,16 @@ def _availability(location_ids: list[int], **narrow: Any) -> availability.Availa
     )
 
 
-@bp.get("/locations")
-@public
-def locations() -> ResponseReturnValue:
-    """Every active location; with `topic` and/or `language` only those with a free slot
-    for them in the booking window, each with its first free slot."""
-    narrowing = any(name in request.args for name in schemas.LOCATIONS_QUERY.fields)
-    clean, errors = schemas.LOCATIONS_QUERY.validate(request.args.to_dict())
-    if narrowing and errors:
-        return _invalid(errors)
-    groups = place_queries.active_locations_by_municipality()
-    first_free: dict[int, datetime] = {}
-    if narrowing:
-        topic, language = clean.get("topic"), clean.get("language")
-        first_free = availability.first_free_by_location(
-            [loc.id for group in groups for loc in group.locations],
-            now=clock.now(),
-            closes_hours=services.closes_hours(),
-            weeks=_weeks(),
-            topic=topic,
-            language=language,
-        )
-    rows = [
+def _json(body: bytes) -> Response:
+    return Response(body, mimetype="application/json")
+
+
+def _location_rows(
+    groups: list[place_queries.MunicipalityLocations],
+    first_free: dict[int, datetime] | None = None,
+) -> list[dict[str, Any]]:
+    """The locations; with `first_free`, only those in it, each with its first free slot."""
+    return [
         {
             "id": location.id,
             "name": location.name,
@@ -150,67 +140,92 @@ def locations() -> ResponseReturnValue:
             "neighbourhood": location.neighbourhood.name if location.neighbourhood else None,
             "address": location.address,
             "accessibility": location.accessibility_notes,
-            **({"first_free": _moment(first_free[location.id])} if narrowing else {}),
+            **({"first_free": _moment(first_free[location.id])} if first_free is not None else {}),
         }
         for group in groups
         for location in group.locations
-        if not narrowing or location.id in first_free
+        if first_free is None or location.id in first_free
     ]
-    return jsonify(rows)
+
+
+def _topic_rows(first_free: dict[str, datetime] | None = None) -> list[dict[str, Any]]:
+    """The topics in the language asked; with `first_free`, only those in it."""
+    with force_locale(_language()):
+        rows = [{"code": term.code, "label": str(term.label)} for term in vocabulary.TOPICS]
+    if first_free is None:
+        return rows
+    return [
+        {**row, "first_free": _moment(first_free[row["code"]])}
+        for row in rows
+        if row["code"] in first_free
+    ]
+
+
+@bp.get("/locations")
+@public
+def locations() -> ResponseReturnValue:
+    """Every active location (kept a minute, see api.lists); with `topic` and/or `language`
+    only those with a free slot for them in the booking window, each with its first free slot."""
+    if not any(name in request.args for name in schemas.LocationsQuery.model_fields):
+        return _json(
+            lists.locations_body(
+                lambda: _location_rows(place_queries.active_locations_by_municipality())
+            )
+        )
+    query, errors = parse(schemas.LocationsQuery, request.args.to_dict())
+    if query is None:
+        return _invalid(errors)
+    groups = place_queries.active_locations_by_municipality()
+    first_free = availability.first_free_by_location(
+        [loc.id for group in groups for loc in group.locations],
+        now=clock.now(),
+        closes_hours=services.closes_hours(),
+        weeks=_weeks(),
+        topic=query.topic,
+        language=query.language,
+    )
+    return jsonify(_location_rows(groups, first_free))
 
 
 @bp.get("/topics")
 @public
 def topics() -> ResponseReturnValue:
-    """Every topic; with `location_id` (and `language`) only those with a free slot there in
-    the booking window, each with its first free slot."""
-    narrowing = any(name in request.args for name in schemas.TOPICS_QUERY.fields)
-    first_free: dict[str, datetime] = {}
-    if narrowing:
-        clean, errors = schemas.TOPICS_QUERY.validate(request.args.to_dict())
-        if not errors and "location_id" not in clean:
-            errors = {"location_id": [_("Give a location_id to narrow the topics.")]}
-        if not errors:
-            try:
-                location = place_queries.active_location(clean["location_id"])
-            except NotFound:
-                errors = {"location_id": [_("No active location has this id.")]}
-        if errors:
-            return _invalid(errors)
-        language = clean.get("language")
-        found = _availability([location.id], language=language)
-        first_free = found.topics(location.id, language)
-    with force_locale(_language()):
-        rows = [
-            {
-                "code": term.code,
-                "label": str(term.label),
-                **({"first_free": _moment(first_free[term.code])} if narrowing else {}),
-            }
-            for term in vocabulary.TOPICS
-            if not narrowing or term.code in first_free
-        ]
-    return jsonify(rows)
+    """Every topic (built once per language, see api.lists); with `location_id` (and
+    `language`) only those with a free slot there in the booking window, each with its first
+    free slot."""
+    if not any(name in request.args for name in schemas.TopicsQuery.model_fields):
+        return _json(lists.topics_body(_language(), _topic_rows))
+    query, errors = parse(schemas.TopicsQuery, request.args.to_dict())
+    if query is None:
+        return _invalid(errors)
+    if query.location_id is None:
+        return _invalid({"location_id": [_("Give a location_id to narrow the topics.")]})
+    try:
+        location = place_queries.active_location(query.location_id)
+    except NotFound:
+        return _invalid({"location_id": [_("No active location has this id.")]})
+    found = _availability([location.id], language=query.language)
+    return jsonify(_topic_rows(found.topics(location.id, query.language)))
 
 
 @bp.get("/slots")
 @public
 def slots() -> ResponseReturnValue:
-    clean, errors = schemas.SLOTS_QUERY.validate(request.args.to_dict())
-    if errors:
+    query, errors = parse(schemas.SlotsQuery, request.args.to_dict())
+    if query is None:
         return _invalid(errors)
     now = clock.now()
-    start = clean.get("from") or now
-    until = clean.get("to") or start + timedelta(weeks=_weeks())
+    start = query.start or now
+    until = query.until or start + timedelta(weeks=_weeks())
     if until <= start or until - start > MAX_RANGE:
         return _invalid({"to": [_("Give a 'to' after 'from', at most 12 weeks later.")]})
-    location = place_queries.active_location(clean["location_id"])
+    location = place_queries.active_location(query.location_id)
     offers = queries.free_slots(
         [location.id],
         now=now,
         closes_hours=services.closes_hours(),
-        topic=clean.get("topic"),
-        language=clean.get("language"),
+        topic=query.topic,
+        language=query.language,
         start_from=start,
         until=until,
     )
@@ -234,19 +249,19 @@ def create_booking() -> ResponseReturnValue:
     body = _json_body()
     if body is None:
         return _invalid({"body": [_("Send a JSON object: the body is not valid JSON.")]})
-    clean, errors = schemas.BOOKING_REQUEST.validate(body)
-    if errors:
+    asked, errors = parse(schemas.BookingRequest, body)
+    if asked is None:
         return _invalid(errors)
     data = services.BookingInput(
-        help_session_id=clean["help_session_id"],
-        start=clean["start"],
-        first_name=clean["first_name"],
-        phone=clean.get("phone") or "",
-        email=clean.get("email") or "",
-        topic=clean["topic"],
-        language=clean["language"],
-        note=clean.get("note") or "",
-        consent=clean["consent"],
+        help_session_id=asked.help_session_id,
+        start=asked.start,
+        first_name=asked.first_name,
+        phone=asked.phone or "",
+        email=asked.email or "",
+        topic=asked.topic,
+        language=asked.language,
+        note=asked.note or "",
+        consent=asked.consent,
         channel=BookingChannel.ONLINE,
         contact_language=_language(),
     )
@@ -297,7 +312,7 @@ def cancel_booking(reference: str) -> ResponseReturnValue:
 @bp.get("/progress")
 @public
 def progress() -> ResponseReturnValue:
-    clean, errors = schemas.PROGRESS_QUERY.validate(request.args.to_dict())
-    if errors:
+    query, errors = parse(schemas.ProgressQuery, request.args.to_dict())
+    if query is None:
         return _invalid(errors)
-    return jsonify(progress_queries.programme_progress(clean["programme"], now=clock.now()))
+    return jsonify(progress_queries.programme_progress(query.programme, now=clock.now()))

@@ -1,0 +1,72 @@
+"""The two lists every booking client reads first, kept instead of rebuilt (issue 17 item 5).
+
+GET /api/v1/topics without parameters is the vocabulary in one language: it is in the code, so
+each process builds its body once per language. GET /api/v1/locations without parameters is
+the active locations: their body is kept in the app's cache (Flask-Caching: per process, or in
+Redis for every worker) for API_LIST_CACHE_SECONDS (60; 0 keeps nothing), and dropped when a
+commit wrote a location, municipality or neighbourhood: at once in this process's cache (and
+in Redis, every worker's); another process with its own SimpleCache sees it within the minute.
+The narrowed lists (with topic, language or location_id) depend on free places, which every
+booking changes: they are never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from digicoach.extensions import cache
+from digicoach.places.models import Location, Municipality, Neighbourhood
+
+LOCATIONS_KEY = "api:v1:locations"
+_CHANGED = "digicoach_api_locations_changed"
+_LOCATION_ROWS = (Location, Municipality, Neighbourhood)
+
+
+def _body(rows: list[dict[str, Any]]) -> bytes:
+    """What jsonify would send, built once."""
+    return current_app.json.response(rows).get_data()
+
+
+def topics_body(language: str, labelled: Callable[[], list[dict[str, Any]]]) -> bytes:
+    """Every topic in `language`; `labelled()` builds the rows in that language."""
+    bodies: dict[str, bytes] = current_app.extensions.setdefault("digicoach_api_topics", {})
+    body = bodies.get(language)
+    if body is None:
+        body = bodies[language] = _body(labelled())
+    return body
+
+
+def locations_body(rows: Callable[[], list[dict[str, Any]]]) -> bytes:
+    """Every active location; `rows()` reads them when no fresh copy is kept."""
+    seconds = int(current_app.config.get("API_LIST_CACHE_SECONDS") or 0)
+    if seconds <= 0:
+        return _body(rows())
+    body = cache.get(LOCATIONS_KEY)
+    if body is None:
+        body = _body(rows())
+        cache.set(LOCATIONS_KEY, body, timeout=seconds)
+    return body
+
+
+@event.listens_for(Session, "after_flush")
+def _note_location_writes(session: Session, flush_context: Any) -> None:
+    # A dirty row counts when a column changed, not when a booking joined its collections.
+    changed = (row for row in session.dirty if session.is_modified(row, include_collections=False))
+    if any(isinstance(row, _LOCATION_ROWS) for row in (*session.new, *session.deleted, *changed)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_locations_after_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        cache.delete(LOCATIONS_KEY)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _nothing_changed_after_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_CHANGED, None)
