@@ -8,10 +8,7 @@ about the coach, even though staff wrote them.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -158,34 +155,6 @@ def personal_data(coach: Coach) -> dict[str, Any]:
             for message in messages
         ],
     }
-
-
-def personal_data_json(coach: Coach) -> str:
-    return json.dumps(personal_data(coach), ensure_ascii=False, indent=2, sort_keys=False)
-
-
-def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _flatten(f"{prefix}.{key}" if prefix else key, inner)
-    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
-        for index, item in enumerate(value, start=1):
-            yield from _flatten(f"{prefix}[{index}]", item)
-    elif isinstance(value, list):
-        yield prefix, "; ".join(str(item) for item in value)
-    else:
-        yield prefix, value
-
-
-def personal_data_csv(coach: Coach) -> str:
-    """The same data as the JSON, one field a row: `field,value` (e.g. `coach.phone`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["field", "value"])
-    for key, value in _flatten("", personal_data(coach)):
-        # A validated phone number is digits after "+": no formula, so it stays as it is.
-        writer.writerow([key, value if key == "coach.phone" else _cell(value)])
-    return buffer.getvalue()
 
 
 def directory_sheet(coaches: Iterable[Coach]) -> Sheet:

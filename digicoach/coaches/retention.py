@@ -2,7 +2,7 @@
 
 A declined applicant is erased RETENTION_REJECTED_APPLICANT_DAYS after the decision; a coach who
 left is anonymised RETENTION_COACH_LEFT_MONTHS after leaving. Both go through the same erasure as
-a request (services.erase_personal_data): the rows stay as anonymous figures (hours, help
+a request (erasure.erase_personal_data): the rows stay as anonymous figures (hours, help
 contacts), nothing about the person does. Each run is audited as a count, besides the erasure's
 own event per coach. The audit log's own retention is core/audit.purge_before.
 """
@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from digicoach.coaches import services
 from digicoach.coaches.models import Coach, CoachStatus
+from digicoach.coaches.services import erasure
 from digicoach.core import audit
 from digicoach.extensions import db
 
@@ -79,5 +79,5 @@ def erase_due(
 
 def _erase(coaches: list[Coach], now: datetime) -> int:
     for coach in coaches:
-        services.erase_personal_data(actor=None, coach=coach, now=now)
+        erasure.erase_personal_data(actor=None, coach=coach, now=now)
     return len(coaches)

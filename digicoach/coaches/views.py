@@ -49,7 +49,7 @@ from digicoach.coaches.models import (
     ScreeningItem,
 )
 from digicoach.coaches.permissions import can_review_coaches, can_use_coach_space
-from digicoach.coaches.services import applications
+from digicoach.coaches.services import applications, erasure, screening
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
 from digicoach.core import clock, i18n, spreadsheets, vocabulary
@@ -243,7 +243,7 @@ def erase_own() -> ResponseReturnValue:
         abort(404)
     if request.method == "POST" and FlaskForm().validate_on_submit():
         with unit_of_work():
-            services.erase(actor=_actor(), coach=coach, now=clock.now())
+            erasure.erase(actor=_actor(), coach=coach, now=clock.now())
         logout_user()
         flash(_("Your data has been erased. Thank you for everything you did."), "success")
         return redirect(url_for("content.home"))
@@ -351,7 +351,7 @@ def directory_export(fmt: str) -> ResponseReturnValue:
     form = CoachFilterForm(request.args)
     filters, _reading = _filters(form, actor, queries.CURRENT_STATUSES)
     with unit_of_work():
-        sheet = services.directory_export(actor=actor, coaches=queries.all_matching(actor, filters))
+        sheet = erasure.directory_export(actor=actor, coaches=queries.all_matching(actor, filters))
     filename = f"digicoaches-{clock.now().date().isoformat()}.{fmt}"
     if fmt == "csv":
         return spreadsheets.download(spreadsheets.write_csv(sheet), filename=filename)
@@ -427,7 +427,7 @@ def add_note(coach_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.add_note(
+                screening.add_note(
                     actor=_actor(), coach=coach, body=form.body.data or "", now=clock.now()
                 )
         except ValidationFailed as error:
@@ -448,7 +448,7 @@ def plan_intake(coach_id: int) -> ResponseReturnValue:
         starts_at = datetime.combine(form.day.data, form.time.data, tzinfo=clock.LOCAL_ZONE)
         try:
             with unit_of_work():
-                services.plan_intake(
+                screening.plan_intake(
                     actor=_actor(),
                     coach=coach,
                     starts_at=starts_at,
@@ -476,7 +476,7 @@ def record_screening(coach_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.record_screening(
+                screening.record_screening(
                     actor=_actor(),
                     coach=coach,
                     checks={item.value: form[item.value].data for item in ScreeningItem},
@@ -524,7 +524,7 @@ def erase_coach(coach_id: int) -> ResponseReturnValue:
         abort(404)
     if request.method == "POST" and FlaskForm().validate_on_submit():
         with unit_of_work():
-            services.erase(actor=_actor(), coach=coach, now=clock.now())
+            erasure.erase(actor=_actor(), coach=coach, now=clock.now())
         flash(_("The personal data of this digicoach is erased."), "success")
         return redirect(url_for(".queue"))
     return render_template("coaches/erase.html", coach=coach, own=False, form=FlaskForm())

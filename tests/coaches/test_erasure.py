@@ -9,7 +9,7 @@ from sqlalchemy import String, Text, select
 from digicoach.accounts.models import LoginFailure, UserSession
 from digicoach.coaches import services
 from digicoach.coaches.models import CoachStatus
-from digicoach.coaches.services import applications
+from digicoach.coaches.services import applications, erasure, screening
 from digicoach.core import clock
 from digicoach.core.audit import AuditEvent
 from digicoach.extensions import db
@@ -54,13 +54,13 @@ def _full_coach(gent, coordinator):
     db.session.add(
         LoginFailure(email_key="zerlinde.vanhoorebeke@example.org", ip_address="192.0.2.1")
     )
-    services.add_note(
+    screening.add_note(
         actor=coordinator,
         coach=coach,
         body="Zerlinde Vanhoorebeke belt terug op 0470 55 44 33.",
         now=clock.now(),
     )
-    services.plan_intake(
+    screening.plan_intake(
         actor=coordinator,
         coach=coach,
         starts_at=clock.now() + timedelta(days=2),
@@ -69,7 +69,7 @@ def _full_coach(gent, coordinator):
         place="bij Zerlinde thuis",
         now=clock.now(),
     )
-    services.record_screening(
+    screening.record_screening(
         actor=coordinator,
         coach=coach,
         checks={"intake_held": clock.local_today()},
@@ -102,17 +102,17 @@ def test_the_scanner_finds_what_is_there(gent, coordinator, in_request):
 
 def test_erasure_leaves_no_trace_of_name_email_or_phone(gent, coordinator, in_request):
     coach = _full_coach(gent, coordinator)
-    services.erase(actor=coach.user, coach=coach, now=clock.now())
+    erasure.erase(actor=coach.user, coach=coach, now=clock.now())
     db.session.commit()
     assert find_traces(*NEEDLES) == []
 
 
 def test_erasure_anonymises_in_place_and_closes_the_account(gent, coordinator, in_request):
     coach = applications.apply(application(gent), now=clock.now())
-    services.add_note(actor=coordinator, coach=coach, body="Sympathiek.", now=clock.now())
+    screening.add_note(actor=coordinator, coach=coach, body="Sympathiek.", now=clock.now())
     db.session.commit()
     user_id = coach.user.id
-    services.erase(actor=coordinator, coach=coach, now=clock.now())
+    erasure.erase(actor=coordinator, coach=coach, now=clock.now())
     db.session.commit()
     assert coach.user.name == "Former coach"
     assert coach.user.email == f"erased-{user_id}@invalid"
@@ -141,8 +141,8 @@ def test_erasure_ends_every_session(client, gent, in_request):
 
 def test_erasing_twice_changes_nothing(gent, coordinator, in_request):
     coach = applications.apply(application(gent), now=clock.now())
-    services.erase(actor=coordinator, coach=coach, now=clock.now())
-    services.erase(actor=coordinator, coach=coach, now=clock.now())
+    erasure.erase(actor=coordinator, coach=coach, now=clock.now())
+    erasure.erase(actor=coordinator, coach=coach, now=clock.now())
     assert [c.to_status for c in coach.history] == ["applied", "left"]
 
 

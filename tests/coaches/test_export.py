@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from digicoach.accounts.models import User
-from digicoach.coaches import export, services
+from digicoach.coaches import export
 from digicoach.coaches.demo import publish_default_texts
 from digicoach.coaches.models import Coach
-from digicoach.coaches.services import applications
+from digicoach.coaches.services import applications, screening
 from digicoach.core import clock
 from digicoach.core.audit import AuditEvent
 from digicoach.extensions import db
@@ -27,10 +27,10 @@ def _rich_coach(gent, coordinator) -> Coach:
     coach = applications.apply(
         application(gent, heard_from="other", heard_from_other="De buurtkrant"), now=clock.now()
     )
-    services.add_note(
+    screening.add_note(
         actor=coordinator, coach=coach, body="Vriendelijke kandidaat.", now=clock.now()
     )
-    services.plan_intake(
+    screening.plan_intake(
         actor=coordinator,
         coach=coach,
         starts_at=clock.now() + timedelta(days=1),
@@ -39,7 +39,7 @@ def _rich_coach(gent, coordinator) -> Coach:
         place="",
         now=clock.now(),
     )
-    services.record_screening(
+    screening.record_screening(
         actor=coordinator,
         coach=coach,
         checks={"identity_seen": clock.local_today()},

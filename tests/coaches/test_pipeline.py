@@ -12,7 +12,7 @@ from sqlalchemy import select
 from digicoach.accounts.models import Role
 from digicoach.coaches import services
 from digicoach.coaches.models import CoachStatus
-from digicoach.coaches.services import applications
+from digicoach.coaches.services import applications, screening
 from digicoach.core import clock, outbox
 from digicoach.core.audit import AuditEvent
 from digicoach.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -200,7 +200,7 @@ def test_bulk_approval_checks_each_applicant_and_reports_failures(
 def test_screening_keeps_the_fact_the_day_and_who_checked(gent, coordinator):
     coach = make_coach(gent)
     today = clock.local_today()
-    changed = services.record_screening(
+    changed = screening.record_screening(
         actor=coordinator,
         coach=coach,
         checks={"intake_held": today, "identity_seen": today, "good_conduct_seen": None},
@@ -221,7 +221,7 @@ def test_a_screening_date_in_the_future_is_refused(gent, coordinator):
     coach = make_coach(gent)
     today = clock.local_today()
     with pytest.raises(ValidationFailed) as refused:
-        services.record_screening(
+        screening.record_screening(
             actor=coordinator,
             coach=coach,
             checks={"good_conduct_seen": today + timedelta(days=1)},
@@ -236,19 +236,19 @@ def test_a_screening_date_in_the_future_is_refused(gent, coordinator):
 def test_notes_are_appended_with_author_and_time(gent, coordinator):
     coach = make_coach(gent)
     now = clock.now()
-    services.add_note(actor=coordinator, coach=coach, body="Gebeld, komt dinsdag.", now=now)
-    services.add_note(actor=coordinator, coach=coach, body="Correctie: woensdag.", now=now)
+    screening.add_note(actor=coordinator, coach=coach, body="Gebeld, komt dinsdag.", now=now)
+    screening.add_note(actor=coordinator, coach=coach, body="Correctie: woensdag.", now=now)
     assert [n.body for n in coach.notes] == ["Gebeld, komt dinsdag.", "Correctie: woensdag."]
     assert coach.notes[0].author_id == coordinator.id
     with pytest.raises(ValidationFailed):
-        services.add_note(actor=coordinator, coach=coach, body="   ", now=now)
+        screening.add_note(actor=coordinator, coach=coach, body="   ", now=now)
 
 
 def test_planning_an_intake_mails_an_invitation_with_a_calendar_file(gent, coordinator, in_request):
     coach = make_coach(gent, language="fr")
     library = make_location(gent, name="Bibliotheek De Krook")
     starts = clock.now().replace(microsecond=0) + timedelta(days=3)
-    intake = services.plan_intake(
+    intake = screening.plan_intake(
         actor=coordinator,
         coach=coach,
         starts_at=starts,
@@ -272,7 +272,7 @@ def test_an_intake_in_the_past_or_at_a_foreign_digipunt_is_refused(
     coach = make_coach(gent)
     foreign = make_location(kortrijk)
     with pytest.raises(ValidationFailed) as refused:
-        services.plan_intake(
+        screening.plan_intake(
             actor=coordinator,
             coach=coach,
             starts_at=clock.now() - timedelta(hours=1),

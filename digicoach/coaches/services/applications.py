@@ -30,10 +30,8 @@ from digicoach.coaches.models import (
     CoachTopic,
     HeardFrom,
 )
-from digicoach.coaches.services import (
-    NAME_MAX_LENGTH,
-    _mail,
-)
+from digicoach.coaches.services import NAME_MAX_LENGTH
+from digicoach.coaches.services.mail import mail_coach
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
 from digicoach.core import audit, vocabulary
@@ -238,7 +236,7 @@ def apply(data: ApplicationInput, *, now: datetime) -> Coach | None:
 def _send_apply_attempt(user: User, *, now: datetime) -> None:
     # One warning a day is enough, however often someone tries.
     day = now.date().isoformat()
-    _mail(
+    mail_coach(
         user,
         kind="coaches.apply_attempt",
         dedupe_key=f"coaches.apply_attempt:{user.id}:{day}",
