@@ -79,7 +79,6 @@ def environment(database_url: str, instance: Path) -> dict[str, str]:
             "DIGICOACH_PUBLIC_BASE_URL": "http://127.0.0.1",
             # The benchmark hammers one address; the public rate limit would answer 429.
             "DIGICOACH_RATELIMIT_ENABLED": "false",
-            "DIGICOACH_OUTBOX_SEND_IMMEDIATELY": "false",
             "PYTHONPATH": str(ROOT),
         }
     )
