@@ -100,4 +100,40 @@ class RollupState(db.Model):
     rolled_until: Mapped[date] = mapped_column(Date)
 
 
-__all__ = ["ALL", "SNAPSHOT_FIGURES", "DayFigure", "ProgressSnapshot", "RollupState"]
+class KeyFirstDay(db.Model):
+    """Daily rollup of the citizen keys seen for the first time in a whole programme (its
+    municipalities from its first day): distinct citizens are not additive over days or
+    municipalities, first sightings are over days. Valid while `KeyRollupState` matches."""
+
+    __tablename__ = "progress_key_first_day"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    new_keys: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KeyRollupState(db.Model):
+    """How far a programme's key first days are rolled up, and for which first day and
+    municipalities (a digest of their ids): another start or membership makes them void."""
+
+    __tablename__ = "progress_key_rollup_state"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
+    )
+    rolled_until: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date] = mapped_column(Date)
+    municipalities: Mapped[str] = mapped_column(String(64))
+
+
+__all__ = [
+    "ALL",
+    "SNAPSHOT_FIGURES",
+    "DayFigure",
+    "KeyFirstDay",
+    "KeyRollupState",
+    "ProgressSnapshot",
+    "RollupState",
+]

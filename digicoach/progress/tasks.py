@@ -83,7 +83,9 @@ def roll_up(now: datetime) -> int:
     """The scheduler's entry point: roll every day before today up that is not yet (or was
     touched since), in its own unit of work; returns how many municipalities were rolled up."""
     with unit_of_work():
-        return rollups.roll_up(now=now)
+        rolled = rollups.roll_up(now=now)
+        rollups.roll_up_keys(now=now)
+        return rolled
 
 
 def take_snapshot(now: datetime) -> int:

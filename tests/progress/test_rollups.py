@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from digicoach.extensions import db
 from digicoach.helplog.models import HelpLog, HelpLogTopic
 from digicoach.progress import queries, tasks
-from digicoach.progress.models import DayFigure, RollupState
+from digicoach.progress.models import DayFigure, KeyFirstDay, RollupState
 from digicoach.progress.queries import rollups
 from tests.factories import make_location, make_neighbourhood
 from tests.helpdesk.factories import make_help_session, make_shift, make_working_coach
@@ -126,6 +126,19 @@ def test_rolled_up_figures_equal_a_full_recount_on_random_data(world, frozen, se
     assert set(db.session.scalars(select(RollupState.rolled_until))) == {frozen.date()}
     split = rollups.split(_selections(world, frozen)[0])
     assert split.rolled is not None and split.rolled.ends_on == frozen.date() - timedelta(days=1)
+    assert db.session.scalar(select(func.sum(KeyFirstDay.new_keys))) > 0
+    _assert_rollups_agree(world, frozen)
+
+
+def test_key_first_days_are_void_once_the_programme_changes(world, frozen):
+    _random_world(world, frozen, random.Random(5))
+    tasks.roll_up(frozen)
+
+    world.programme.municipalities.append(world.elsewhere)
+    db.session.commit()
+    _assert_rollups_agree(world, frozen)
+    world.programme.starts_on = frozen.date() - timedelta(days=15)
+    db.session.commit()
     _assert_rollups_agree(world, frozen)
 
 

@@ -120,22 +120,6 @@ def _by_day(selection: Selection) -> list[Any]:
     return [(day, *values) for day, values in sorted(found.items())]
 
 
-def _first_days_of_keys(selection: Selection) -> dict[date, int]:
-    """How many citizen keys were seen for the first time on each day of the selection."""
-    firsts = (
-        definitions.logs_in(selection, func.min(HelpLog.helped_on).label("first_day"))
-        .where(HelpLog.citizen_key.is_not(None))
-        .group_by(HelpLog.citizen_key)
-        .subquery()
-    )
-    return {
-        day: int(count)
-        for day, count in db.session.execute(
-            select(firsts.c.first_day, func.count()).group_by(firsts.c.first_day)
-        )
-    }
-
-
 def _certified_days(selection: Selection) -> dict[date, int]:
     """The local day each coach of the selection was first certified, counted per day: the later
     of the first certified status and the first certificate (`figures.has_certificate`)."""
@@ -244,7 +228,7 @@ def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) ->
     result = figures(selection)
     no_show, closed = _remembered(selection, "no_shows", lambda: no_shows(selection))
     by_day = _remembered(selection, "by_day", lambda: _by_day(selection))
-    key_firsts = _remembered(selection, "key_firsts", lambda: _first_days_of_keys(selection))
+    key_firsts = _remembered(selection, "key_firsts", lambda: rollups.key_first_days(selection))
     citizen_increments = dict(key_firsts)
     months: dict[str, list[int]] = {}
     for day, logs, contacts, minutes, walk_ins in by_day:

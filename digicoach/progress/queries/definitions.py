@@ -5,10 +5,11 @@ summed over those. The live figures (`figures`, `dashboard`) and the daily rollu
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus
@@ -43,6 +44,32 @@ def help_sums() -> list[Any]:
         ),
         func.coalesce(func.sum(case((HelpLog.follow_up.is_(True), 1), else_=0)), 0),
     ]
+
+
+def key_first_days(selection: Selection, *, seen_from: date | None = None) -> Select:
+    """(day, how many citizen keys were seen for the first time that day) over the selection:
+    summed, the distinct keys. With `seen_from`, only keys not seen in the selection's
+    municipalities from its first day up to (not including) `seen_from`: the days before it
+    are rolled up (see `rollups.key_first_days`)."""
+    firsts = (
+        logs_in(selection, func.min(HelpLog.helped_on).label("first_day"))
+        .where(HelpLog.citizen_key.is_not(None))
+        .group_by(HelpLog.citizen_key)
+    )
+    if seen_from is not None:
+        earlier = aliased(HelpLog)
+        firsts = firsts.where(
+            ~select(earlier.id)
+            .where(
+                earlier.citizen_key == HelpLog.citizen_key,
+                _in(earlier.municipality_id, selection.municipality_ids),
+                earlier.helped_on >= selection.programme.starts_on,
+                earlier.helped_on < seen_from,
+            )
+            .exists()
+        )
+    subquery = firsts.subquery()
+    return select(subquery.c.first_day, func.count()).group_by(subquery.c.first_day)
 
 
 def logged_against_session() -> Any:

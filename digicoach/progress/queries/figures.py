@@ -25,7 +25,7 @@ from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
 from digicoach.progress import rules
-from digicoach.progress.queries import definitions, rollups
+from digicoach.progress.queries import rollups
 from digicoach.progress.queries.selection import Selection, _in, _remembered
 from digicoach.training.models import Certification
 
@@ -170,14 +170,12 @@ def _active_coaches(selection: Selection) -> Any:
 
 def help_figures(selection: Selection) -> HelpFigures:
     """Citizens, contacts and minutes (the counting rule: progress.rules): the additive sums
-    from the daily rollups and today live (`rollups`), distinct citizen keys live."""
+    from the daily rollups and today live, distinct citizen keys as the sum of the days they
+    were first seen (`rollups`)."""
     logs, contacts, minutes, walk_ins, themselves, follow_up = rollups.help_sums(
         rollups.split(selection)
     )
-    keys = int(
-        db.session.scalar(definitions.logs_in(selection, func.count(distinct(HelpLog.citizen_key))))
-        or 0
-    )
+    keys = sum(rollups.key_first_days(selection).values())
     return HelpFigures(
         citizens_supported=rules.citizens_supported(keys, walk_ins),
         distinct_keys=keys,

@@ -19,6 +19,7 @@ of the period and have no help logged against them (few, found by the `ends_at` 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -32,10 +33,10 @@ from digicoach.extensions import db
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus
 from digicoach.helplog.models import HelpLog, HelpLogTopic
-from digicoach.places.models import Location
-from digicoach.progress.models import DayFigure, RollupState
+from digicoach.places.models import Location, Programme
+from digicoach.progress.models import DayFigure, KeyFirstDay, KeyRollupState, RollupState
 from digicoach.progress.queries import definitions
-from digicoach.progress.queries.selection import Selection, _in
+from digicoach.progress.queries.selection import Selection, _in, programme_municipality_ids
 
 HELP = "help"
 TOPIC = "topic"
@@ -178,6 +179,77 @@ def session_sums(parts: Split) -> tuple[int, int, int]:
         staffed += int(row[1])
         contacts += int(row[2])
     return held, staffed, contacts
+
+
+def _digest(municipality_ids: tuple[int, ...]) -> str:
+    return hashlib.sha256(",".join(str(i) for i in sorted(municipality_ids)).encode()).hexdigest()
+
+
+def key_first_days(selection: Selection) -> dict[date, int]:
+    """How many citizen keys were seen for the first time on each day of the selection
+    (`definitions.key_first_days`); for a whole programme from its first day, the rolled-up
+    days from `KeyFirstDay` and only the keys not seen before counted live."""
+    programme = selection.programme
+    until = None
+    if selection.starts_on == programme.starts_on:
+        state = db.session.get(KeyRollupState, programme.id)
+        if (
+            state is not None
+            and state.starts_on == programme.starts_on
+            and state.municipalities == _digest(selection.municipality_ids)
+            and state.municipalities == _digest(programme_municipality_ids(programme.id))
+        ):
+            parts = split(selection)
+            if parts.rolled is not None:
+                until = min(state.rolled_until, parts.rolled.ends_on + timedelta(days=1))
+    if until is None or until <= selection.starts_on:
+        return _firsts(definitions.key_first_days(selection))
+    found = {
+        day: int(count)
+        for day, count in db.session.execute(
+            select(KeyFirstDay.day, KeyFirstDay.new_keys).where(
+                KeyFirstDay.programme_id == programme.id,
+                KeyFirstDay.day >= selection.starts_on,
+                KeyFirstDay.day < until,
+            )
+        )
+    }
+    if until <= selection.ends_on:
+        live = replace(selection, starts_on=until)
+        found.update(_firsts(definitions.key_first_days(live, seen_from=until)))
+    return found
+
+
+def _firsts(query: Select) -> dict[date, int]:
+    return {day: int(count) for day, count in db.session.execute(query)}
+
+
+def roll_up_keys(*, now: datetime) -> int:
+    """Roll the key first days of every programme up to yesterday, afresh (one statement per
+    programme); returns how many programmes. Service-level: flushes."""
+    until = clock.local(now).date()
+    programmes = list(db.session.scalars(select(Programme).order_by(Programme.id)))
+    for programme in programmes:
+        ids = programme_municipality_ids(programme.id)
+        days = replace(
+            _days(ids, programme.starts_on, until - timedelta(days=1)), programme=programme
+        )
+        db.session.execute(delete(KeyFirstDay).where(KeyFirstDay.programme_id == programme.id))
+        rows = [
+            {"programme_id": programme.id, "day": day, "new_keys": count}
+            for day, count in _firsts(definitions.key_first_days(days)).items()
+        ]
+        if rows:
+            db.session.execute(insert(KeyFirstDay), rows)
+        state = db.session.get(KeyRollupState, programme.id)
+        if state is None:
+            state = KeyRollupState(programme_id=programme.id)
+            db.session.add(state)
+        state.rolled_until = until
+        state.starts_on = programme.starts_on
+        state.municipalities = _digest(ids)
+    db.session.flush()
+    return len(programmes)
 
 
 # --- rolling up -------------------------------------------------------------------------------
