@@ -185,6 +185,22 @@ def test_a_session_cancelled_or_moved_after_the_roll_up_is_counted_right(world, 
     assert queries.session_figures(whole).held == 1
 
 
+def test_a_place_moved_to_another_municipality_takes_its_rolled_up_sessions_along(world, frozen):
+    make_help_session(world.kortrijk_location, starts_at=frozen - timedelta(days=6))
+    db.session.commit()
+    tasks.roll_up(frozen)
+    gent = replace(
+        queries.whole_programme(world.programme.id, now=frozen), municipality_ids=(world.gent.id,)
+    )
+    assert queries.session_figures(gent).held == 0
+
+    world.kortrijk_location.municipality_id = world.gent.id
+    db.session.commit()
+
+    assert queries.session_figures(gent).held == 1
+    assert queries.session_figures(gent) == _recount(gent)[0].sessions
+
+
 def test_a_municipality_never_rolled_up_is_counted_live(world, frozen):
     make_help_log(make_working_coach(world.gent), helped_on=date(2026, 6, 1))
     db.session.commit()

@@ -8,7 +8,8 @@ so a rolled-up figure is the live figure, summed differently.
 the rollups, days from it on (today at least) are counted live (`split`). The nightly job
 (`progress.tasks.roll_up`) rolls the days from there to yesterday up again. Any ORM write to a
 help log, its topics or a help session moves the day it touches (before and after the write)
-back (`touch`, an after-flush listener), so the figures stay exact between nights. Writes that
+back (`touch`, an after-flush listener; a location moved to another municipality moves both
+back entirely), so the figures stay exact between nights. Writes that
 bypass the ORM (bulk SQL, the Flanders seeder) must be followed by `roll_up`; a municipality
 without a state row is simply counted live.
 
@@ -413,6 +414,11 @@ def _touched(session: Session) -> set[tuple[int, date]]:
             session_ids.update(_values(instance, "help_session_id"))
         elif isinstance(instance, HelpLogTopic):
             log_ids.update(_values(instance, "log_id"))
+        elif isinstance(instance, Location) and instance in session.dirty:
+            # A place moved to another municipality takes its sessions along: all days.
+            if inspect(instance).attrs["municipality_id"].history.has_changes():
+                for municipality_id in _values(instance, "municipality_id"):
+                    touched.add((municipality_id, EVERYTHING_BEFORE))
         elif isinstance(instance, HelpSession):
             for starts_at in _values(instance, "starts_at"):
                 for location_id in _values(instance, "location_id"):
@@ -448,7 +454,7 @@ def _touched(session: Session) -> set[tuple[int, date]]:
 
 def _after_flush(session: Session, _context: Any) -> None:
     if not any(
-        isinstance(instance, HelpLog | HelpLogTopic | HelpSession)
+        isinstance(instance, HelpLog | HelpLogTopic | HelpSession | Location)
         for instance in (*session.new, *session.dirty, *session.deleted)
     ):
         return
