@@ -223,8 +223,9 @@ def _names(model: Any, ids: Any) -> dict[Any, str]:
 
 
 def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) -> Dashboard:
-    """Everything the dashboard shows, in a fixed number of statements (about fifteen), all
-    kept in the figure cache: the nightly snapshots too, as of the figures' moment."""
+    """Everything the dashboard shows, in a fixed number of statements (about forty, most of
+    them on the rollups), all kept in the figure cache: the nightly snapshots too, as of the
+    figures' moment."""
     result = figures(selection)
     no_show, closed = _remembered(selection, "no_shows", lambda: no_shows(selection))
     by_day = _remembered(selection, "by_day", lambda: _by_day(selection))
