@@ -12,6 +12,10 @@ an empty one first with --seed-first), starts the app under gunicorn (4 sync wor
 * GET /api/v1/progress?programme=<id> - the public JSON figures (when the route exists;
   otherwise progress.queries.programme_progress is timed in-process and the output says so).
 
+`--roll-up` (implied by --seed-first) first runs the nightly roll-up (progress.tasks.roll_up)
+as the scheduler would, so the figures read the daily rollups for past days (issue 15 item 7);
+without it a database never rolled up is counted live.
+
 It prints p50, p95, p99, the slowest request and the errors per endpoint and concurrency;
 `--record LABEL` appends them, with the machine and the date, to bench/RESULTS.md.
 `--profile` instead times every SQL statement of one dashboard and one API computation
@@ -55,6 +59,7 @@ from digicoach.extensions import db  # noqa: E402
 from digicoach.helplog.models import HelpLog  # noqa: E402
 from digicoach.places.models import Programme  # noqa: E402
 from digicoach.progress import queries  # noqa: E402
+from digicoach.progress import tasks as progress_tasks  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/digicoach_flanders"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -79,7 +84,6 @@ def environment(database_url: str, instance: Path) -> dict[str, str]:
             "DIGICOACH_PUBLIC_BASE_URL": "http://127.0.0.1",
             # The benchmark hammers one address; the public rate limit would answer 429.
             "DIGICOACH_RATELIMIT_ENABLED": "false",
-            "DIGICOACH_OUTBOX_SEND_IMMEDIATELY": "false",
             "PYTHONPATH": str(ROOT),
         }
     )
@@ -326,6 +330,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--record", metavar="LABEL", help="append the figures to RESULTS.md")
     parser.add_argument("--profile", action="store_true", help="time each SQL statement")
+    parser.add_argument("--roll-up", action="store_true", help="run the nightly roll-up first")
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="digicoach-bench-"))
@@ -340,6 +345,11 @@ def main() -> None:
         seed(env)
         with app.app_context():
             logs = db.session.scalar(select(func.count()).select_from(HelpLog)) or 0
+    if args.seed_first or args.roll_up:
+        with app.app_context():
+            started = time.perf_counter()
+            progress_tasks.roll_up(clock.now())
+            print(f"Nightly roll-up: {time.perf_counter() - started:.0f} s.")
     print(f"Database: {logs:,} help logs.")
     programme = programme_id(app)
     if args.profile:

@@ -49,6 +49,7 @@ from digicoach.helplog.views import bp as helplog_bp
 from digicoach.places import permissions as place_permissions
 from digicoach.places.views import bp as places_bp
 from digicoach.progress import permissions as progress_permissions
+from digicoach.progress import receivers as progress_receivers
 from digicoach.progress.views import bp as progress_bp
 from digicoach.progress.views import public_bp as impact_bp
 from digicoach.reminders import permissions as reminder_permissions
@@ -107,6 +108,7 @@ RECEIVER_MODULES: tuple[ModuleType, ...] = (
     coach_receivers,
     booking_receivers,
     reminder_receivers,
+    progress_receivers,
 )
 ROOT = Path(__file__).resolve().parent.parent
 

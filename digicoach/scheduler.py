@@ -114,6 +114,8 @@ JOBS: tuple[Job, ...] = (
     Job("training.flag_low_enrolment", training_tasks.flag_low_enrolment, NIGHTLY),
     Job("bookings.mark_no_shows", booking_tasks.mark_no_shows, NIGHTLY),
     Job("bookings.purge_contact_data", booking_tasks.purge_contact_data, NIGHTLY),
+    # Roll up before the snapshots: they read the figures too.
+    Job("progress.roll_up", progress_tasks.roll_up, NIGHTLY),
     Job("progress.take_snapshot", progress_tasks.take_snapshot, NIGHTLY),
     Job("reminders.weekly_digest", reminder_tasks.send_weekly_digest, MONDAY_MORNING),
 )

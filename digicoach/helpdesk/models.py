@@ -101,7 +101,8 @@ class HelpSession(db.Model):
         ForeignKey("help_series.id", ondelete="SET NULL"), index=True
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed for the progress rollups' correction for sessions not ended yet.
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     mode: Mapped[str] = mapped_column(String(12), default=SessionMode.WALK_IN)
     # Appointments: the session is cut into slots of this many minutes, each for this many
     # citizens. Kept for walk-in sessions too, so switching the mode keeps the values.

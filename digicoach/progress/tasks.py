@@ -1,4 +1,5 @@
-"""The nightly snapshot job: one ProgressSnapshot per programme and scope per day.
+"""The nightly progress jobs: the daily rollups (`roll_up`, see `queries.rollups`), then one
+ProgressSnapshot per programme and scope per day.
 
 "What is due and not yet done?": a snapshot that exists for the day is left alone, so running
 the job twice (or after a missed night) changes nothing. The figures are those of the whole
@@ -17,6 +18,7 @@ from digicoach.extensions import db
 from digicoach.places.models import Programme
 from digicoach.progress import queries
 from digicoach.progress.models import ALL, ProgressSnapshot
+from digicoach.progress.queries import rollups
 
 
 def snapshot_values(figures: queries.Figures) -> dict[str, int]:
@@ -75,6 +77,15 @@ def write_snapshots(*, now: datetime) -> int:
             written += 1
     db.session.flush()
     return written
+
+
+def roll_up(now: datetime) -> int:
+    """The scheduler's entry point: roll every day before today up that is not yet (or was
+    touched since), in its own unit of work; returns how many municipalities were rolled up."""
+    with unit_of_work():
+        rolled = rollups.roll_up(now=now)
+        rollups.roll_up_keys(now=now)
+        return rolled
 
 
 def take_snapshot(now: datetime) -> int:

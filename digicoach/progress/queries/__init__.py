@@ -5,6 +5,8 @@
 * `figures`: the headline figures (the coach funnel, citizens and help, sessions held), one
   definition each, used by the dashboard, /impact, the exports, the API and the nightly job;
 * `dashboard`: burn-ups, breakdowns and the nightly snapshots;
+* `definitions`: the SQL building blocks of every counted thing, live and rolled up;
+* `rollups`: the daily rollups the additive figures read for past days;
 * `public`: the programme as the public API gives it, small numbers hidden.
 
 `from digicoach.progress import queries` then `queries.X` keeps working for all of them.
@@ -21,6 +23,7 @@ from digicoach.progress.queries.dashboard import (
     snapshot_scope,
     snapshots,
 )
+from digicoach.progress.queries.definitions import held_condition
 from digicoach.progress.queries.figures import (
     APPROVED_OR_LATER,
     CERTIFIED_OR_LATER,
@@ -30,7 +33,6 @@ from digicoach.progress.queries.figures import (
     SessionFigures,
     coach_figures,
     figures,
-    held_condition,
     help_figures,
     session_figures,
 )

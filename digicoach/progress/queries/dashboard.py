@@ -3,11 +3,11 @@ breakdowns and the nightly snapshots, in a fixed number of statements."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, case, func, select
 
 from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches.models import Coach, CoachStatusChange
@@ -21,10 +21,10 @@ from digicoach.places.models import (
 )
 from digicoach.progress import rules
 from digicoach.progress.models import ALL, ProgressSnapshot
+from digicoach.progress.queries import definitions, rollups
 from digicoach.progress.queries.figures import (
     CERTIFIED_OR_LATER,
     Figures,
-    _logs,
     figures,
     has_certificate,
 )
@@ -111,39 +111,13 @@ def no_shows(selection: Selection) -> tuple[int, int]:
 
 
 def _by_day(selection: Selection) -> list[Any]:
-    walk_in_first = case(
-        (and_(HelpLog.citizen_key.is_(None), HelpLog.first_visit.is_(True)), HelpLog.citizens),
-        else_=0,
+    """(day, logs, contacts, minutes, walk-in first visits) per day with help logged."""
+    found = rollups.breakdown(
+        rollups.split(selection),
+        rollups.DAY,
+        lambda live: _help_totals(live, HelpLog.helped_on, walk_ins=True),
     )
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            _logs(
-                selection,
-                HelpLog.helped_on,
-                func.count(HelpLog.id),
-                func.sum(HelpLog.citizens),
-                func.sum(HelpLog.minutes),
-                func.sum(walk_in_first),
-            ).group_by(HelpLog.helped_on)
-        )
-    ]
-
-
-def _first_days_of_keys(selection: Selection) -> dict[date, int]:
-    """How many citizen keys were seen for the first time on each day of the selection."""
-    firsts = (
-        _logs(selection, func.min(HelpLog.helped_on).label("first_day"))
-        .where(HelpLog.citizen_key.is_not(None))
-        .group_by(HelpLog.citizen_key)
-        .subquery()
-    )
-    return {
-        day: int(count)
-        for day, count in db.session.execute(
-            select(firsts.c.first_day, func.count()).group_by(firsts.c.first_day)
-        )
-    }
+    return [(day, *values) for day, values in sorted(found.items())]
 
 
 def _certified_days(selection: Selection) -> dict[date, int]:
@@ -213,42 +187,49 @@ def _trend(
     return Trend(points=points, needed=needed, projection=projection)
 
 
-def _rows(selection: Selection, name: str, query: Select) -> list[tuple]:
-    return _remembered(selection, name, lambda: [tuple(row) for row in db.session.execute(query)])
-
-
-def _grouped(result: list[tuple], labeller: Any) -> list[Breakdown]:
-    rows = []
-    for key, logs, contacts, minutes in result:
-        rows.append(
-            Breakdown(
-                key="" if key is None else str(key),
-                label=labeller(key),
-                logs=int(logs),
-                contacts=int(contacts or 0),
-                minutes=int(minutes or 0),
-            )
+def _grouped(found: dict[Any, list[int]], labeller: Any) -> list[Breakdown]:
+    rows = [
+        Breakdown(
+            key="" if key is None else str(key),
+            label=labeller(key),
+            logs=logs,
+            contacts=contacts,
+            minutes=minutes,
         )
+        for key, (logs, contacts, minutes, _walk_ins) in found.items()
+    ]
     return sorted(rows, key=lambda row: (-row.contacts, row.label))
 
 
-def _help_totals(selection: Selection, *group: Any) -> Select:
-    return _logs(
-        selection,
-        *group,
-        func.count(HelpLog.id),
-        func.sum(HelpLog.citizens),
-        func.sum(HelpLog.minutes),
-    ).group_by(*group)
+def _help_totals(selection: Selection, *group: Any, walk_ins: bool = False) -> Select:
+    """Logs, contacts and minutes (and walk-in first visits) per `group`, live."""
+    sums = definitions.help_sums()[: 4 if walk_ins else 3]
+    return definitions.logs_in(selection, *group, *sums).group_by(*group)
+
+
+def _breakdown(selection: Selection, kind: str, live: Any, labeller: Any) -> list[Breakdown]:
+    found = _remembered(
+        selection, f"by_{kind}", lambda: rollups.breakdown(rollups.split(selection), kind, live)
+    )
+    return _grouped(found, labeller)
+
+
+def _names(model: Any, ids: Any) -> dict[Any, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    query = select(model.id, model.name).where(model.id.in_(wanted))
+    return {key: name for key, name in db.session.execute(query)}
 
 
 def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) -> Dashboard:
-    """Everything the dashboard shows, in a fixed number of statements (about fifteen), all
-    kept in the figure cache: the nightly snapshots too, as of the figures' moment."""
+    """Everything the dashboard shows, in a fixed number of statements (about forty, most of
+    them on the rollups), all kept in the figure cache: the nightly snapshots too, as of the
+    figures' moment."""
     result = figures(selection)
     no_show, closed = _remembered(selection, "no_shows", lambda: no_shows(selection))
     by_day = _remembered(selection, "by_day", lambda: _by_day(selection))
-    key_firsts = _remembered(selection, "key_firsts", lambda: _first_days_of_keys(selection))
+    key_firsts = _remembered(selection, "key_firsts", lambda: rollups.key_first_days(selection))
     citizen_increments = dict(key_firsts)
     months: dict[str, list[int]] = {}
     for day, logs, contacts, minutes, walk_ins in by_day:
@@ -274,15 +255,22 @@ def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) ->
         selection=selection,
         reached=result.coaches.certified,
     )
-    topic_query = _help_totals(selection, HelpLogTopic.code).join(
-        HelpLog, HelpLog.id == HelpLogTopic.log_id
+    by_neighbourhood = _breakdown(
+        selection,
+        rollups.NEIGHBOURHOOD,
+        lambda live: _help_totals(live, HelpLog.neighbourhood_id),
+        str,
     )
-    neighbourhoods = _help_totals(
-        selection, HelpLog.neighbourhood_id, Neighbourhood.name
-    ).outerjoin(Neighbourhood, Neighbourhood.id == HelpLog.neighbourhood_id)
-    municipalities = _help_totals(selection, HelpLog.municipality_id, Municipality.name).join(
-        Municipality, Municipality.id == HelpLog.municipality_id
+    neighbourhood_names = _names(
+        Neighbourhood, [int(row.key) for row in by_neighbourhood if row.key]
     )
+    by_municipality = _breakdown(
+        selection,
+        rollups.MUNICIPALITY,
+        lambda live: _help_totals(live, HelpLog.municipality_id),
+        str,
+    )
+    municipality_names = _names(Municipality, [int(row.key) for row in by_municipality])
     return Dashboard(
         figures=result,
         no_show_rate=rules.rate(no_show, closed),
@@ -290,31 +278,31 @@ def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) ->
         citizens=citizens,
         coaches=coaches,
         by_month=by_month,
-        by_topic=_grouped(
-            _rows(selection, "by_topic", topic_query.select_from(HelpLogTopic)), topic_label
+        by_topic=_breakdown(
+            selection,
+            rollups.TOPIC,
+            lambda live: (
+                _help_totals(live, HelpLogTopic.code)
+                .select_from(HelpLogTopic)
+                .join(HelpLog, HelpLog.id == HelpLogTopic.log_id)
+            ),
+            topic_label,
         ),
-        by_language=_grouped(
-            _rows(selection, "by_language", _help_totals(selection, HelpLog.language)),
+        by_language=_breakdown(
+            selection,
+            rollups.LANGUAGE,
+            lambda live: _help_totals(live, HelpLog.language),
             language_label,
         ),
-        by_neighbourhood=_named(_rows(selection, "by_neighbourhood", neighbourhoods)),
-        by_municipality=_named(_rows(selection, "by_municipality", municipalities)),
+        by_neighbourhood=_renamed(by_neighbourhood, neighbourhood_names),
+        by_municipality=_renamed(by_municipality, municipality_names),
         snapshots=_remembered(selection, "snapshots", lambda: snapshot_rows(selection)),
     )
 
 
-def _named(result: list[tuple]) -> list[Breakdown]:
-    rows = [
-        Breakdown(
-            key="" if key is None else str(key),
-            label=name or "",
-            logs=int(logs),
-            contacts=int(contacts or 0),
-            minutes=int(minutes or 0),
-        )
-        for key, name, logs, contacts, minutes in result
-    ]
-    return sorted(rows, key=lambda row: (-row.contacts, row.label))
+def _renamed(rows: list[Breakdown], names: dict[Any, str]) -> list[Breakdown]:
+    named = [replace(row, label=names.get(int(row.key), "") if row.key else "") for row in rows]
+    return sorted(named, key=lambda row: (-row.contacts, row.label))
 
 
 def snapshot_scope(selection: Selection) -> str | None:

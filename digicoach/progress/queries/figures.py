@@ -16,19 +16,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, or_, select, union
+from sqlalchemy import and_, case, distinct, func, select, union
 from sqlalchemy.orm import aliased
 
 from digicoach.coaches.models import Coach, CoachStatus, CoachStatusChange
 from digicoach.core import clock
 from digicoach.extensions import db
-from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
-from digicoach.places.models import (
-    Location,
-)
 from digicoach.progress import rules
+from digicoach.progress.queries import rollups
 from digicoach.progress.queries.selection import Selection, _in, _remembered
 from digicoach.training.models import Certification
 
@@ -171,36 +168,14 @@ def _active_coaches(selection: Selection) -> Any:
     return union(on_shift, logged).subquery()
 
 
-def _logs(selection: Selection, *columns: Any) -> Select:
-    return select(*columns).where(
-        _in(HelpLog.municipality_id, selection.municipality_ids),
-        HelpLog.helped_on >= selection.starts_on,
-        HelpLog.helped_on <= selection.ends_on,
-    )
-
-
 def help_figures(selection: Selection) -> HelpFigures:
-    """Citizens, contacts and minutes, in one statement (the counting rule: progress.rules)."""
-    walk_in_first = case(
-        (and_(HelpLog.citizen_key.is_(None), HelpLog.first_visit.is_(True)), HelpLog.citizens),
-        else_=0,
+    """Citizens, contacts and minutes (the counting rule: progress.rules): the additive sums
+    from the daily rollups and today live, distinct citizen keys as the sum of the days they
+    were first seen (`rollups`)."""
+    logs, contacts, minutes, walk_ins, themselves, follow_up = rollups.help_sums(
+        rollups.split(selection)
     )
-    row = db.session.execute(
-        _logs(
-            selection,
-            func.count(distinct(HelpLog.citizen_key)),
-            func.coalesce(func.sum(walk_in_first), 0),
-            func.coalesce(func.sum(HelpLog.citizens), 0),
-            func.count(HelpLog.id),
-            func.coalesce(func.sum(HelpLog.minutes), 0),
-            func.coalesce(
-                func.sum(case((HelpLog.did_it_themselves.is_(True), HelpLog.citizens), else_=0)),
-                0,
-            ),
-            func.coalesce(func.sum(case((HelpLog.follow_up.is_(True), 1), else_=0)), 0),
-        )
-    ).one()
-    keys, walk_ins, contacts, logs, minutes, themselves, follow_up = (int(v) for v in row)
+    keys = sum(rollups.key_first_days(selection).values())
     return HelpFigures(
         citizens_supported=rules.citizens_supported(keys, walk_ins),
         distinct_keys=keys,
@@ -213,47 +188,16 @@ def help_figures(selection: Selection) -> HelpFigures:
     )
 
 
-def held_condition(selection: Selection) -> Any:
-    """THE definition of a help session held in the selection, for every figure that counts
-    sessions: not cancelled, started in the period, and either ended by the end of the period
-    or with help already logged against it (help given means it took place)."""
-    logged = select(HelpLog.id).where(HelpLog.help_session_id == HelpSession.id).exists()
-    return and_(
-        HelpSession.status == SessionStatus.PLANNED,
-        HelpSession.starts_at >= selection.start_moment,
-        HelpSession.starts_at < selection.end_moment,
-        or_(HelpSession.ends_at <= selection.end_moment, logged),
-    )
-
-
 def session_figures(selection: Selection) -> SessionFigures:
-    """Sessions held (`held_condition`), how many had the coaches their mode needs
-    (helpdesk.rules.staffing) and the help contacts logged against them, in one statement."""
-    contacts = (
-        select(func.coalesce(func.sum(HelpLog.citizens), 0))
-        .where(HelpLog.help_session_id == HelpSession.id)
-        .scalar_subquery()
-    )
-    row = db.session.execute(
-        select(
-            func.count(HelpSession.id),
-            func.coalesce(
-                func.sum(case((helpdesk_queries.understaffed_sql(), 0), else_=1)),
-                0,
-            ),
-            func.coalesce(func.sum(contacts), 0),
-        )
-        .join(Location, Location.id == HelpSession.location_id)
-        .where(
-            _in(Location.municipality_id, selection.municipality_ids),
-            held_condition(selection),
-        )
-    ).one()
-    return SessionFigures(held=int(row[0]), fully_staffed=int(row[1]), contacts=int(row[2]))
+    """Sessions held (`definitions.held_condition`), how many had the coaches their mode needs
+    (helpdesk.rules.staffing) and the help contacts logged against them: rolled-up days from
+    the rollups, the rest live (`rollups.session_sums`)."""
+    held, staffed, contacts = rollups.session_sums(rollups.split(selection))
+    return SessionFigures(held=held, fully_staffed=staffed, contacts=contacts)
 
 
 def figures(selection: Selection) -> Figures:
-    """Every headline figure of a selection, in five statements."""
+    """Every headline figure of a selection, in about ten statements."""
     return Figures(
         selection=selection,
         coaches=_remembered(selection, "coaches", lambda: coach_figures(selection)),
