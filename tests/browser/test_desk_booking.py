@@ -29,9 +29,14 @@ SHOTS = os.environ.get("DIGICOACH_SCREENSHOTS")
 
 
 @pytest.fixture
-def desk(app):
+def desk(app, monkeypatch):
     """The booking world with three sessions at the desk's digipunt (e-mail in Dutch and
-    French, banking in Dutch, one that takes anything) and one appointment today."""
+    French, banking in Dutch, one that takes anything) and one appointment today.
+
+    The clock stands at 10:00 today (the live server runs in this process, so it shares it):
+    today's late session at 23:00 is still to come whenever the suite runs."""
+    morning = in_days(0, 10)
+    monkeypatch.setattr("digicoach.core.clock.now", lambda: morning)
     with app.test_request_context("/"), force_locale("en"):
         built = build_world()
         built.desk.language = "nl"  # the signed-in user's language wins over the cookie
