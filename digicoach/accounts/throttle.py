@@ -26,11 +26,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from digicoach.accounts import rules
 from digicoach.accounts.models import LoginFailure, LoginKnownAddress
+from digicoach.core.db import insert_for_dialect
 from digicoach.extensions import db
 
 UNKNOWN_IP = "-"
@@ -237,8 +236,7 @@ def record_success(*, email_key: str, ip: str | None, now: datetime) -> None:
     if not ip:
         return
     # One statement: two workers may sign the same person in at once.
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(LoginKnownAddress).values(
+    statement = insert_for_dialect(LoginKnownAddress).values(
         email_key=email_key, ip_address=ip, last_success_at=now
     )
     db.session.execute(

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, event, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -133,23 +135,43 @@ def serialize_on(namespace: str, key: str) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
-def take_place(model: type, row_id: int, taken_column: str, capacity_column: str) -> bool:
+def take_place(
+    model: type,
+    row_id: int,
+    taken_column: str,
+    capacity_column: str,
+    *,
+    capacity: int | None = None,
+) -> bool:
     """Take one place of a limited capacity, race-free on every engine.
 
     A conditional counter update: only one of many concurrent callers can move the counter
     past the capacity, because the database re-checks the condition under its row lock.
-    Returns False when the capacity is reached.
+    With `capacity`, the same statement checks against it and stores it (a capacity that
+    changes with who is on shift); otherwise the stored one counts. Returns False when the
+    capacity is reached.
     """
     table = model.__table__
     taken = table.c[taken_column]
-    capacity = table.c[capacity_column]
+    values: dict[str, Any] = {taken_column: taken + 1}
+    if capacity is None:
+        limit: Any = table.c[capacity_column]
+    else:
+        limit = capacity
+        values[capacity_column] = capacity
     result = db.session.execute(
         update(table)
-        .where(table.c.id == row_id, taken < capacity)
-        .values({taken_column: taken + 1})
+        .where(table.c.id == row_id, taken < limit)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def insert_for_dialect(table: Any) -> Any:
+    """An INSERT that knows ON CONFLICT, for the engine in use (PostgreSQL or SQLite)."""
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def release_place(model: type, row_id: int, taken_column: str) -> None:

@@ -15,6 +15,7 @@ from digicoach.core import clock
 from digicoach.core.errors import PermissionDenied, ValidationFailed
 from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
+from digicoach.helpdesk.models import ShiftStatus
 from tests.bookings.factories import (
     booking_input,
     in_days,
@@ -77,6 +78,21 @@ def test_a_full_slot_refuses_the_next_booking_and_changes_nothing(world):
         make_appointment(session, phone="0470222222")
     assert _count() == 1
     assert db.session.scalar(select(Slot.taken)) == 1
+
+
+def test_when_coaches_leave_a_slot_takes_no_more_than_those_left_can_help(world):
+    # Three coaches take three citizens a slot; two leave after two were booked: one coach
+    # left, two booked, so the slot is full (the stored capacity of three no longer counts).
+    session = make_bookable_session(world.location, [world.coach() for _ in range(3)])
+    make_appointment(session, phone="0470111111")
+    make_appointment(session, phone="0470222222")
+    for shift in session.shifts[1:]:
+        shift.status = ShiftStatus.CANCELLED
+    db.session.flush()
+    with pytest.raises(services.SlotFull):
+        make_appointment(session, phone="0470333333")
+    assert _count() == 2
+    assert db.session.scalar(select(Slot.taken)) == 2
 
 
 def test_a_session_without_coaches_has_no_place(world):

@@ -13,9 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from digicoach.accounts.models import User
@@ -40,7 +38,7 @@ from digicoach.bookings.services.notices import notify
 from digicoach.bookings.services.validation import _validate
 from digicoach.core import audit
 from digicoach.core.citizens import citizen_key
-from digicoach.core.db import serialize_on
+from digicoach.core.db import insert_for_dialect, serialize_on, take_place
 from digicoach.core.errors import ValidationFailed
 from digicoach.core.permissions import ensure
 from digicoach.extensions import db
@@ -52,10 +50,8 @@ def ensure_slot(session: HelpSession, start: datetime) -> int:
 
     One statement: an upsert whose update changes nothing, so the row's id comes back whether
     it was inserted now or before (a plain DO NOTHING returns no row for an existing one)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     end = start + timedelta(minutes=session.slot_minutes)
-    statement = insert(Slot.__table__).values(
+    statement = insert_for_dialect(Slot.__table__).values(
         help_session_id=session.id, start=start, end=end, taken=0, capacity=0
     )
     return db.session.scalar(
@@ -69,20 +65,11 @@ def ensure_slot(session: HelpSession, start: datetime) -> int:
 def take_slot_place(session: HelpSession, start: datetime) -> int:
     """Take one place in the slot, race-free; returns the slot id. Raises SlotFull.
 
-    One conditional update takes the place and refreshes the slot's capacity from the coaches
-    on shift now: the database re-checks `taken < capacity` under the row lock, so of many
-    racers only as many as there are places get one (core.db.take_place, with the capacity
-    given instead of stored). The CHECK taken <= capacity holds: taken + 1 <= capacity."""
+    One statement takes the place and stores the capacity of the coaches on shift now, so a
+    capacity that fell below the places taken lets nobody more in."""
     slot_id = ensure_slot(session, start)
     capacity = queries.session_capacity(session)
-    table = Slot.__table__
-    taken = db.session.execute(
-        update(table)
-        .where(table.c.id == slot_id, table.c.taken < capacity)
-        .values(capacity=capacity, taken=table.c.taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:
+    if not take_place(Slot, slot_id, "taken", "capacity", capacity=capacity):
         raise SlotFull(_("Sorry, this time is fully booked now. Choose another time."))
     return slot_id
 

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from digicoach.core.db import insert_for_dialect
 from digicoach.extensions import db
 from digicoach.reminders.models import PlanningFailure
 from digicoach.reminders.services import citizens, coaches, coordinators, stale
@@ -71,9 +70,8 @@ def queue_due(*, now: datetime, settings: Settings) -> dict[str, int]:
 def _record_failure(kind: str, now: datetime, error: Exception) -> None:
     # One statement that inserts or updates: a failure must never fail the run that records it.
     values = {"kind": kind, "failed_at": now, "error": type(error).__name__[:120]}
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(PlanningFailure)
+        insert_for_dialect(PlanningFailure)
         .values(values)
         .on_conflict_do_update(
             index_elements=["kind"], set_={"failed_at": now, "error": values["error"]}
