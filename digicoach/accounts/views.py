@@ -392,7 +392,7 @@ def update_profile() -> ResponseReturnValue:
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
-            i18n.note_reader_language(current_user._get_current_object(), form.language.data)
+            i18n.reader_language_changed(current_user._get_current_object(), form.language.data)
             flash(_("Your details are saved."), "success")
             return redirect(url_for(".security"))
     return _security_page(profile_form=form)

@@ -63,10 +63,15 @@ def select_locale() -> str:
 
 
 def note_reader_language(user: Any, language: str | None) -> None:
-    """Remember the saved language of the signed-in `user` for this request: noted when the
-    account is loaded and when it changes, so choosing the locale later (a message flashed
-    after the unit of work committed and expired the account) reads no row again."""
+    """Remember the saved language of the signed-in `user` for this request, noted when the
+    account is loaded: choosing the locale later (a message flashed after the unit of work
+    committed and expired the account) then reads no row again."""
     g.reader_language = (id(user), language)
+
+
+def reader_language_changed(user: Any, language: str) -> None:
+    """The user chose another language in this request: what follows speaks it."""
+    note_reader_language(user, language)
     forget_chosen_locale()
 
 
