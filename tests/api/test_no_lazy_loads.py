@@ -13,7 +13,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from digicoach.extensions import db
 from digicoach.helpdesk.models import Shift
-from tests.api.test_statement_count import TOKEN, _body
+from tests.api.test_statement_count import TOKEN, _body, book_and_cancel
 from tests.bookings.factories import in_days, make_bookable_session
 from tests.conftest import sign_in
 
@@ -40,8 +40,7 @@ def test_booking_and_cancelling_through_the_api_load_nothing_lazily(client: Any,
     warm_up = make_bookable_session(world.location, [coach], starts_at=in_days(4))
     session = make_bookable_session(world.location, [coach])
     db.session.commit()
-    first = client.post("/api/v1/bookings", json=_body(warm_up)).json
-    client.delete(f"/api/v1/bookings/{first['reference']}", headers={TOKEN: first["manage_token"]})
+    book_and_cancel(client, warm_up)
     body = _body(session)
     db.session.close()  # as in production, each request starts with nothing loaded
     with lazy_loads_refused() as lazy:
