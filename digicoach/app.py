@@ -21,6 +21,7 @@ from digicoach.accounts import sessions as account_sessions
 from digicoach.accounts.views import bp as accounts_bp
 from digicoach.admin import permissions as admin_permissions
 from digicoach.admin.views import bp as admin_bp
+from digicoach.api import receivers as api_receivers
 from digicoach.api.views import bp as api_bp
 from digicoach.bookings import permissions as booking_permissions
 from digicoach.bookings import receivers as booking_receivers
@@ -109,6 +110,7 @@ RECEIVER_MODULES: tuple[ModuleType, ...] = (
     booking_receivers,
     reminder_receivers,
     progress_receivers,
+    api_receivers,
 )
 ROOT = Path(__file__).resolve().parent.parent
 

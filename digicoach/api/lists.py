@@ -53,7 +53,6 @@ def locations_body(rows: Callable[[], list[dict[str, Any]]]) -> bytes:
     return body
 
 
-@event.listens_for(Session, "after_flush")
 def _note_location_writes(session: Session, flush_context: Any) -> None:
     # A dirty row counts when a column changed, not when a booking joined its collections.
     changed = (row for row in session.dirty if session.is_modified(row, include_collections=False))
@@ -61,12 +60,25 @@ def _note_location_writes(session: Session, flush_context: Any) -> None:
         session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "after_commit")
 def _forget_locations_after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False) and has_app_context():
         cache.delete(LOCATIONS_KEY)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _nothing_changed_after_rollback(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_CHANGED, None)
+
+
+_LISTENERS = (
+    ("after_flush", _note_location_writes),
+    ("after_commit", _forget_locations_after_commit),
+    ("after_soft_rollback", _nothing_changed_after_rollback),
+)
+
+
+def listen() -> None:
+    """Drop the kept location list when a commit wrote a place (called by the app factory
+    through api.receivers, never on import)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
