@@ -18,7 +18,7 @@ from digicoach.extensions import db
 from digicoach.places.models import Programme
 from digicoach.progress import queries
 from digicoach.progress.models import ALL, ProgressSnapshot
-from digicoach.progress.queries import rollups
+from digicoach.progress.queries import coach_rollups, rolling
 
 
 def snapshot_values(figures: queries.Figures) -> dict[str, int]:
@@ -83,8 +83,9 @@ def roll_up(now: datetime) -> int:
     """The scheduler's entry point: roll every day before today up that is not yet (or was
     touched since), in its own unit of work; returns how many municipalities were rolled up."""
     with unit_of_work():
-        rolled = rollups.roll_up(now=now)
-        rollups.roll_up_keys(now=now)
+        rolled = rolling.roll_up(now=now)
+        rolling.roll_up_programmes(now=now)
+        coach_rollups.roll_up(now=now)
         return rolled
 
 

@@ -7,21 +7,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, func, select
 
-from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches.models import Coach, CoachStatusChange
 from digicoach.core import clock
 from digicoach.extensions import db
 from digicoach.helplog.models import HelpLog, HelpLogTopic
 from digicoach.places.models import (
-    Location,
     Municipality,
     Neighbourhood,
 )
 from digicoach.progress import rules
 from digicoach.progress.models import ALL, ProgressSnapshot
-from digicoach.progress.queries import definitions, rollups
+from digicoach.progress.queries import coach_rollups, definitions, rollups
 from digicoach.progress.queries.figures import (
     CERTIFIED_OR_LATER,
     Figures,
@@ -91,23 +89,9 @@ class Dashboard:
 
 
 def no_shows(selection: Selection) -> tuple[int, int]:
-    """(no-shows, appointments that came or not) of sessions in the selection, in one statement."""
-    row = db.session.execute(
-        select(
-            func.coalesce(
-                func.sum(case((Appointment.status == AppointmentStatus.NO_SHOW, 1), else_=0)), 0
-            ),
-            func.count(Appointment.id),
-        )
-        .join(Location, Location.id == Appointment.location_id)
-        .where(
-            _in(Location.municipality_id, selection.municipality_ids),
-            Appointment.status.in_([AppointmentStatus.NO_SHOW, AppointmentStatus.ATTENDED]),
-            Appointment.start >= selection.start_moment,
-            Appointment.start < selection.end_moment,
-        )
-    ).one()
-    return int(row[0]), int(row[1])
+    """(no-shows, appointments that came or not) of sessions in the selection
+    (`definitions.appointment_sums`): rolled-up days from the rollups, the rest live."""
+    return rollups.appointment_sums(rollups.split(selection))
 
 
 def _by_day(selection: Selection) -> list[Any]:
@@ -122,7 +106,14 @@ def _by_day(selection: Selection) -> list[Any]:
 
 def _certified_days(selection: Selection) -> dict[date, int]:
     """The local day each coach of the selection was first certified, counted per day: the later
-    of the first certified status and the first certificate (`figures.has_certificate`)."""
+    of the first certified status and the first certificate (`figures.has_certificate`); from
+    the per-coach rollups once they exist."""
+    rolled = coach_rollups.certified_days(selection)
+    return rolled if rolled is not None else live_certified_days(selection)
+
+
+def live_certified_days(selection: Selection) -> dict[date, int]:
+    """`_certified_days` counted from the status history and the certificates."""
     issued = (
         select(func.min(Certification.issued_at))
         .where(Certification.coach_id == CoachStatusChange.coach_id)

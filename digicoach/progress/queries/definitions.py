@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus
 from digicoach.helplog.models import HelpLog
@@ -113,6 +114,29 @@ def session_sums(selection: Selection, *group: Any, ended_by: datetime | None = 
         .where(
             _in(Location.municipality_id, selection.municipality_ids),
             held_condition(selection, ended_by=ended_by),
+        )
+    )
+    return query.group_by(*group) if group else query
+
+
+def appointment_sums(selection: Selection, *group: Any) -> Select:
+    """No-shows and the appointments that came or not (attended or no-show) that started in
+    the selection, grouped by `group`: the no-show rate's two terms."""
+    query = (
+        select(
+            *group,
+            func.coalesce(
+                func.sum(case((Appointment.status == AppointmentStatus.NO_SHOW, 1), else_=0)), 0
+            ),
+            func.count(Appointment.id),
+        )
+        .select_from(Appointment)
+        .join(Location, Location.id == Appointment.location_id)
+        .where(
+            _in(Location.municipality_id, selection.municipality_ids),
+            Appointment.status.in_([AppointmentStatus.NO_SHOW, AppointmentStatus.ATTENDED]),
+            Appointment.start >= selection.start_moment,
+            Appointment.start < selection.end_moment,
         )
     )
     return query.group_by(*group) if group else query

@@ -13,7 +13,7 @@ certificate issued by then (`has_certificate`): a status set by hand is not an a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, select, union
@@ -25,20 +25,10 @@ from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
 from digicoach.progress import rules
-from digicoach.progress.queries import rollups
+from digicoach.progress.queries import coach_rollups, rollups
+from digicoach.progress.queries.coach_rollups import APPROVED_OR_LATER, CERTIFIED_OR_LATER
 from digicoach.progress.queries.selection import Selection, _in, _remembered
 from digicoach.training.models import Certification
-
-# A coach who reached one of these statuses was approved at some point.
-APPROVED_OR_LATER = (
-    CoachStatus.APPROVED,
-    CoachStatus.IN_TRAINING,
-    CoachStatus.CERTIFIED,
-    CoachStatus.ACTIVE,
-    CoachStatus.DORMANT,
-)
-# ... and certified at some point (the programme's coach target counts these).
-CERTIFIED_OR_LATER = (CoachStatus.CERTIFIED, CoachStatus.ACTIVE, CoachStatus.DORMANT)
 
 
 def has_certificate(coach_id: Any, by: Any) -> Any:
@@ -95,7 +85,26 @@ class Figures:
 
 
 def coach_figures(selection: Selection) -> CoachFigures:
-    """The coach funnel, in two statements."""
+    """The coach funnel, in two statements: from the per-coach rollups (`coach_rollups`) once
+    the nightly job has made them, live from the status history, the certificates, the
+    shifts and the help logs before that (`live_coach_funnel`)."""
+    funnel = coach_rollups.funnel(selection) or live_coach_funnel(selection)
+    active = coach_rollups.active_coaches(selection, _recent_activity)
+    if active is None:
+        active = live_active_coaches(selection)
+    applied, approved, certified, in_training = funnel
+    return CoachFigures(
+        applied=applied,
+        approved=approved,
+        in_training=in_training,
+        certified=certified,
+        active=active,
+    )
+
+
+def live_coach_funnel(selection: Selection) -> tuple[int, int, int, int]:
+    """(applied, approved, certified, in training), counted from the status history and the
+    certificates: the definition the rollups keep per coach."""
     ids = selection.municipality_ids
     end = selection.end_moment
     change = aliased(CoachStatusChange)
@@ -127,20 +136,20 @@ def coach_figures(selection: Selection) -> CoachFigures:
         .outerjoin(change, and_(change.coach_id == Coach.id, change.changed_at <= end))
         .where(_in(Coach.municipality_id, ids), Coach.applied_at <= end)
     ).one()
-    active = db.session.scalar(select(func.count()).select_from(_active_coaches(selection)))
-    return CoachFigures(
-        applied=funnel[0],
-        approved=funnel[1],
-        in_training=funnel[3],
-        certified=funnel[2],
-        active=active or 0,
-    )
+    return int(funnel[0]), int(funnel[1]), int(funnel[2]), int(funnel[3])
 
 
-def _active_coaches(selection: Selection) -> Any:
+def live_active_coaches(selection: Selection) -> int:
     """Coaches of the selection with a shift or a help log in the 90 days before its end."""
+    since = selection.end_moment - timedelta(days=rules.ACTIVE_DAYS)
+    counted = union(*_recent_activity(selection, since, clock.local(since).date())).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(counted)) or 0)
+
+
+def _recent_activity(selection: Selection, since: datetime, since_day: date) -> list[Any]:
+    """The coaches of the selection with a shift starting from `since`, and with a help log
+    from `since_day`, up to the end of the selection: two SELECTs of `coach_id` to unite."""
     end = selection.end_moment
-    since = end - timedelta(days=rules.ACTIVE_DAYS)
     on_shift = (
         select(Shift.coach_id.label("coach_id"))
         .join(HelpSession, HelpSession.id == Shift.session_id)
@@ -159,13 +168,13 @@ def _active_coaches(selection: Selection) -> Any:
         select(HelpLog.coach_id.label("coach_id"))
         .join(Coach, Coach.id == HelpLog.coach_id)
         .where(
-            HelpLog.helped_on >= clock.local(since).date(),
+            HelpLog.helped_on >= since_day,
             HelpLog.helped_on <= clock.local(end).date(),
             _in(Coach.municipality_id, selection.municipality_ids),
         )
         .distinct()
     )
-    return union(on_shift, logged).subquery()
+    return [on_shift, logged]
 
 
 def help_figures(selection: Selection) -> HelpFigures:

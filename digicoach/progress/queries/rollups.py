@@ -1,21 +1,26 @@
 """Daily rollups of the additive figures, so a figure reads a few thousand small rows instead
 of every help log: per municipality and local day, the help sums (`definitions.help_sums`)
-as a whole and per topic, language and neighbourhood, and the sessions held that started that
-day (`definitions.session_sums`). They are filled from those same definitions grouped by day,
-so a rolled-up figure is the live figure, summed differently.
+as a whole and per topic, language and neighbourhood, the sessions held that started that day
+(`definitions.session_sums`) and the appointments that came or not. They are filled from those
+same definitions grouped by day (`rolling`), so a rolled-up figure is the live figure, summed
+differently. This module reads them.
 
 `RollupState.rolled_until` says how far a municipality is rolled up: days before it come from
 the rollups, days from it on (today at least) are counted live (`split`). The nightly job
-(`progress.tasks.roll_up`) rolls the days from there to yesterday up again. Any ORM write to a
-help log, its topics or a help session moves the day it touches (before and after the write)
-back (`touch`, an after-flush listener; a location moved to another municipality moves both
-back entirely), so the figures stay exact between nights. Writes that
-bypass the ORM (bulk SQL, the Flanders seeder) must be followed by `roll_up`; a municipality
-without a state row is simply counted live.
+(`progress.tasks.roll_up`) rolls the days from there to yesterday up again. Any ORM write that
+changes a figure moves the day it touches back (`touching`), so the figures stay exact between
+nights. Writes that bypass the ORM (bulk SQL, the Flanders seeder) must be followed by a
+roll-up; a municipality without a state row is simply counted live.
+
+A whole programme from its first day (the API, the dashboard's default) reads the programme's
+totals (`ProgrammeTotal`: the rollups summed up to the programme's rolled day, one row per
+key) instead of a row per municipality and day; days from the first day a municipality was
+moved back to are taken off those totals again and counted live.
 
 Sessions: the rollup counts every session not cancelled that started that day, as if it had
 ended; `session_sums` subtracts live those of the rolled-up days that had not ended by the end
-of the period and have no help logged against them (few, found by the `ends_at` index).
+of the period and have no help logged against them (none once every rolled-up session ended,
+`RollupState.sessions_end_by`).
 """
 
 from __future__ import annotations
@@ -24,33 +29,46 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, delete, event, func, insert, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, func, select
 
 from digicoach.core import clock
 from digicoach.extensions import db
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus
-from digicoach.helplog.models import HelpLog, HelpLogTopic
-from digicoach.places.models import Location, Programme
-from digicoach.progress.models import DayFigure, KeyFirstDay, KeyRollupState, RollupState
+from digicoach.places.models import Location
+from digicoach.progress.models import (
+    DayFigure,
+    KeyFirstDay,
+    KeyRollupState,
+    ProgrammeTotal,
+    RollupState,
+)
 from digicoach.progress.queries import definitions
 from digicoach.progress.queries.selection import Selection, _in, programme_municipality_ids
+
+T = TypeVar("T")
 
 HELP = "help"
 TOPIC = "topic"
 LANGUAGE = "language"
 NEIGHBOURHOOD = "neighbourhood"
 SESSION = "session"
+APPOINTMENT = "appointment"
 # Breakdowns read from the "help" rows, by another column than the key.
 DAY = "day"
 MUNICIPALITY = "municipality"
 
 HELP_COLUMNS = ("logs", "contacts", "minutes", "walk_in_first", "did_it_themselves", "follow_up")
+SESSION_COLUMNS = ("sessions_held", "sessions_staffed", "contacts")
+APPOINTMENT_COLUMNS = ("no_shows", "appointments_closed")
+BREAKDOWN_COLUMNS = ("logs", "contacts", "minutes", "walk_in_first")
+VALUE_COLUMNS = (*HELP_COLUMNS, "sessions_held", "sessions_staffed", *APPOINTMENT_COLUMNS)
 EVERYTHING_BEFORE = date(2000, 1, 1)
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+# `RollupState.sessions_end_by` of a municipality without rolled-up sessions.
+NO_SESSION_ENDS = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -60,31 +78,107 @@ class Split:
     selection: Selection
     rolled: Selection | None
     live: Selection | None
+    # No rolled-up session ends after this (None: unknown), see `RollupState.sessions_end_by`.
+    sessions_end_by: datetime | None = None
+    # The programme's totals cover the rolled days up to (not including) this day.
+    totals_until: date | None = None
+
+
+def _aware(moment: datetime | str) -> datetime:
+    if isinstance(moment, datetime):
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(moment)).replace(tzinfo=UTC)
+
+
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def digest(municipality_ids: tuple[int, ...]) -> str:
+    return hashlib.sha256(",".join(str(i) for i in sorted(municipality_ids)).encode()).hexdigest()
+
+
+def _rolled_state(municipality_ids: tuple[int, ...]) -> tuple[date | None, datetime | None]:
+    """The first day not rolled up in all of these municipalities (None: not all are), and
+    the latest end of their rolled-up sessions (None: not known for all)."""
+    if not municipality_ids:
+        return None, None
+    count, until, known, end_by = db.session.execute(
+        select(
+            func.count(),
+            func.min(RollupState.rolled_until),
+            func.count(RollupState.sessions_end_by),
+            func.max(RollupState.sessions_end_by),
+        ).where(RollupState.municipality_id.in_(municipality_ids))
+    ).one()
+    if count != len(set(municipality_ids)):
+        return None, None
+    return _as_date(until), _aware(end_by) if end_by is not None and known == count else None
 
 
 def rolled_until(municipality_ids: tuple[int, ...]) -> date | None:
     """The first day not rolled up in all of these municipalities (None: not all are)."""
-    if not municipality_ids:
+    return _rolled_state(municipality_ids)[0]
+
+
+def _totals_until(selection: Selection, rolled_end: date) -> date | None:
+    """How far the programme's totals go when they fit the selection: from the programme's
+    first day, for exactly these municipalities, and not short of the rolled days."""
+    programme = selection.programme
+    if programme is None or selection.starts_on != programme.starts_on:
         return None
-    count, until = db.session.execute(
-        select(func.count(), func.min(RollupState.rolled_until)).where(
-            RollupState.municipality_id.in_(municipality_ids)
-        )
-    ).one()
-    return until if count == len(set(municipality_ids)) else None
+    state = db.session.get(KeyRollupState, programme.id)
+    if (
+        state is None
+        or state.starts_on != programme.starts_on
+        or state.municipalities != digest(selection.municipality_ids)
+        or state.totals_until is None
+        or state.totals_until <= rolled_end
+    ):
+        return None
+    return state.totals_until
+
+
+# The splits and key first days found in the current transaction, per selection: a dashboard
+# asks for them a dozen times. Forgotten on every flush (`touching`) and with the transaction.
+MEMO = "progress_rollups"
+
+
+def _memo(name: str, selection: Selection, compute: Callable[[], T]) -> T:
+    transaction = db.session().get_transaction()
+    memo = db.session.info.setdefault(MEMO, {})
+    found = memo.get((name, selection))
+    if found is not None and found[0] is transaction and transaction is not None:
+        return found[1]
+    value = compute()
+    memo[(name, selection)] = (transaction, value)
+    return value
+
+
+def forget(session: Any) -> None:
+    """Drop what `_memo` kept: the session is about to write."""
+    session.info.pop(MEMO, None)
 
 
 def split(selection: Selection) -> Split:
     """Days that are rolled up and complete within the selection (ended by its end) come from
     the rollups; the rest is counted live."""
-    until = rolled_until(selection.municipality_ids)
+    return _memo("split", selection, lambda: _split(selection))
+
+
+def _split(selection: Selection) -> Split:
+    until, sessions_end_by = _rolled_state(selection.municipality_ids)
     complete = clock.local(selection.end_moment).date()
     if until is None or min(until, complete) <= selection.starts_on:
         return Split(selection, None, selection)
     until = min(until, complete, selection.ends_on + timedelta(days=1))
     rolled = replace(selection, ends_on=until - timedelta(days=1))
     live = replace(selection, starts_on=until) if until <= selection.ends_on else None
-    return Split(selection, rolled, live)
+    totals_until = _totals_until(selection, rolled.ends_on)
+    return Split(selection, rolled, live, sessions_end_by, totals_until)
+
+
+# --- reading the rolled-up days ---------------------------------------------------------------
 
 
 def _day_rows(rolled: Selection, kind: str, *columns: Any) -> Select:
@@ -96,27 +190,11 @@ def _day_rows(rolled: Selection, kind: str, *columns: Any) -> Select:
     )
 
 
-def _sums(*names: str) -> list[Any]:
-    return [func.coalesce(func.sum(getattr(DayFigure, name)), 0) for name in names]
-
-
-def help_sums(parts: Split) -> list[int]:
-    """`definitions.help_sums` over the whole selection, in that order."""
-    total = [0] * len(HELP_COLUMNS)
-    rows = []
-    if parts.rolled is not None:
-        rows.append(db.session.execute(_day_rows(parts.rolled, HELP, *_sums(*HELP_COLUMNS))).one())
-    if parts.live is not None:
-        rows.append(
-            db.session.execute(definitions.logs_in(parts.live, *definitions.help_sums())).one()
-        )
-    for row in rows:
-        total = [a + int(b or 0) for a, b in zip(total, row, strict=True)]
-    return total
-
-
 ROLLED_KEYS: dict[str, tuple[str, Any, Callable[[Any], Any]]] = {
-    DAY: (HELP, DayFigure.day, lambda key: key),
+    HELP: (HELP, None, lambda key: ""),
+    SESSION: (SESSION, None, lambda key: ""),
+    APPOINTMENT: (APPOINTMENT, None, lambda key: ""),
+    DAY: (HELP, DayFigure.day, _as_date),
     MUNICIPALITY: (HELP, DayFigure.municipality_id, int),
     TOPIC: (TOPIC, DayFigure.key, str),
     LANGUAGE: (LANGUAGE, DayFigure.key, str),
@@ -124,56 +202,100 @@ ROLLED_KEYS: dict[str, tuple[str, Any, Callable[[Any], Any]]] = {
 }
 
 
+def _add(found: dict[Any, list[int]], key: Any, values: Any, sign: int = 1) -> None:
+    held = found.setdefault(key, [0] * len(values))
+    for n, value in enumerate(values):
+        held[n] += sign * int(value or 0)
+
+
+def rolled_sums(parts: Split, kind: str, names: tuple[str, ...]) -> dict[Any, list[int]]:
+    """The sums of `names` over the rolled-up days, per key of `kind` ("" when it has none):
+    the programme's totals less the days after the rolled part when they fit, else the rows
+    per municipality and day."""
+    found: dict[Any, list[int]] = {}
+    rolled = parts.rolled
+    if rolled is None:
+        return found
+    source, column, as_key = ROLLED_KEYS[kind]
+    grouped = [column] if column is not None else []
+    if parts.totals_until is not None:
+        totals = select(
+            ProgrammeTotal.key, *(getattr(ProgrammeTotal, name) for name in names)
+        ).where(
+            ProgrammeTotal.programme_id == rolled.programme.id,
+            ProgrammeTotal.kind == kind,
+        )
+        for key, *values in db.session.execute(totals):
+            _add(found, as_key(key), values)
+        after = replace(
+            rolled,
+            starts_on=rolled.ends_on + timedelta(days=1),
+            ends_on=parts.totals_until - timedelta(days=1),
+        )
+        if after.starts_on <= after.ends_on:
+            query = _day_rows(after, source, *grouped, *_sums(*names))
+            for row in db.session.execute(query.group_by(*grouped) if grouped else query):
+                _add(found, as_key(row[0]) if grouped else "", row[1:] if grouped else row, -1)
+        return found
+    query = _day_rows(rolled, source, *grouped, *_sums(*names))
+    for row in db.session.execute(query.group_by(*grouped) if grouped else query):
+        _add(found, as_key(row[0]) if grouped else "", row[1:] if grouped else row)
+    return found
+
+
+def _sums(*names: str) -> list[Any]:
+    return [func.coalesce(func.sum(getattr(DayFigure, name)), 0) for name in names]
+
+
+def help_sums(parts: Split) -> list[int]:
+    """`definitions.help_sums` over the whole selection, in that order."""
+    total = rolled_sums(parts, HELP, HELP_COLUMNS).get("", [0] * len(HELP_COLUMNS))
+    if parts.live is not None:
+        row = db.session.execute(definitions.logs_in(parts.live, *definitions.help_sums())).one()
+        total = [a + int(b or 0) for a, b in zip(total, row, strict=True)]
+    return total
+
+
 def breakdown(parts: Split, kind: str, live: Callable[[Selection], Select]) -> dict[Any, list[int]]:
     """Logs, contacts, minutes and walk-in first visits per key of `kind`; `live(selection)`
     is the live query giving (key, logs, contacts, minutes[, walk-ins]) per key."""
-    found: dict[Any, list[int]] = {}
-
-    def add(key: Any, values: Any) -> None:
-        held = found.setdefault(key, [0, 0, 0, 0])
-        for n, value in enumerate(values):
-            held[n] += int(value or 0)
-
-    if parts.rolled is not None:
-        source, column, as_key = ROLLED_KEYS[kind]
-        query = _day_rows(
-            parts.rolled, source, column, *_sums("logs", "contacts", "minutes", "walk_in_first")
-        ).group_by(column)
-        for key, *values in db.session.execute(query):
-            add(as_key(key), values)
+    found = rolled_sums(parts, kind, BREAKDOWN_COLUMNS)
     if parts.live is not None:
         for key, *values in db.session.execute(live(parts.live)):
-            add(key, values)
-    return found
+            _add(found, key, [*values, 0][: len(BREAKDOWN_COLUMNS)])
+    return {key: values for key, values in found.items() if any(values)}
 
 
 def session_sums(parts: Split) -> tuple[int, int, int]:
     """Sessions held, fully staffed, and the contacts logged against them (`session_sums`)."""
-    held = staffed = contacts = 0
+    held, staffed, contacts = rolled_sums(parts, SESSION, SESSION_COLUMNS).get("", [0, 0, 0])
     if parts.rolled is not None:
         rolled = parts.rolled
-        row = db.session.execute(
-            _day_rows(rolled, SESSION, *_sums("sessions_held", "sessions_staffed", "contacts"))
-        ).one()
-        held, staffed, contacts = (int(v) for v in row)
-        # Counted as if ended: not those still running at the end of the period, unlogged.
-        running = db.session.execute(
-            select(
-                func.count(HelpSession.id),
-                func.coalesce(func.sum(case((helpdesk_queries.understaffed_sql(), 0), else_=1)), 0),
-            )
-            .join(Location, Location.id == HelpSession.location_id)
-            .where(
-                _in(Location.municipality_id, rolled.municipality_ids),
-                HelpSession.status == SessionStatus.PLANNED,
-                HelpSession.starts_at >= rolled.start_moment,
-                HelpSession.starts_at < rolled.end_moment,
-                HelpSession.ends_at > parts.selection.end_moment,
-                ~definitions.logged_against_session(),
-            )
-        ).one()
-        held -= int(running[0])
-        staffed -= int(running[1])
+        # Counted as if ended: not those still running at the end of the period, unlogged
+        # (none can be when every rolled-up session ended by then).
+        ended = parts.sessions_end_by is not None and (
+            parts.sessions_end_by <= parts.selection.end_moment
+        )
+        if not ended:
+            running = db.session.execute(
+                select(
+                    func.count(HelpSession.id),
+                    func.coalesce(
+                        func.sum(case((helpdesk_queries.understaffed_sql(), 0), else_=1)), 0
+                    ),
+                )
+                .join(Location, Location.id == HelpSession.location_id)
+                .where(
+                    _in(Location.municipality_id, rolled.municipality_ids),
+                    HelpSession.status == SessionStatus.PLANNED,
+                    HelpSession.starts_at >= rolled.start_moment,
+                    HelpSession.starts_at < rolled.end_moment,
+                    HelpSession.ends_at > parts.selection.end_moment,
+                    ~definitions.logged_against_session(),
+                )
+            ).one()
+            held -= int(running[0])
+            staffed -= int(running[1])
     if parts.live is not None:
         row = db.session.execute(definitions.session_sums(parts.live)).one()
         held += int(row[0])
@@ -182,14 +304,25 @@ def session_sums(parts: Split) -> tuple[int, int, int]:
     return held, staffed, contacts
 
 
-def _digest(municipality_ids: tuple[int, ...]) -> str:
-    return hashlib.sha256(",".join(str(i) for i in sorted(municipality_ids)).encode()).hexdigest()
+def appointment_sums(parts: Split) -> tuple[int, int]:
+    """(no-shows, appointments that came or not) of the selection
+    (`definitions.appointment_sums`)."""
+    no_shows, closed = rolled_sums(parts, APPOINTMENT, APPOINTMENT_COLUMNS).get("", [0, 0])
+    if parts.live is not None:
+        row = db.session.execute(definitions.appointment_sums(parts.live)).one()
+        no_shows += int(row[0])
+        closed += int(row[1])
+    return no_shows, closed
 
 
 def key_first_days(selection: Selection) -> dict[date, int]:
     """How many citizen keys were seen for the first time on each day of the selection
     (`definitions.key_first_days`); for a whole programme from its first day, the rolled-up
     days from `KeyFirstDay` and only the keys not seen before counted live."""
+    return dict(_memo("key_first_days", selection, lambda: _key_first_days(selection)))
+
+
+def _key_first_days(selection: Selection) -> dict[date, int]:
     programme = selection.programme
     until = None
     if selection.starts_on == programme.starts_on:
@@ -197,16 +330,16 @@ def key_first_days(selection: Selection) -> dict[date, int]:
         if (
             state is not None
             and state.starts_on == programme.starts_on
-            and state.municipalities == _digest(selection.municipality_ids)
-            and state.municipalities == _digest(programme_municipality_ids(programme.id))
+            and state.municipalities == digest(selection.municipality_ids)
+            and state.municipalities == digest(programme_municipality_ids(programme.id))
         ):
             parts = split(selection)
             if parts.rolled is not None:
                 until = min(state.rolled_until, parts.rolled.ends_on + timedelta(days=1))
     if until is None or until <= selection.starts_on:
-        return _firsts(definitions.key_first_days(selection))
+        return firsts(definitions.key_first_days(selection))
     found = {
-        day: int(count)
+        _as_date(day): int(count)
         for day, count in db.session.execute(
             select(KeyFirstDay.day, KeyFirstDay.new_keys).where(
                 KeyFirstDay.programme_id == programme.id,
@@ -217,256 +350,31 @@ def key_first_days(selection: Selection) -> dict[date, int]:
     }
     if until <= selection.ends_on:
         live = replace(selection, starts_on=until)
-        found.update(_firsts(definitions.key_first_days(live, seen_from=until)))
+        found.update(firsts(definitions.key_first_days(live, seen_from=until)))
     return found
 
 
-def _firsts(query: Select) -> dict[date, int]:
-    return {day: int(count) for day, count in db.session.execute(query)}
+def firsts(query: Select) -> dict[date, int]:
+    return {_as_date(day): int(count) for day, count in db.session.execute(query)}
 
 
-def roll_up_keys(*, now: datetime) -> int:
-    """Roll the key first days of every programme up to yesterday, afresh (one statement per
-    programme); returns how many programmes. Service-level: flushes."""
-    until = clock.local(now).date()
-    programmes = list(db.session.scalars(select(Programme).order_by(Programme.id)))
-    for programme in programmes:
-        ids = programme_municipality_ids(programme.id)
-        days = replace(
-            _days(ids, programme.starts_on, until - timedelta(days=1)), programme=programme
-        )
-        db.session.execute(delete(KeyFirstDay).where(KeyFirstDay.programme_id == programme.id))
-        rows = [
-            {"programme_id": programme.id, "day": day, "new_keys": count}
-            for day, count in _firsts(definitions.key_first_days(days)).items()
-        ]
-        if rows:
-            db.session.execute(insert(KeyFirstDay), rows)
-        state = db.session.get(KeyRollupState, programme.id)
-        if state is None:
-            state = KeyRollupState(programme_id=programme.id)
-            db.session.add(state)
-        state.rolled_until = until
-        state.starts_on = programme.starts_on
-        state.municipalities = _digest(ids)
-    db.session.flush()
-    return len(programmes)
-
-
-# --- rolling up -------------------------------------------------------------------------------
-
-
-def _days(municipality_ids: tuple[int, ...], starts_on: date, ends_on: date) -> Selection:
-    """A selection of days for the definitions, which read no programme."""
-    return Selection(
-        programme=cast(Any, None),
-        municipality_ids=municipality_ids,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        now=NEVER,
-    )
-
-
-def _help_rows(days: Selection) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    grouped: list[tuple[str, Any, Callable[[Select], Select]]] = [
-        (HELP, None, lambda query: query),
-        (
-            TOPIC,
-            HelpLogTopic.code,
-            lambda query: query.select_from(HelpLogTopic).join(
-                HelpLog, HelpLog.id == HelpLogTopic.log_id
-            ),
-        ),
-        (LANGUAGE, HelpLog.language, lambda query: query),
-        (NEIGHBOURHOOD, HelpLog.neighbourhood_id, lambda query: query),
-    ]
-    for kind, column, joined in grouped:
-        group = [HelpLog.municipality_id, HelpLog.helped_on]
-        if column is not None:
-            group.append(column)
-        query = joined(definitions.logs_in(days, *group, *definitions.help_sums())).group_by(*group)
-        for row in db.session.execute(query):
-            municipality_id, day = row[0], row[1]
-            key = "" if column is None or row[2] is None else str(row[2])
-            values = row[3:] if column is not None else row[2:]
-            rows.append(
-                {
-                    "municipality_id": municipality_id,
-                    "day": day,
-                    "kind": kind,
-                    "key": key,
-                    **{name: int(v or 0) for name, v in zip(HELP_COLUMNS, values, strict=True)},
-                }
-            )
-    return rows
-
-
-def _session_rows(days: Selection) -> list[dict[str, Any]]:
-    """Per municipality and local start day, from `definitions.session_sums` per session."""
-    found: dict[tuple[int, date], list[int]] = {}
-    query = definitions.session_sums(
-        days, Location.municipality_id, HelpSession.id, HelpSession.starts_at, ended_by=NEVER
-    )
-    for municipality_id, _id, starts_at, held, staffed, contacts in db.session.execute(query):
-        day = clock.local(_aware(starts_at)).date()
-        values = found.setdefault((municipality_id, day), [0, 0, 0])
-        values[0] += int(held)
-        values[1] += int(staffed)
-        values[2] += int(contacts)
-    return [
-        {
-            "municipality_id": municipality_id,
-            "day": day,
-            "kind": SESSION,
-            "key": "",
-            "sessions_held": held,
-            "sessions_staffed": staffed,
-            "contacts": contacts,
-        }
-        for (municipality_id, day), (held, staffed, contacts) in found.items()
-    ]
-
-
-def _aware(moment: datetime | str) -> datetime:
-    if isinstance(moment, datetime):
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return datetime.fromisoformat(str(moment)).replace(tzinfo=UTC)
-
-
-def roll_up(*, now: datetime, municipality_ids: tuple[int, ...] | None = None) -> int:
-    """Roll every day before today (local) up that is not yet, for these municipalities (all
-    by default); returns how many municipalities were rolled up. Service-level: flushes."""
-    until = clock.local(now).date()
-    if municipality_ids is None:
-        municipality_ids = tuple(db.session.scalars(select(Location.municipality_id).distinct()))
-        municipality_ids += tuple(db.session.scalars(select(HelpLog.municipality_id).distinct()))
-    known = {
-        municipality_id: rolled
-        for municipality_id, rolled in db.session.execute(
-            select(RollupState.municipality_id, RollupState.rolled_until).where(
-                RollupState.municipality_id.in_(set(municipality_ids))
-            )
-        )
-    }
-    by_start: dict[date, list[int]] = {}
-    for municipality_id in sorted(set(municipality_ids)):
-        since = known.get(municipality_id, EVERYTHING_BEFORE)
-        if since < until:
-            by_start.setdefault(since, []).append(municipality_id)
-    for since, ids in by_start.items():
-        days = _days(tuple(ids), since, until - timedelta(days=1))
-        db.session.execute(
-            delete(DayFigure).where(
-                DayFigure.municipality_id.in_(ids), DayFigure.day >= since, DayFigure.day < until
-            )
-        )
-        rows = _help_rows(days) + _session_rows(days)
-        if rows:
-            db.session.execute(insert(DayFigure), rows)
-        for municipality_id in ids:
-            if municipality_id in known:
-                # Only if no write moved it back meanwhile: the next night redoes those days.
-                db.session.execute(
-                    update(RollupState)
-                    .where(
-                        RollupState.municipality_id == municipality_id,
-                        RollupState.rolled_until == known[municipality_id],
-                    )
-                    .values(rolled_until=until)
-                )
-            else:
-                db.session.add(RollupState(municipality_id=municipality_id, rolled_until=until))
-    db.session.flush()
-    return sum(len(ids) for ids in by_start.values())
-
-
-# --- keeping them exact on write ----------------------------------------------------------------
-
-
-def touch(session: Session, municipality_id: int | None, day: date | None) -> None:
-    """Days from `day` on in that municipality are no longer rolled up."""
-    if municipality_id is None or day is None:
-        return
-    session.execute(
-        update(RollupState)
-        .where(RollupState.municipality_id == municipality_id, RollupState.rolled_until > day)
-        .values(rolled_until=day)
-    )
-
-
-def _values(instance: Any, name: str) -> list[Any]:
-    history = inspect(instance).attrs[name].history
-    return [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
-
-
-def _touched(session: Session) -> set[tuple[int, date]]:
-    """(municipality, day) pairs the pending writes change figures of, before and after."""
-    touched: set[tuple[int, date]] = set()
-    starts: set[tuple[int, datetime]] = set()
-    session_ids: set[int] = set()
-    log_ids: set[int] = set()
-    for instance in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(instance, HelpLog):
-            for municipality_id in _values(instance, "municipality_id"):
-                for day in _values(instance, "helped_on"):
-                    touched.add((municipality_id, day))
-            session_ids.update(_values(instance, "help_session_id"))
-        elif isinstance(instance, HelpLogTopic):
-            log_ids.update(_values(instance, "log_id"))
-        elif isinstance(instance, Location) and instance in session.dirty:
-            # A place moved to another municipality takes its sessions along: all days.
-            if inspect(instance).attrs["municipality_id"].history.has_changes():
-                for municipality_id in _values(instance, "municipality_id"):
-                    touched.add((municipality_id, EVERYTHING_BEFORE))
-        elif isinstance(instance, HelpSession):
-            for starts_at in _values(instance, "starts_at"):
-                for location_id in _values(instance, "location_id"):
-                    starts.add((location_id, _aware(starts_at)))
-    if starts:
-        municipality_of = {
-            location_id: municipality_id
-            for location_id, municipality_id in session.execute(
-                select(Location.id, Location.municipality_id).where(
-                    Location.id.in_({location for location, _s in starts})
-                )
-            )
-        }
-        for location_id, starts_at in starts:
-            if location_id in municipality_of:
-                touched.add((municipality_of[location_id], clock.local(starts_at).date()))
-    if session_ids:
-        for municipality_id, starts_at in session.execute(
-            select(Location.municipality_id, HelpSession.starts_at)
-            .join(Location, Location.id == HelpSession.location_id)
-            .where(HelpSession.id.in_(session_ids))
-        ):
-            touched.add((municipality_id, clock.local(_aware(starts_at)).date()))
-    if log_ids:
-        touched.update(
-            (municipality_id, day)
-            for municipality_id, day in session.execute(
-                select(HelpLog.municipality_id, HelpLog.helped_on).where(HelpLog.id.in_(log_ids))
-            )
-        )
-    return touched
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    if not any(
-        isinstance(instance, HelpLog | HelpLogTopic | HelpSession | Location)
-        for instance in (*session.new, *session.dirty, *session.deleted)
-    ):
-        return
-    earliest: dict[int, date] = {}
-    for municipality_id, day in _touched(session):
-        if municipality_id not in earliest or day < earliest[municipality_id]:
-            earliest[municipality_id] = day
-    for municipality_id, day in earliest.items():
-        touch(session, municipality_id, day)
-
-
-def listen() -> None:
-    """Keep the rollups exact on every ORM write (called once by the app factory)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+__all__ = [
+    "APPOINTMENT",
+    "DAY",
+    "HELP",
+    "LANGUAGE",
+    "MUNICIPALITY",
+    "NEIGHBOURHOOD",
+    "SESSION",
+    "TOPIC",
+    "Split",
+    "appointment_sums",
+    "breakdown",
+    "forget",
+    "help_sums",
+    "key_first_days",
+    "rolled_sums",
+    "rolled_until",
+    "session_sums",
+    "split",
+]
