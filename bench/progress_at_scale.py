@@ -259,8 +259,9 @@ def measure_in_process(app: Flask, programme: int, *, requests: int, warmup: int
     return Result("programme_progress (in-process)", 1, timings, 0, sum(timings))
 
 
-def profile(app: Flask, programme: int) -> None:
-    """Time every statement of one dashboard and one programme_progress, slowest first."""
+def profile(app: Flask, programme: int, *, everything: bool = False) -> None:
+    """Time every statement of one dashboard and one programme_progress, slowest first (the
+    eight slowest, or all with `everything`)."""
     # The statements themselves, not the figure cache (see progress.queries).
     app.config["PROGRESS_CACHE_SECONDS"] = 0
     with app.app_context(), app.test_request_context("/"):
@@ -287,6 +288,7 @@ def profile(app: Flask, programme: int) -> None:
             ),
         ):
             work()  # warm the caches first
+            db.session.rollback()  # a new transaction: nothing kept from the warm-up
             spent.clear()
             began = time.perf_counter()
             work()
@@ -296,7 +298,7 @@ def profile(app: Flask, programme: int) -> None:
                 f"\n{label}: {total * 1000:.0f} ms, {len(spent)} statements, "
                 f"{in_sql * 1000:.0f} ms in SQL"
             )
-            for took, statement in sorted(spent, reverse=True)[:8]:
+            for took, statement in sorted(spent, reverse=True)[: 8 if not everything else None]:
                 print(f"  {took * 1000:7.1f} ms  {' '.join(statement.split())[:150]}")
             db.session.rollback()
 
@@ -330,6 +332,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--record", metavar="LABEL", help="append the figures to RESULTS.md")
     parser.add_argument("--profile", action="store_true", help="time each SQL statement")
+    parser.add_argument("--profile-all", action="store_true", help="with --profile: list all")
     parser.add_argument("--roll-up", action="store_true", help="run the nightly roll-up first")
     args = parser.parse_args()
 
@@ -353,7 +356,7 @@ def main() -> None:
     print(f"Database: {logs:,} help logs.")
     programme = programme_id(app)
     if args.profile:
-        profile(app, programme)
+        profile(app, programme, everything=args.profile_all)
         return
 
     cookie_name, cookie_value = admin_cookie(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digicoach.core import clock
@@ -167,7 +167,7 @@ class CoachRollup(db.Model):
     """Per coach, what the coach funnel and the active coaches need, so those figures read one
     row per coach instead of the status history, the certificates, the shifts and the help
     logs (see `progress.queries.coach_rollups`). The milestones are exact at all times (kept
-    on every ORM write); the last activity covers the days before
+    on every ORM write, one row per coach); the last activity covers the days before
     `CoachRollupState.rolled_until` (today after the nightly job), later days are counted live."""
 
     __tablename__ = "progress_coach_rollup"
@@ -175,6 +175,12 @@ class CoachRollup(db.Model):
     coach_id: Mapped[int] = mapped_column(
         ForeignKey("coach.id", ondelete="CASCADE"), primary_key=True
     )
+    # The coach's own, copied so the figures read this table alone.
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    in_training: Mapped[bool] = mapped_column(Boolean, default=False)
     # The first change to approved or a later status.
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The later of the first certified (or later) status and the first certificate, and its

@@ -23,14 +23,20 @@ depends_on = None
 def upgrade():
     op.create_table('progress_coach_rollup',
     sa.Column('coach_id', sa.Integer(), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=False),
+    sa.Column('applied_at', digicoach.core.db.UTCDateTime(), nullable=False),
+    sa.Column('in_training', sa.Boolean(), nullable=False),
     sa.Column('approved_at', digicoach.core.db.UTCDateTime(), nullable=True),
     sa.Column('certified_at', digicoach.core.db.UTCDateTime(), nullable=True),
     sa.Column('certified_on', sa.Date(), nullable=True),
     sa.Column('last_logged_on', sa.Date(), nullable=True),
     sa.Column('last_shift_at', digicoach.core.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['coach_id'], ['coach.id'], name=op.f('fk_progress_coach_rollup_coach_id_coach'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_progress_coach_rollup_municipality_id_municipality'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('coach_id', name=op.f('pk_progress_coach_rollup'))
     )
+    with op.batch_alter_table('progress_coach_rollup', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_progress_coach_rollup_municipality_id'), ['municipality_id'], unique=False)
     op.create_table('progress_coach_rollup_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('rolled_until', sa.Date(), nullable=False),

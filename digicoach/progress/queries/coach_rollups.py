@@ -61,9 +61,8 @@ def _midnight(day: date) -> datetime:
 
 def rolled_until() -> date | None:
     """The first day whose activity is not rolled up (None: the coaches are not rolled up)."""
-    return db.session.scalar(
-        select(CoachRollupState.rolled_until).where(CoachRollupState.id == STATE_ID)
-    )
+    state = db.session.get(CoachRollupState, STATE_ID)
+    return _as_date(state.rolled_until) if state is not None else None
 
 
 # --- computing the rows -----------------------------------------------------------------------
@@ -113,12 +112,11 @@ def _rows(coach_ids: Iterable[int] | None, *, until: date) -> list[dict[str, Any
         wanted,
         Shift.coach_id,
     )
-    ids = set(approved) | set(certificate) | set(logged) | set(on_shift)
+    coaches = select(Coach.id, Coach.municipality_id, Coach.applied_at, Coach.status)
     if wanted is not None:
-        ids |= set(wanted)
-        ids &= set(db.session.scalars(select(Coach.id).where(Coach.id.in_(wanted))))
+        coaches = coaches.where(Coach.id.in_(wanted))
     rows = []
-    for coach_id in sorted(ids):
+    for coach_id, municipality_id, applied_at, status in db.session.execute(coaches):
         first_status, first_certificate = (
             _aware(certified_status.get(coach_id)),
             _aware(certificate.get(coach_id)),
@@ -130,6 +128,9 @@ def _rows(coach_ids: Iterable[int] | None, *, until: date) -> list[dict[str, Any
         rows.append(
             {
                 "coach_id": coach_id,
+                "municipality_id": municipality_id,
+                "applied_at": _aware(applied_at),
+                "in_training": status == CoachStatus.IN_TRAINING,
                 "approved_at": _aware(approved.get(coach_id)),
                 "certified_at": certified_at,
                 "certified_on": clock.local(certified_at).date() if certified_at else None,
@@ -180,14 +181,14 @@ def funnel(selection: Selection) -> tuple[int, int, int, int] | None:
     end = selection.end_moment
     row = db.session.execute(
         select(
-            func.count(Coach.id),
-            func.count(case((CoachRollup.approved_at <= end, Coach.id), else_=None)),
-            func.count(case((CoachRollup.certified_at <= end, Coach.id), else_=None)),
-            func.count(case((Coach.status == CoachStatus.IN_TRAINING, Coach.id), else_=None)),
+            func.count(),
+            func.count(case((CoachRollup.approved_at <= end, 1), else_=None)),
+            func.count(case((CoachRollup.certified_at <= end, 1), else_=None)),
+            func.count(case((CoachRollup.in_training.is_(True), 1), else_=None)),
+        ).where(
+            _in(CoachRollup.municipality_id, selection.municipality_ids),
+            CoachRollup.applied_at <= end,
         )
-        .select_from(Coach)
-        .outerjoin(CoachRollup, CoachRollup.coach_id == Coach.id)
-        .where(_in(Coach.municipality_id, selection.municipality_ids), Coach.applied_at <= end)
     ).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
@@ -198,9 +199,8 @@ def certified_days(selection: Selection) -> dict[date, int] | None:
         return None
     query = (
         select(CoachRollup.certified_on, func.count())
-        .join(Coach, Coach.id == CoachRollup.coach_id)
         .where(
-            _in(Coach.municipality_id, selection.municipality_ids),
+            _in(CoachRollup.municipality_id, selection.municipality_ids),
             CoachRollup.certified_at <= selection.end_moment,
         )
         .group_by(CoachRollup.certified_on)
@@ -224,13 +224,9 @@ def active_coaches(selection: Selection, live: Any) -> int | None:
         return None
     since = end - timedelta(days=rules.ACTIVE_DAYS)
     since_day = clock.local(since).date()
-    rolled = (
-        select(CoachRollup.coach_id.label("coach_id"))
-        .join(Coach, Coach.id == CoachRollup.coach_id)
-        .where(
-            _in(Coach.municipality_id, selection.municipality_ids),
-            (CoachRollup.last_logged_on >= since_day) | (CoachRollup.last_shift_at >= since),
-        )
+    rolled = select(CoachRollup.coach_id.label("coach_id")).where(
+        _in(CoachRollup.municipality_id, selection.municipality_ids),
+        (CoachRollup.last_logged_on >= since_day) | (CoachRollup.last_shift_at >= since),
     )
     recent = live(selection, max(since, _midnight(until)), max(since_day, until))
     counted = union(rolled, *recent).subquery()
@@ -256,6 +252,9 @@ def _touched_coaches(session: Session, until: date) -> set[int]:
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, CoachStatusChange | Certification):
             coaches.update(_values(instance, "coach_id"))
+        elif isinstance(instance, Coach):
+            if instance.id is not None and _funnel_changed(instance, session):
+                coaches.add(instance.id)
         elif isinstance(instance, HelpLog):
             if any(_as_date(day) < until for day in _values(instance, "helped_on")):
                 coaches.update(_values(instance, "coach_id"))
@@ -283,9 +282,22 @@ def _touched_coaches(session: Session, until: date) -> set[int]:
     return coaches
 
 
+def _funnel_changed(coach: Coach, session: Session) -> bool:
+    """A coach added, or one whose municipality, application moment or status changed."""
+    if coach in session.new:
+        return True
+    state = inspect(coach)
+    return any(
+        state.attrs[name].history.has_changes()
+        for name in ("municipality_id", "applied_at", "status")
+    )
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     if not any(
-        isinstance(instance, CoachStatusChange | Certification | HelpLog | Shift | HelpSession)
+        isinstance(
+            instance, Coach | CoachStatusChange | Certification | HelpLog | Shift | HelpSession
+        )
         for instance in (*session.new, *session.dirty, *session.deleted)
     ):
         return

@@ -46,7 +46,7 @@ from digicoach.progress.models import (
     RollupState,
 )
 from digicoach.progress.queries import definitions
-from digicoach.progress.queries.selection import Selection, _in, programme_municipality_ids
+from digicoach.progress.queries.selection import Selection, _in
 
 T = TypeVar("T")
 
@@ -219,14 +219,9 @@ def rolled_sums(parts: Split, kind: str, names: tuple[str, ...]) -> dict[Any, li
     source, column, as_key = ROLLED_KEYS[kind]
     grouped = [column] if column is not None else []
     if parts.totals_until is not None:
-        totals = select(
-            ProgrammeTotal.key, *(getattr(ProgrammeTotal, name) for name in names)
-        ).where(
-            ProgrammeTotal.programme_id == rolled.programme.id,
-            ProgrammeTotal.kind == kind,
-        )
-        for key, *values in db.session.execute(totals):
-            _add(found, as_key(key), values)
+        columns = [VALUE_COLUMNS.index(name) for name in names]
+        for key, values in programme_totals(parts).get(kind, {}).items():
+            _add(found, as_key(key), [values[n] for n in columns])
         after = replace(
             rolled,
             starts_on=rolled.ends_on + timedelta(days=1),
@@ -241,6 +236,24 @@ def rolled_sums(parts: Split, kind: str, names: tuple[str, ...]) -> dict[Any, li
     for row in db.session.execute(query.group_by(*grouped) if grouped else query):
         _add(found, as_key(row[0]) if grouped else "", row[1:] if grouped else row)
     return found
+
+
+def programme_totals(parts: Split) -> dict[str, dict[str, tuple[int, ...]]]:
+    """Every `ProgrammeTotal` row of the selection's programme, per kind and key (in
+    VALUE_COLUMNS order): one statement for all the figures of a dashboard."""
+
+    def load() -> dict[str, dict[str, tuple[int, ...]]]:
+        found: dict[str, dict[str, tuple[int, ...]]] = {}
+        query = select(
+            ProgrammeTotal.kind,
+            ProgrammeTotal.key,
+            *(getattr(ProgrammeTotal, name) for name in VALUE_COLUMNS),
+        ).where(ProgrammeTotal.programme_id == parts.selection.programme.id)
+        for kind, key, *values in db.session.execute(query):
+            found.setdefault(kind, {})[key] = tuple(int(v) for v in values)
+        return found
+
+    return _memo("programme_totals", parts.selection, load)
 
 
 def _sums(*names: str) -> list[Any]:
@@ -330,8 +343,8 @@ def _key_first_days(selection: Selection) -> dict[date, int]:
         if (
             state is not None
             and state.starts_on == programme.starts_on
+            # The first days are of these municipalities: the programme may have more now.
             and state.municipalities == digest(selection.municipality_ids)
-            and state.municipalities == digest(programme_municipality_ids(programme.id))
         ):
             parts = split(selection)
             if parts.rolled is not None:
