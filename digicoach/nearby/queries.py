@@ -89,6 +89,10 @@ def offers(filters: Filters) -> list[Offer]:
     if filters.neighbourhood_id is not None:
         serves = organisation_neighbourhood.c
         query = query.where(
+            Organisation.municipality_id
+            == select(Neighbourhood.municipality_id)
+            .where(Neighbourhood.id == filters.neighbourhood_id)
+            .scalar_subquery(),
             or_(
                 Location.neighbourhood_id == filters.neighbourhood_id,
                 exists().where(
@@ -96,7 +100,7 @@ def offers(filters: Filters) -> list[Offer]:
                     serves.neighbourhood_id == filters.neighbourhood_id,
                 ),
                 not_(exists().where(serves.organisation_id == Organisation.id)),
-            )
+            ),
         )
     if filters.topic is not None:
         query = query.where(
