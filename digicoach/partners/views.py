@@ -41,10 +41,13 @@ def _form_status() -> int:
 @bp.get("/")
 @require(can_work_for_organisations)
 def index() -> ResponseReturnValue:
-    if not can_manage_organisations(current_user):
-        return redirect(url_for(".mine"))
-    municipalities = place_queries.municipalities_in_scope(current_user)
+    """The organisations in scope, by municipality: a coordinator's municipalities (also those
+    without an organisation yet); for partner staff, their own organisation's."""
     organisations = queries.organisations_in_scope(current_user)
+    if can_manage_organisations(current_user):
+        municipalities = place_queries.municipalities_in_scope(current_user)
+    else:
+        municipalities = list({o.municipality_id: o.municipality for o in organisations}.values())
     groups = [(m, [o for o in organisations if o.municipality_id == m.id]) for m in municipalities]
     return render_template("partners/index.html", groups=groups)
 
