@@ -137,7 +137,7 @@ def test_a_citizen_finds_laptop_lenen_on_the_neighbourhood_page_at_320_px(
     page.get_by_role("link", name="Sluizeken").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Digitale hulp in Sluizeken"
     page.get_by_label("Waarmee wilt u hulp?").select_option("smartphone_tablet")
-    page.get_by_role("button", name="Toon").click()
+    page.get_by_role("button", name="Tonen").click()
     card = page.get_by_role("article", name="Laptop lenen")
     assert card.is_visible()
     assert "Bibliotheek De Krook" in card.inner_text()
