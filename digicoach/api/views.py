@@ -355,5 +355,9 @@ def offers_csv() -> ResponseReturnValue:
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="lieux-mediation-numerique.csv"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="lieux-mediation-numerique.csv"',
+            # Public data: a cache may keep it for a few minutes.
+            "Cache-Control": "public, max-age=300",
+        },
     )
