@@ -235,7 +235,10 @@ def edit_offer(offer_id: int) -> ResponseReturnValue:
         try:
             with unit_of_work():
                 services.update_offer(
-                    actor=current_user, offer_id=offer.id, data=_offer_input(form), now=clock.now()
+                    actor=current_user,
+                    offer_id=offer.id,
+                    data=_offer_input(form, kept=_past_exceptions(offer)),
+                    now=clock.now(),
                 )
         except ValidationFailed as error:
             show_errors(form, error)
@@ -280,7 +283,8 @@ def _offer_form(organisation: Organisation, offer: Offer | None = None) -> Offer
             form.cost.data = "free" if offer.free else "paid"
             form.topics.data = offer.topics
             form.languages.data = offer.languages
-            form.fill_hours(list(offer.hours), list(offer.exceptions))
+            today = clock.local_today()
+            form.fill_hours(list(offer.hours), [e for e in offer.exceptions if e.day >= today])
         else:
             form.languages.data = ["nl"]
             if len(organisation.locations) == 1:
@@ -301,9 +305,19 @@ def _render_offer_form(form: OfferForm, organisation: Organisation, offer: Offer
     ), _form_status()
 
 
-def _offer_input(form: OfferForm) -> services.OfferInput:
+def _past_exceptions(offer: Offer) -> list[rules.DateException]:
+    """The special days before today: the form shows only the coming ones, and a save keeps
+    the past ones as they were (the history of holidays)."""
+    today = clock.local_today()
+    return [e for e in services.date_exceptions(offer) if e.day < today]
+
+
+def _offer_input(
+    form: OfferForm, kept: list[rules.DateException] | None = None
+) -> services.OfferInput:
     hours, hour_problems = form.weekly_hours()
     exceptions, day_problems = form.special_days()
+    exceptions = [*(kept or []), *exceptions]
     return services.OfferInput(
         title=form.title.data or "",
         kind=form.kind.data or "",

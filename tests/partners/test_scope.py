@@ -4,15 +4,16 @@ nothing changes. Coordinators manage the organisations of their own municipaliti
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
 
 from digicoach.accounts.models import Role, User, UserOrganisation
+from digicoach.core import clock
 from digicoach.core.audit import AuditEvent
 from digicoach.extensions import db
-from digicoach.partners.models import Offer, Organisation
+from digicoach.partners.models import Offer, OfferException, Organisation
 from digicoach.places.models import Location
 from tests.conftest import sign_in
 from tests.helpdesk.factories import make_help_session
@@ -218,3 +219,23 @@ def test_partner_staff_rows_without_the_partner_role_give_no_scope(app, world):
     user.organisation_rows = [UserOrganisation(organisation_id=world.library.id)]
     db.session.flush()
     assert user.organisation_ids == frozenset()
+
+
+def test_the_offer_form_shows_the_coming_special_days_and_keeps_the_past_ones(
+    client, world, monkeypatch
+):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
+    offer = db.session.get(Offer, world.laptop.id)
+    offer.exceptions = [
+        OfferException(day=date(2026, 1, 1), label="Nieuwjaar"),
+        OfferException(day=date(2026, 12, 25), label="Kerstmis"),
+    ]
+    db.session.commit()
+    sign_in(client, world.library_staff)
+    form = client.get(f"/organisations/offers/{offer.id}/edit").get_data(as_text=True)
+    assert 'value="2026-12-25"' in form and 'value="2026-01-01"' not in form
+    data = {**OFFER_POST, "x1_day": "2026-12-25", "x1_label": "Kerstmis"}
+    assert client.post(f"/organisations/offers/{offer.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    kept = [(e.day, e.label) for e in db.session.get(Offer, offer.id).exceptions]
+    assert kept == [(date(2026, 1, 1), "Nieuwjaar"), (date(2026, 12, 25), "Kerstmis")]
