@@ -47,6 +47,9 @@ from digicoach.helpdesk.views import feeds_bp as helpdesk_feeds_bp
 from digicoach.helpdesk.views import public_bp as helpdesk_public_bp
 from digicoach.helplog import permissions as helplog_permissions
 from digicoach.helplog.views import bp as helplog_bp
+from digicoach.nearby.views import bp as nearby_bp
+from digicoach.partners import permissions as partner_permissions
+from digicoach.partners.views import bp as partners_bp
 from digicoach.places import permissions as place_permissions
 from digicoach.places.views import bp as places_bp
 from digicoach.progress import permissions as progress_permissions
@@ -70,6 +73,8 @@ BLUEPRINTS = (
     content_bp,
     accounts_bp,
     places_bp,
+    partners_bp,
+    nearby_bp,
     admin_bp,
     coaches_bp,
     training_bp,
@@ -91,6 +96,7 @@ BLUEPRINTS = (
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
     place_permissions,
+    partner_permissions,
     content_permissions,
     admin_permissions,
     coach_permissions,

@@ -39,6 +39,7 @@ from digicoach.demo_data import flanders
 from digicoach.extensions import db
 from digicoach.helpdesk import demo as helpdesk_demo
 from digicoach.helplog import demo as helplog_demo
+from digicoach.partners import demo as partners_demo
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Programme
 from digicoach.progress import demo as progress_demo
@@ -150,6 +151,14 @@ DEMO_ACCOUNTS = (
         two_factor=True,
     ),
     DemoAccount(Role.COACH, f"coach@{DEMO_DOMAIN}", "Jan Janssens", "demo-coach-digicoach"),
+    # Staff of Bibliotheek Gent (partners.demo.DEMO_PARTNER_ORGANISATION), not of a municipality.
+    DemoAccount(
+        Role.PARTNER,
+        f"partner@{DEMO_DOMAIN}",
+        "Lotte De Smet",
+        "demo-partner-digicoach",
+        two_factor=True,
+    ),
 )
 
 
@@ -187,6 +196,14 @@ def seed_demo_accounts(context: DemoContext) -> None:
             user.totp_enabled_at = context.now
         context.users[account.role] = user
     db.session.flush()
+
+
+def seed_demo_organisations(context: DemoContext) -> None:
+    """Five or six partner organisations per municipality, the digipunten they run, their
+    offers with opening hours; the demo partner account works for Gent's library."""
+    partners_demo.seed_organisations(
+        places=context.places, now=context.now, partner_user=context.users.get(Role.PARTNER)
+    )
 
 
 def seed_demo_coaches(context: DemoContext) -> None:
@@ -241,6 +258,7 @@ def seed_demo_bookings(context: DemoContext) -> None:
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_places,
     seed_demo_accounts,
+    seed_demo_organisations,
     seed_demo_coaches,
     seed_demo_training,
     seed_demo_help_sessions,
@@ -277,6 +295,8 @@ def seed_demo_command(scale: str, seed: int) -> None:
     click.echo("Demo accounts (for trying digicoach out; never on a real server):")
     for account in DEMO_ACCOUNTS:
         scope = f" ({DEMO_MUNICIPALITY})" if account.scoped else ""
+        if account.role is Role.PARTNER:
+            scope = f" ({partners_demo.DEMO_PARTNER_ORGANISATION[1]})"
         click.echo(f"  {account.role.value + scope:<20} {account.email:<32} {account.password}")
     click.echo("")
     click.echo(f"Two-factor secret of the staff accounts: {DEMO_TOTP_SECRET}")

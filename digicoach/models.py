@@ -7,6 +7,7 @@ from digicoach.content import models as content_models
 from digicoach.core import audit, heartbeat, installation, outbox
 from digicoach.helpdesk import models as helpdesk_models
 from digicoach.helplog import models as helplog_models
+from digicoach.partners import models as partners_models
 from digicoach.places import models as places_models
 from digicoach.progress import models as progress_models
 from digicoach.reminders import models as reminder_models
@@ -19,6 +20,7 @@ MODEL_MODULES = (
     outbox,
     accounts_models,
     places_models,
+    partners_models,
     content_models,
     coaches_models,
     training_models,

@@ -32,6 +32,7 @@ from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
 from digicoach.helpdesk.models import CalendarFeed, HelpSeries, HelpSession, Shift
 from digicoach.helplog.models import HelpLog
+from digicoach.partners.models import Offer, Organisation
 from digicoach.places.models import Location, Municipality, Neighbourhood, Programme
 from digicoach.training.models import (
     Certification,
@@ -249,6 +250,8 @@ _LOADERS: dict[str, Callable[[list[int]], dict[int, str]]] = {
     "Neighbourhood": _neighbourhoods,
     "Location": _plain(Location, Location.name),
     "Programme": _plain(Programme, Programme.name),
+    "Organisation": _plain(Organisation, Organisation.name),
+    "Offer": _plain(Offer, Offer.title),
     "PageVersion": _pages,
     "TrainingModule": _plain(TrainingModule, TrainingModule.title),
     "Cohort": _plain(Cohort, Cohort.name),

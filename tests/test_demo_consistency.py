@@ -33,6 +33,8 @@ from digicoach.core import clock, vocabulary
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, ShiftStatus
 from digicoach.helplog.models import HelpLog
+from digicoach.partners.models import Offer, Organisation
+from digicoach.partners.rules import DateException, WeeklyHours, is_open
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Location, Programme
 from digicoach.training.models import Cohort, Enrolment
@@ -233,7 +235,50 @@ def check_phone_numbers_are_belgian_landlines_one_per_digipunt(seeded, app):
     assert len(set(numbers)) == len(numbers)
 
 
+def check_partner_offers_agree_with_the_digipunten_and_something_is_open_now(seeded, app):
+    """Four to six organisations of different kinds per municipality, every digipunt run by one,
+    every offer at a digipunt open only in its weekly blocks (the opening notes), every offer
+    closed on its holidays, and offers open right now somewhere in every municipality."""
+    organisations = db.session.scalars(select(Organisation)).all()
+    by_municipality: dict[int, list[Organisation]] = {}
+    for organisation in organisations:
+        by_municipality.setdefault(organisation.municipality_id, []).append(organisation)
+    for found in by_municipality.values():
+        assert 4 <= len(found) <= 6
+        assert len({o.kind for o in found}) >= 4
+    for location in db.session.scalars(select(Location)):
+        assert location.organisation_id is not None, location.name
+    open_now: set[int] = set()
+    for offer in db.session.scalars(select(Offer)):
+        weekly = [WeeklyHours(h.weekday, h.opens, h.closes) for h in offer.hours]
+        exceptions = [DateException(e.day, e.opens, e.closes) for e in offer.exceptions]
+        assert weekly, offer.title
+        assert exceptions and all(e.closed for e in exceptions), offer.title
+        if offer.location is not None:
+            blocks = {
+                (d, start, end)
+                for d, start, end, _mode in _weekly_blocks(offer.location.opening_notes)
+            }
+            for hours in weekly:
+                end = hours.closes.hour * 60 + hours.closes.minute
+                end = 24 * 60 if end == 24 * 60 - 1 else end
+                block = (
+                    hours.weekday,
+                    _clock(hours.opens.hour * 60 + hours.opens.minute),
+                    _clock(end),
+                )
+                assert block in blocks, (offer.title, offer.location.name, block)
+        if is_open(seeded, weekly, exceptions):
+            open_now.add(offer.organisation.municipality_id)
+    assert open_now == set(by_municipality)
+    partner = db.session.scalar(select(User).where(User.email == "partner@demo.digicoach.be"))
+    library = db.session.scalar(select(Organisation).where(Organisation.name == "Bibliotheek Gent"))
+    assert partner.organisation_ids == {library.id}
+    assert [location.name for location in library.locations] == ["Bibliotheek De Krook"]
+
+
 CHECKS = (
+    check_partner_offers_agree_with_the_digipunten_and_something_is_open_now,
     check_opening_notes_name_the_weekdays_hours_and_modes_of_the_sessions,
     check_training_groups_are_named_after_where_and_when_they_meet,
     check_every_topic_has_a_free_slot_at_a_digipunt_within_two_weeks,

@@ -19,9 +19,11 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     DESK = "desk"
     COACH = "coach"
+    # Staff of one partner organisation (digicoach.partners), not of a municipality.
+    PARTNER = "partner"
 
 
-STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DESK})
+STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DESK, Role.PARTNER})
 # Every staff role signs in with two-step verification; an installation may relax it for the
 # front desk only (DESK_TWO_FACTOR_REQUIRED=false, see the README's warning).
 TWO_FACTOR_ROLES = STAFF_ROLES
@@ -59,6 +61,9 @@ class User(db.Model):
     )
     scope_rows: Mapped[list[UserMunicipality]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    organisation_rows: Mapped[list[UserOrganisation]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
     )
 
     # Flask-Login protocol. Sessions are checked on the server (see accounts.sessions).
@@ -107,6 +112,13 @@ class User(db.Model):
         """The municipalities this user may act in (admins: see `is_admin`, they have all)."""
         return frozenset(row.municipality_id for row in self.scope_rows)
 
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        """The partner organisations this user acts for (role partner)."""
+        if Role.PARTNER not in self.roles:
+            return frozenset()
+        return frozenset(row.organisation_id for row in self.organisation_rows)
+
 
 class UserRole(db.Model):
     __tablename__ = "user_role"
@@ -130,6 +142,19 @@ class UserMunicipality(db.Model):
     )
 
     user: Mapped[User] = relationship(back_populates="scope_rows")
+
+
+class UserOrganisation(db.Model):
+    """Partner staff's scope: the organisation (digicoach.partners) they work for."""
+
+    __tablename__ = "user_organisation"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class UserSession(db.Model):
@@ -223,6 +248,7 @@ __all__ = [
     "Role",
     "User",
     "UserMunicipality",
+    "UserOrganisation",
     "UserRole",
     "UserSession",
     "email_key",

@@ -31,3 +31,19 @@ def in_scope(actor: User, municipality_id: int | None) -> bool:
     if actor.is_admin:
         return True
     return municipality_id is not None and municipality_id in actor.municipality_ids
+
+
+def acts_for(actor: User, *, municipality_id: int | None, organisation_id: int | None) -> bool:
+    """The scope rule of everything a partner organisation owns (its digipunten, offers, help
+    sessions): admins everywhere, coordinators in their municipalities, partner staff for
+    their own organisation only. Desk staff and coaches never. Its SQL twin is
+    `places.queries.organisation_scope_condition`."""
+    if actor.is_admin:
+        return True
+    if actor.has_role(Role.COORDINATOR) and in_scope(actor, municipality_id):
+        return True
+    return organisation_id is not None and organisation_id in actor.organisation_ids
+
+
+def is_partner_staff(actor: User) -> bool:
+    return actor.has_role(Role.PARTNER) and bool(actor.organisation_ids)

@@ -29,6 +29,7 @@ ROLE_LABELS = {
     Role.COORDINATOR: _l("Coordinator"),
     Role.DESK: _l("Front desk"),
     Role.COACH: _l("Digicoach"),
+    Role.PARTNER: _l("Partner staff"),
 }
 
 

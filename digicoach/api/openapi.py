@@ -213,6 +213,37 @@ def document(*, with_progress: bool = True) -> dict[str, Any]:
             },
         },
     }
+    paths["/offers"] = {
+        "get": {
+            "operationId": "listOffers",
+            "summary": "Every active partner offer (device loans, courses, social-tariff help, "
+            "...), with opening hours, next opening and an OpenStreetMap opening_hours value.",
+            "parameters": _query_parameters(schemas.OffersQuery),
+            "responses": {
+                "200": _response(
+                    "The offers, by title.", {"type": "array", "items": _ref("Offer")}
+                ),
+                "422": INVALID,
+            },
+        }
+    }
+    paths["/offers.csv"] = {
+        "get": {
+            "operationId": "exportOffersOpenData",
+            "summary": "The digital help points and partner offers as CSV in the columns of "
+            "the French open data standard for digital inclusion places (schéma des lieux de "
+            "médiation numérique, LaMednum, v0.2): id, pivot, nom, commune, code_postal, "
+            "adresse, typologie, horaires (OSM), services, ...",
+            "parameters": _query_parameters(schemas.OffersQuery),
+            "responses": {
+                "200": {
+                    "description": "UTF-8 CSV with a header row.",
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+                "422": INVALID,
+            },
+        }
+    }
     for item in paths.values():
         for method, operation in item.items():
             if method != "parameters":

@@ -15,6 +15,7 @@ from digicoach.api.fields import Boolean, DateTime, DayOrMoment, Id, QueryId, St
 from digicoach.bookings import rules
 from digicoach.bookings.models import AppointmentStatus
 from digicoach.core import vocabulary
+from digicoach.partners.models import HowToGet, OfferKind, OrganisationKind
 
 TOPIC_CODES = tuple(term.code for term in vocabulary.TOPICS)
 LANGUAGE_CODES = tuple(term.code for term in vocabulary.SPOKEN_LANGUAGES)
@@ -99,6 +100,19 @@ class LocationsQuery(Open):
     )
 
 
+class OffersQuery(Closed):
+    municipality_id: QueryId | None = Field(None, description="Only this municipality's help.")
+    neighbourhood_id: QueryId | None = Field(
+        None,
+        description="Only the help near this neighbourhood: at a digital help point in it, or "
+        "of an organisation that serves it or the whole municipality.",
+    )
+    topic: TopicCode | None = Field(None, description="Only the offers that cover this topic.")
+    language: LanguageCode | None = Field(
+        None, description="Only the offers in this spoken language."
+    )
+
+
 class ProgressQuery(Closed):
     programme: QueryId
 
@@ -161,6 +175,81 @@ class Booking(Closed):
     status: Status
     topic: Annotated[str, Text(choices=TOPIC_CODES)]
     language: Annotated[str, Text(choices=LANGUAGE_CODES)]
+
+
+OFFER_KINDS = tuple(kind.value for kind in OfferKind)
+ORGANISATION_KINDS = tuple(kind.value for kind in OrganisationKind)
+HOW_TO_GET = tuple(way.value for way in HowToGet)
+ClockTime = Annotated[str, Text(max_length=5, min_length=5)]
+
+
+class OfferOrganisation(Closed):
+    id: Id
+    name: String
+    kind: Annotated[str, Text(choices=ORGANISATION_KINDS)]
+
+
+class OfferCost(Closed):
+    free: Boolean
+    price: Annotated[str, Text(max_length=120)] | None = Field(
+        description="What it costs, in words; null when it is free."
+    )
+
+
+class OfferLocation(Closed):
+    id: Id | None = Field(description="The digital help point (GET /locations), or null.")
+    name: String
+    address: Annotated[str, Text(max_length=400)]
+
+
+class OpeningHours(Closed):
+    weekday: Annotated[int, Whole(minimum=1, maximum=7)] = Field(
+        description="ISO weekday: 1 is Monday, 7 is Sunday."
+    )
+    opens: ClockTime = Field(alias="from", description="Local time in Brussels, HH:MM.")
+    closes: ClockTime = Field(alias="to", description="Local time in Brussels, HH:MM.")
+
+
+class OpeningException(Closed):
+    date: Annotated[str, Text(format="date")]
+    opens: ClockTime | None = Field(alias="from", description="Null: closed all day.")
+    closes: ClockTime | None = Field(alias="to", description="Null: closed all day.")
+    label: Annotated[str, Text(max_length=120)]
+
+
+class Offer(Closed):
+    """What a partner organisation offers besides digicoach help sessions."""
+
+    id: Id
+    organisation: OfferOrganisation
+    title: String
+    description: Annotated[str, Text(max_length=100000, multi_line=True)]
+    kind: Annotated[str, Text(choices=OFFER_KINDS)]
+    audience: Annotated[str, Text(max_length=300)] = Field(
+        description="Who it is for, in words; empty when it is for everyone."
+    )
+    topics: list[Annotated[str, Text(choices=TOPIC_CODES)]]
+    languages: list[Annotated[str, Text(choices=LANGUAGE_CODES)]]
+    cost: OfferCost
+    how_to_get: Annotated[str, Text(choices=HOW_TO_GET)] = Field(
+        description="walk_in, call (first), book (an appointment) or referral (someone refers you)."
+    )
+    phone: Annotated[str, Text(max_length=30)] | None
+    location: OfferLocation
+    opening_hours: list[OpeningHours] = Field(description="The weekly hours.")
+    exceptions: list[OpeningException] = Field(
+        description="Dated exceptions (holidays, closed days, other hours), which replace the "
+        "weekly hours on their day."
+    )
+    open_now: Boolean
+    next_opening: DateTime | None = Field(
+        description="The next start of an opening at or after now (Europe/Brussels, with "
+        "offset); null without hours in the coming year."
+    )
+    osm_opening_hours: Annotated[str, Text(max_length=2000)] = Field(
+        description="The same hours as an OpenStreetMap opening_hours value, e.g. "
+        '"Mo,We 09:00-12:00; Th 13:30-16:30; 2026 Dec 25 off".'
+    )
 
 
 class Error(Closed):
@@ -244,4 +333,5 @@ COMPONENTS: tuple[type[BaseModel], ...] = (
     Error,
     ValidationErrors,
     Progress,
+    Offer,
 )

@@ -28,6 +28,8 @@ from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from digicoach.core.permissions import public
 from digicoach.extensions import csrf
+from digicoach.nearby import listing, opendata
+from digicoach.nearby import queries as nearby_queries
 from digicoach.places import queries as place_queries
 from digicoach.progress import queries as progress_queries
 
@@ -316,3 +318,46 @@ def progress() -> ResponseReturnValue:
     if query is None:
         return _invalid(errors)
     return jsonify(progress_queries.programme_progress(query.programme, now=clock.now()))
+
+
+def _offer_filters() -> tuple[Any, dict[str, list[Any]]]:
+    query, errors = parse(schemas.OffersQuery, request.args.to_dict())
+    if query is None:
+        return None, errors
+    return nearby_queries.Filters(
+        municipality_id=query.municipality_id,
+        neighbourhood_id=query.neighbourhood_id,
+        topic=query.topic,
+        language=query.language,
+    ), {}
+
+
+@bp.get("/offers")
+@public
+def offers() -> ResponseReturnValue:
+    """The partner offers near a municipality or neighbourhood, for a municipal website or a
+    social map: the same read model as the public page "Waar kan ik terecht?"."""
+    filters, errors = _offer_filters()
+    if filters is None:
+        return _invalid(errors)
+    rows = listing.offer_rows(nearby_queries.offers(filters), now=clock.now())
+    return jsonify([listing.offer_json(row) for row in rows])
+
+
+@bp.get("/offers.csv")
+@public
+def offers_csv() -> ResponseReturnValue:
+    """The digipunten and offers as open data (see nearby.listing)."""
+    filters, errors = _offer_filters()
+    if filters is None:
+        return _invalid(errors)
+    body = opendata.csv_body(filters, now=clock.now())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="lieux-mediation-numerique.csv"',
+            # Public data: a cache may keep it for a few minutes.
+            "Cache-Control": "public, max-age=300",
+        },
+    )

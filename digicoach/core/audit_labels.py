@@ -97,6 +97,14 @@ ACTION_LABELS: dict[str, Any] = {
     "coach.export": _l("Personal data downloaded"),
     "coach.directory_export": _l("List of digicoaches downloaded"),
     "coach.erase": _l("Digicoach's personal data erased"),
+    # partner organisations and their offers
+    "organisation.create": _l("Partner organisation added"),
+    "organisation.update": _l("Partner organisation changed"),
+    "organisation.invite_staff": _l("Partner staff invited"),
+    "offer.create": _l("Offer added"),
+    "offer.update": _l("Offer changed"),
+    "offer.activate": _l("Offer shown again"),
+    "offer.deactivate": _l("Offer stopped"),
     # appointments and walk-ins
     "bookings.appointment.book": _l("Appointment booked"),
     "bookings.appointment.cancel": _l("Appointment cancelled"),
@@ -148,6 +156,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "Neighbourhood": _l("Neighbourhood"),
     "Location": _l("Digital help point"),
     "Programme": _l("Programme"),
+    "Organisation": _l("Partner organisation"),
+    "Offer": _l("Offer"),
     "PageVersion": _l("Page"),
     "TrainingModule": _l("Module"),
     "Cohort": _l("Training group"),

@@ -90,6 +90,15 @@ MENU: tuple[Group, ...] = (
         _l("Management"),
         (
             Entry(_l("Places and programmes"), "places.index", ("can_manage_places",)),
+            Entry(
+                _l("Partner organisations"), "organisations.index", ("can_manage_organisations",)
+            ),
+            Entry(
+                _l("My organisation"),
+                "organisations.mine",
+                ("can_work_for_organisations",),
+                ("can_manage_organisations",),
+            ),
             Entry(_l("Users"), "admin.users", ("can_manage_users",)),
             Entry(_l("Audit log"), "admin.audit_log", ("can_view_audit_log",)),
             Entry(_l("Outbox"), "reminders.outbox", ("can_manage_outbox",)),

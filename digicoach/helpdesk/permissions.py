@@ -11,21 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from digicoach.accounts.models import Role, User
-from digicoach.accounts.permissions import in_scope
+from digicoach.accounts.permissions import acts_for, in_scope, is_partner_staff
 
 
 def can_plan_help_sessions(actor: User) -> bool:
-    """The staff pages: the staffing board and planning sessions (their contents are scoped)."""
-    return actor.is_admin or actor.has_role(Role.COORDINATOR)
+    """The staff pages: the staffing board and planning sessions (their contents are scoped).
+    Partner staff plan at the digipunten their organisation runs."""
+    return actor.is_admin or actor.has_role(Role.COORDINATOR) or is_partner_staff(actor)
 
 
 def can_manage_help_session(actor: User, session: Any) -> bool:
-    """Change, cancel and staff one session: admins, or a coordinator of its municipality."""
-    return can_plan_help_sessions(actor) and in_scope(actor, session.location.municipality_id)
+    """Change, cancel and staff one session: admins, a coordinator of its municipality, or the
+    staff of the organisation that runs its digipunt."""
+    return can_plan_at_location(actor, session.location)
 
 
 def can_plan_at_location(actor: User, location: Any) -> bool:
-    return can_plan_help_sessions(actor) and in_scope(actor, location.municipality_id)
+    if actor.is_admin or actor.has_role(Role.COORDINATOR):
+        return in_scope(actor, location.municipality_id)
+    return is_partner_staff(actor) and acts_for(
+        actor, municipality_id=None, organisation_id=location.organisation_id
+    )
 
 
 def can_take_shifts(actor: User) -> bool:

@@ -34,7 +34,7 @@ from digicoach.helpdesk.models import (
     ShiftStatus,
 )
 from digicoach.places.models import Location, Municipality
-from digicoach.places.queries import locations_in_scope, scope_condition, valid_id
+from digicoach.places.queries import location_scope_condition, locations_in_scope, valid_id
 
 BOARD_WEEKS = 4
 # Cards per page of "find a shift" and "my shifts": a phone screen or two each.
@@ -88,7 +88,7 @@ def _staff_sessions(actor: User) -> Select:
     return (
         select(HelpSession)
         .join(Location, Location.id == HelpSession.location_id)
-        .where(scope_condition(actor, Location.municipality_id))
+        .where(location_scope_condition(actor))
     )
 
 
@@ -109,7 +109,7 @@ def get_shift_for_staff(actor: User, shift_id: Any) -> Shift:
         select(Shift)
         .join(HelpSession, HelpSession.id == Shift.session_id)
         .join(Location, Location.id == HelpSession.location_id)
-        .where(Shift.id == shift_id, scope_condition(actor, Location.municipality_id))
+        .where(Shift.id == shift_id, location_scope_condition(actor))
     )
     if found is None:
         raise NotFound(shift_id)

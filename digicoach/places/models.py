@@ -79,6 +79,10 @@ class Location(db.Model):
     neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhood.id", ondelete="SET NULL"), index=True
     )
+    # The partner organisation that runs it (digicoach.partners); none for older digipunten.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
     name: Mapped[str] = mapped_column(String(160))
     street: Mapped[str] = mapped_column(String(200))
     postcode: Mapped[str] = mapped_column(String(4))

@@ -9,7 +9,7 @@ object (or its municipality id) and are used by templates (`can(...)`) and servi
 from __future__ import annotations
 
 from digicoach.accounts.models import Role, User
-from digicoach.accounts.permissions import in_scope
+from digicoach.accounts.permissions import acts_for, in_scope, is_partner_staff
 from digicoach.places.models import Location, Neighbourhood, Programme
 
 
@@ -52,8 +52,17 @@ def can_manage_locations(actor: User, municipality_id: int) -> bool:
     return can_manage_places(actor) and in_scope(actor, municipality_id)
 
 
+def can_edit_locations(actor: User) -> bool:
+    """The digipunt pages: who manages places, and partner staff for their own digipunten."""
+    return can_manage_places(actor) or is_partner_staff(actor)
+
+
 def can_edit_location(actor: User, location: Location) -> bool:
-    return can_manage_locations(actor, location.municipality_id)
+    """Admins; coordinators of its municipality; the staff of the organisation that runs it."""
+    return can_manage_locations(actor, location.municipality_id) or (
+        is_partner_staff(actor)
+        and acts_for(actor, municipality_id=None, organisation_id=location.organisation_id)
+    )
 
 
 def can_view_programmes(actor: User) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, func, select, true
+from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
-from digicoach.accounts.models import User, UserMunicipality
+from digicoach.accounts.models import Role, User, UserMunicipality, UserOrganisation
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
 from digicoach.places.models import (
@@ -42,6 +42,44 @@ def scope_condition(actor: User, municipality_column: Any) -> ColumnElement[bool
     return municipality_column.in_(
         select(UserMunicipality.municipality_id).where(UserMunicipality.user_id == actor.id)
     )
+
+
+def organisation_scope_condition(
+    actor: User, municipality_column: Any, organisation_column: Any
+) -> ColumnElement[bool]:
+    """The SQL twin of `accounts.permissions.acts_for`: rows of the actor's municipalities
+    (coordinators) or of their own organisation (partner staff); all for admins."""
+    if actor.is_admin:
+        return true()
+    conditions = []
+    if actor.has_role(Role.COORDINATOR):
+        conditions.append(
+            municipality_column.in_(
+                select(UserMunicipality.municipality_id).where(UserMunicipality.user_id == actor.id)
+            )
+        )
+    if actor.has_role(Role.PARTNER):
+        conditions.append(
+            organisation_column.in_(
+                select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == actor.id)
+            )
+        )
+    return or_(*conditions) if conditions else false()
+
+
+def location_scope_condition(actor: User) -> ColumnElement[bool]:
+    """Digipunten the actor works at: of their municipalities (coordinators, desk staff) or
+    run by their organisation (partner staff); all for admins."""
+    if actor.is_admin:
+        return true()
+    if actor.has_role(Role.PARTNER):
+        return or_(
+            scope_condition(actor, Location.municipality_id),
+            Location.organisation_id.in_(
+                select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == actor.id)
+            ),
+        )
+    return scope_condition(actor, Location.municipality_id)
 
 
 def programme_scope_condition(actor: User) -> ColumnElement[bool]:
@@ -104,7 +142,14 @@ def get_neighbourhood(actor: User, neighbourhood_id: Any) -> Neighbourhood:
 
 
 def get_location(actor: User, location_id: Any) -> Location:
-    return _get_scoped(actor, Location, location_id, Location.municipality_id)
+    found = None
+    if valid_id(location_id):
+        found = db.session.scalar(
+            select(Location).where(Location.id == location_id, location_scope_condition(actor))
+        )
+    if found is None:
+        raise NotFound(location_id)
+    return found
 
 
 def get_programme(actor: User, programme_id: Any) -> Programme:
@@ -161,7 +206,7 @@ def locations_in_scope(
         select(Location)
         .join(Location.municipality)
         .options(joinedload(Location.municipality), joinedload(Location.neighbourhood))
-        .where(scope_condition(actor, Location.municipality_id))
+        .where(location_scope_condition(actor))
         .order_by(Municipality.name, Location.name)
     )
     if municipality_id is not None:

@@ -28,10 +28,12 @@ from digicoach.places.forms import (
 )
 from digicoach.places.permissions import (
     can_create_municipality,
+    can_edit_locations,
     can_manage_municipalities,
     can_manage_places,
     can_manage_programmes,
     can_set_programme_phone,
+    can_view_municipality,
     can_view_programmes,
 )
 
@@ -227,7 +229,7 @@ def new_location(municipality_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/locations/<int:location_id>/edit", methods=["GET", "POST"])
-@require(can_manage_places)
+@require(can_edit_locations)
 def edit_location(location_id: int) -> ResponseReturnValue:
     location = queries.get_location(current_user, location_id)
     form = LocationForm(obj=location)
@@ -242,7 +244,7 @@ def edit_location(location_id: int) -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("The location is saved."), "success")
-            return redirect(url_for(".municipality", municipality_id=location.municipality_id))
+            return redirect(_after_location(location))
     return _render_location_form(form, location.municipality, location)
 
 
@@ -257,20 +259,19 @@ def _render_location_form(form: LocationForm, municipality: Any, location: Any) 
 
 
 @bp.post("/locations/<int:location_id>/deactivate")
-@require(can_manage_places)
+@require(can_edit_locations)
 def deactivate_location(location_id: int) -> ResponseReturnValue:
     return _set_active(location_id, active=False)
 
 
 @bp.post("/locations/<int:location_id>/activate")
-@require(can_manage_places)
+@require(can_edit_locations)
 def activate_location(location_id: int) -> ResponseReturnValue:
     return _set_active(location_id, active=True)
 
 
 def _set_active(location_id: int, *, active: bool) -> ResponseReturnValue:
     location = queries.get_location(current_user, location_id)
-    municipality_id = location.municipality_id
     if ConfirmForm().validate_on_submit():
         with unit_of_work():
             services.set_location_active(actor=current_user, location_id=location_id, active=active)
@@ -278,7 +279,14 @@ def _set_active(location_id: int, *, active: bool) -> ResponseReturnValue:
             _("The location is active again.") if active else _("The location is deactivated."),
             "success",
         )
-    return redirect(url_for(".municipality", municipality_id=municipality_id))
+    return redirect(_after_location(location))
+
+
+def _after_location(location: Any) -> str:
+    """Back to the municipality's page; partner staff, who do not see it, to their own."""
+    if can_view_municipality(current_user, location.municipality_id):
+        return url_for(".municipality", municipality_id=location.municipality_id)
+    return url_for("organisations.mine")
 
 
 def _location_input(form: LocationForm) -> services.LocationInput:

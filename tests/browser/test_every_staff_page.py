@@ -52,6 +52,14 @@ from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 from digicoach.helplog import services as helplog_services
 from digicoach.helplog.models import HelpLog
 from digicoach.helplog.permissions import can_correct_help_log
+from digicoach.partners.models import Offer, Organisation
+from digicoach.partners.permissions import (
+    can_create_organisation,
+    can_edit_offer,
+    can_edit_organisation,
+    can_manage_offers,
+    can_view_organisation,
+)
 from digicoach.places.models import Location, Municipality, Neighbourhood, Programme
 from digicoach.places.permissions import (
     can_edit_location,
@@ -74,7 +82,7 @@ from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.browser
 
-ROLES = ("admin", "coordinator", "desk", "coach")
+ROLES = ("admin", "coordinator", "desk", "coach", "partner")
 LANGUAGES = ("nl", "fr")
 NARROW, WIDE = 320, 1280
 
@@ -84,6 +92,7 @@ NOT_PAGES: dict[str, str] = {
     "rights.export_coach": "a JSON, XLSX or CSV download",
     "rights.export_own": "a JSON, XLSX or CSV download",
     "helpdesk.shift_calendar": "an iCalendar download",
+    "organisations.mine": "a redirect to the partner staff member's own organisation page",
     "progress.export_file": "a CSV or XLSX download",
     "training.my_calendar": "an iCalendar download",
     "training.session_calendar": "an iCalendar download",
@@ -165,6 +174,21 @@ def _programme_id(allowed: Callable[[User, Programme], bool]) -> Callable[[User]
         return _values(programme_id=found and found.id)
 
     return pick
+
+
+def _organisation_id(
+    allowed: Callable[[User, Organisation], bool],
+) -> Callable[[User], list[Values]]:
+    def pick(user: User) -> list[Values]:
+        found = _first(user, select(Organisation).order_by(Organisation.id), allowed)
+        return _values(organisation_id=found and found.id)
+
+    return pick
+
+
+def _offer_id(user: User) -> list[Values]:
+    found = _first(user, select(Offer).order_by(Offer.id), can_edit_offer)
+    return _values(offer_id=found and found.id)
 
 
 def _cohort(user: User, allowed: Callable[[User, Cohort], bool]) -> Cohort | None:
@@ -294,6 +318,11 @@ URL_VALUES: dict[str, Callable[[User], list[Values]]] = {
     "helpdesk.session": _help_session_id,
     "helplog.edit": _help_log_id,
     "helplog.new": _loggable_shift,
+    "organisations.detail": _organisation_id(can_view_organisation),
+    "organisations.edit": _organisation_id(can_edit_organisation),
+    "organisations.edit_offer": _offer_id,
+    "organisations.new": _municipality_id(can_create_organisation),
+    "organisations.new_offer": _organisation_id(can_manage_offers),
     "places.delete_neighbourhood": _neighbourhood_id,
     "places.edit_location": _location_id,
     "places.edit_municipality": _municipality_id(can_edit_municipality),

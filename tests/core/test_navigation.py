@@ -18,6 +18,7 @@ from digicoach.extensions import db
 from tests.conftest import sign_in
 from tests.factories import make_admin, make_coordinator, make_desk, make_municipality, make_user
 from tests.helpdesk.factories import make_working_coach
+from tests.partners.factories import make_organisation, make_partner_staff
 
 
 @dataclass
@@ -123,6 +124,7 @@ def people(app):
         "coordinator and coach": make_user(
             roles=(Role.COORDINATOR, Role.COACH), municipalities=[gent], two_factor=True
         ),
+        "partner": make_partner_staff(make_organisation(gent, name="Bibliotheek Gent")),
     }
     db.session.commit()
     return built
@@ -151,12 +153,14 @@ EXPECTED = {
         ("Account", ["My digicoach page", "My account"]),
     ],
     "desk": [("Front desk", ["Front desk", "Call list"]), ("Account", ["My account"])],
+    # Partner staff: their organisation's help sessions and the organisation itself.
+    "partner": ["Staffing board", "My organisation", ("Account", ["My account"])],
     "coordinator": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups"]),
         "Staffing board",
         ("Front desk", ["Front desk", "Call list"]),
         ("Reporting", ["Help logs", "Progress"]),
-        "Places and programmes",
+        ("Management", ["Places and programmes", "Partner organisations"]),
         ("Account", ["My account"]),
     ],
     "admin": [
@@ -164,7 +168,17 @@ EXPECTED = {
         "Staffing board",
         ("Front desk", ["Front desk", "Call list"]),
         ("Reporting", ["Help logs", "Progress"]),
-        ("Management", ["Places and programmes", "Users", "Audit log", "Outbox", "Settings"]),
+        (
+            "Management",
+            [
+                "Places and programmes",
+                "Partner organisations",
+                "Users",
+                "Audit log",
+                "Outbox",
+                "Settings",
+            ],
+        ),
         ("Account", ["My account"]),
     ],
 }

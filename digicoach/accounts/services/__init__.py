@@ -33,6 +33,7 @@ from digicoach.accounts.models import (
     Role,
     User,
     UserMunicipality,
+    UserOrganisation,
     UserRole,
     email_key,
 )
@@ -353,6 +354,38 @@ def invite_user(
     )
     _send_invitation(user, actor=actor, now=now)
     audit.record(actor, "user.invite", user)
+
+
+def invite_organisation_staff(
+    *, actor: User, email: str, name: str, organisation_id: int, language: str, now: datetime
+) -> User | None:
+    """Invite a partner organisation's staff member (role partner, scoped to that organisation
+    only), like `invite_user`. The caller, `partners.services.invite_staff`, decides who may;
+    this one only makes the account. Returns the new user, or None when the address already
+    has an account (its owner gets the same short note as from `invite_user`; the caller shows
+    the same confirmation)."""
+    language = language if language in LANGUAGES else "nl"
+    existing = find_by_email(email)
+    if existing is not None:
+        _mail(
+            existing,
+            kind="accounts.invitation_existing",
+            dedupe_key=f"invitation-existing:{existing.id}:{now.date().isoformat()}",
+            subject=_l("You already have a digicoach account"),
+            template="invitation_existing",
+            link=messages.absolute_url("accounts.login"),
+            reset_link=messages.absolute_url("accounts.forgot_password"),
+        )
+        audit.record(actor, "user.invite_existing", existing)
+        return None
+    user = create_user(
+        actor=actor, email=email, name=name, roles={Role.PARTNER}, language=language, now=now
+    )
+    user.organisation_rows = [UserOrganisation(organisation_id=organisation_id)]
+    db.session.flush()
+    _send_invitation(user, actor=actor, now=now)
+    audit.record(actor, "user.invite", user)
+    return user
 
 
 def invitation_is_pending(user: User) -> bool:
