@@ -3,7 +3,7 @@ with topics, languages, weekly opening hours and dated exceptions; partner staff
 (user_organisation); the organisation that runs a digipunt (location.organisation_id, nullable)
 
 Revision ID: orgs0001
-Revises: rollups0001
+Revises: rollups0002
 Create Date: 2026-12-06 00:18:03.095505
 
 """
@@ -15,7 +15,7 @@ import digicoach.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'orgs0001'
-down_revision = 'rollups0001'
+down_revision = 'rollups0002'
 branch_labels = None
 depends_on = None
 
