@@ -81,15 +81,8 @@ def certificate_pdf(facts: CertificateFacts) -> bytes:
         pdf.ln(2)
         _line(pdf, facts.name, 22, bold=True, height=12, align="C")
         pdf.ln(2)
-        _line(
-            pdf,
-            _(
-                "completed the digicoach training of the programme %(programme)s.",
-                programme=facts.programme,
-            ),
-            13,
-            align="C",
-        )
+        _line(pdf, _("completed the digicoach training of the programme"), 13, align="C")
+        _line(pdf, facts.programme, 16, bold=True, height=10, align="C")
         pdf.ln(6)
         if facts.modules:
             _line(pdf, _("Modules"), 12, bold=True)

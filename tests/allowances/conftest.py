@@ -59,7 +59,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 @pytest.fixture
 def in_request(app: Any, frozen: datetime) -> Iterator[None]:
-    with app.test_request_context("/", method="POST"), force_locale("en"):
+    with app.test_request_context("/"), force_locale("en"):
         yield
 
 
