@@ -4,7 +4,7 @@ and for coordinators of the coach's municipality. Guessed ids answer 404; every 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -14,10 +14,17 @@ from digicoach.core import clock
 from digicoach.core.errors import NotFound
 from digicoach.core.permissions import require
 from digicoach.core.spreadsheets import safe_filename
-from digicoach.recognition import pdf, queries
+from digicoach.recognition import fonts, pdf, queries
 from digicoach.recognition.permissions import can_download_recognition
 
 bp = Blueprint("recognition", __name__)
+
+
+@bp.errorhandler(fonts.FontsMissing)
+def _fonts_missing(error: fonts.FontsMissing) -> ResponseReturnValue:
+    """Without its fonts the server cannot make a PDF: say so, and what the admin installs."""
+    current_app.logger.error("%s", error)
+    return render_template("recognition/fonts_missing.html"), 503
 
 
 def _pdf_response(body: bytes, filename: str) -> Response:

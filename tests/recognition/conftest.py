@@ -52,6 +52,11 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 @pytest.fixture
 def world(app: Any, frozen: datetime) -> Iterator[RecognitionWorld]:
+    yield build_world(app)
+
+
+def build_world(app: Any) -> RecognitionWorld:
+    """The world, committed (the browser tests build it too)."""
     with app.test_request_context("/"), force_locale("en"):
         gent = make_municipality(name="Gent", nis_code="44021")
         kortrijk = make_municipality(name="Kortrijk", nis_code="34022")
@@ -101,4 +106,4 @@ def world(app: Any, frozen: datetime) -> Iterator[RecognitionWorld]:
             certification=certification,
         )
         db.session.commit()
-    yield built
+    return built

@@ -109,3 +109,12 @@ def test_missing_fonts_fail_with_what_to_install(tmp_path):
     with pytest.raises(fonts.FontsMissing, match="fonts-dejavu-core"):
         fonts.font_dir(str(tmp_path))
     assert (fonts.font_dir() / fonts.REGULAR).is_file()
+
+
+def test_without_fonts_the_download_says_what_to_install(world, client, app, tmp_path):
+    app.config["PDF_FONT_DIR"] = str(tmp_path)
+    sign_in(client, world.coach.user)
+    response = client.get(certificate_url(world))
+    assert response.status_code == 503
+    assert "fonts-dejavu-core" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
