@@ -65,10 +65,10 @@ def choose_coach() -> ResponseReturnValue:
     return redirect(url_for(".coach", coach_id=coach.id))
 
 
-@bp.get("/<int:year>.xlsx")
+@bp.get("/export.xlsx")
 @require(can_record_allowances)
-def export_year(year: int) -> ResponseReturnValue:
-    year = _year(year)
+def export_year() -> ResponseReturnValue:
+    year = _year(request.args.get("year"))
     lines = queries.year_list(current_user, year)
     body = write_xlsx(export.sheets(lines, year))
     return download(body, filename=_("expense-allowances-%(year)d.xlsx", year=year))

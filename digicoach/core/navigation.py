@@ -54,8 +54,8 @@ MENU: tuple[Group, ...] = (
             Entry(_l("Applications"), "coaches.queue", ("can_review_coaches",)),
             Entry(_l("Digicoaches"), "coaches.directory", ("can_review_coaches",)),
             Entry(_l("Training groups"), "training.manage", ("can_manage_training",)),
-            Entry(_l("My training"), "training.mine", ("can_follow_training",)),
             Entry(_l("Expense allowances"), "allowances.index", ("can_record_allowances",)),
+            Entry(_l("My training"), "training.mine", ("can_follow_training",)),
         ),
     ),
     Group(

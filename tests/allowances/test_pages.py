@@ -45,7 +45,7 @@ def test_the_export_is_a_workbook_that_is_never_cached(world, client):
         f"/allowances/coaches/{world.coach.id}",
         data={"kind": "car", "day": "2026-06-10", "km": "12", "shift": ""},
     )
-    response = client.get("/allowances/2026.xlsx")
+    response = client.get("/allowances/export.xlsx?year=2026")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]

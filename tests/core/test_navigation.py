@@ -152,7 +152,7 @@ EXPECTED = {
     ],
     "desk": [("Front desk", ["Front desk", "Call list"]), ("Account", ["My account"])],
     "coordinator": [
-        ("Digicoaches", ["Applications", "Digicoaches", "Training groups"]),
+        ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
         ("Front desk", ["Front desk", "Call list"]),
         ("Reporting", ["Help logs", "Progress"]),
@@ -160,11 +160,14 @@ EXPECTED = {
         ("Account", ["My account"]),
     ],
     "admin": [
-        ("Digicoaches", ["Applications", "Digicoaches", "Training groups"]),
+        ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
         ("Front desk", ["Front desk", "Call list"]),
         ("Reporting", ["Help logs", "Progress"]),
-        ("Management", ["Places and programmes", "Users", "Audit log", "Outbox", "Settings"]),
+        (
+            "Management",
+            ["Places and programmes", "Users", "Audit log", "Outbox", "Settings", "Allowance caps"],
+        ),
         ("Account", ["My account"]),
     ],
 }
