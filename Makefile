@@ -59,6 +59,9 @@ translations: $(RUN_STAMP)
 # e-mails, SMS and calendar feeds follow the address served (config.development_base_url).
 RUN_ADDRESS := FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
 run: $(RUN_STAMP) compile-translations
+	@$(BIN)/python -c "from digicoach.recognition.fonts import font_dir; font_dir()" 2>/dev/null \
+		|| echo "Warning: the DejaVu fonts are missing (apt-get install fonts-dejavu-core):" \
+			"certificates and hours statements answer 'cannot be made yet' until they are there."
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@scheduler=""; \

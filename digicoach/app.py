@@ -21,6 +21,9 @@ from digicoach.accounts import sessions as account_sessions
 from digicoach.accounts.views import bp as accounts_bp
 from digicoach.admin import permissions as admin_permissions
 from digicoach.admin.views import bp as admin_bp
+from digicoach.allowances import permissions as allowance_permissions
+from digicoach.allowances import queries as allowance_queries
+from digicoach.allowances.views import bp as allowances_bp
 from digicoach.api import receivers as api_receivers
 from digicoach.api.views import bp as api_bp
 from digicoach.bookings import permissions as booking_permissions
@@ -56,6 +59,8 @@ from digicoach.progress import permissions as progress_permissions
 from digicoach.progress import receivers as progress_receivers
 from digicoach.progress.views import bp as progress_bp
 from digicoach.progress.views import public_bp as impact_bp
+from digicoach.recognition import permissions as recognition_permissions
+from digicoach.recognition.views import bp as recognition_bp
 from digicoach.reminders import permissions as reminder_permissions
 from digicoach.reminders import receivers as reminder_receivers
 from digicoach.reminders.views import bp as reminders_bp
@@ -92,6 +97,8 @@ BLUEPRINTS = (
     reminders_bp,
     workspace_bp,
     rights_bp,
+    allowances_bp,
+    recognition_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
@@ -107,6 +114,8 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     progress_permissions,
     reminder_permissions,
     workspace_permissions,
+    allowance_permissions,
+    recognition_permissions,
 )
 # Who reacts to which signal of another feature: each feature's receivers.py, connected here
 # (the scheduler is a command of this app, so it gets the same). tests/test_receivers.py pins
@@ -136,6 +145,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     templating.register_template_helpers(app, PERMISSION_MODULES)
     navigation.register_navigation(app)
     app.jinja_env.globals["installation"] = installation.branding
+    # The volunteer note and the application form show each programme's insurance.
+    app.jinja_env.globals["insurance_policies"] = allowance_queries.insurance_policies
+    app.jinja_env.globals["this_year"] = allowance_queries.this_year
     register_security(app)
     cli.register_commands(app)
     app.cli.add_command(scheduler_cli)

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from digicoach.accounts import passwords
 from digicoach.accounts import services as account_services
 from digicoach.accounts.models import Role, User
+from digicoach.allowances import demo as allowances_demo
 from digicoach.bookings import demo as bookings_demo
 from digicoach.coaches import demo as coaches_demo
 from digicoach.coaches.models import Coach
@@ -255,6 +256,18 @@ def seed_demo_bookings(context: DemoContext) -> None:
     bookings_demo.seed_bookings(rng=context.rng, places=context.places, now=context.now)
 
 
+def seed_demo_allowances(context: DemoContext) -> None:
+    """The caps per year (2024's official figures), insurance on every programme, and
+    allowances for a few Gent coaches on the days of their past shifts this year. The
+    certificates of certified coaches come from the training step."""
+    allowances_demo.seed_allowances(
+        rng=context.rng,
+        now=context.now,
+        admin=context.users[Role.ADMIN],
+        coordinator=context.users[Role.COORDINATOR],
+    )
+
+
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_places,
     seed_demo_accounts,
@@ -264,6 +277,7 @@ DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_help_sessions,
     seed_demo_bookings,
     seed_demo_progress,
+    seed_demo_allowances,
 )
 
 

@@ -1,6 +1,7 @@
 """Every table of digicoach, so metadata is complete for the app, migrations and tests."""
 
 from digicoach.accounts import models as accounts_models
+from digicoach.allowances import models as allowances_models
 from digicoach.bookings import models as bookings_models
 from digicoach.coaches import models as coaches_models
 from digicoach.content import models as content_models
@@ -29,4 +30,5 @@ MODEL_MODULES = (
     helplog_models,
     progress_models,
     reminder_models,
+    allowances_models,
 )

@@ -26,18 +26,24 @@ from sqlalchemy import select
 
 from digicoach import create_app
 from digicoach.accounts.models import User
+from digicoach.allowances.models import (
+    Allowance,
+    AllowanceCaps,
+    AllowanceTotal,
+    ProgrammeInsurance,
+)
 from digicoach.bookings import queries as booking_queries
 from digicoach.bookings.models import Appointment, AppointmentStatus, WalkIn, WalkInStatus
 from digicoach.coaches.models import Coach
 from digicoach.core import clock, vocabulary
 from digicoach.extensions import db
-from digicoach.helpdesk.models import HelpSession, SessionStatus, ShiftStatus
+from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
 from digicoach.partners.models import Offer, Organisation
 from digicoach.partners.rules import DateException, WeeklyHours, is_open
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Location, Programme
-from digicoach.training.models import Cohort, Enrolment
+from digicoach.training.models import Certification, Cohort, Enrolment
 from tests.conftest import POSTGRES_URL
 
 MOMENTS = {
@@ -277,7 +283,31 @@ def check_partner_offers_agree_with_the_digipunten_and_something_is_open_now(see
     assert [location.name for location in library.locations] == ["Bibliotheek De Krook"]
 
 
+def check_allowances_fall_on_shift_days_within_the_caps(seeded, app):
+    """Allowances of this year, each on the day and in the municipality of the coach's shift,
+    within the caps of the year; every certified or active coach holds a certificate."""
+    year = clock.local(seeded).year
+    caps = db.session.get(AllowanceCaps, year)
+    assert caps is not None and db.session.get(AllowanceCaps, 2024).daily_cap_cents == 4148
+    for allowance in db.session.scalars(select(Allowance)):
+        assert allowance.day.year == year
+        shift = db.session.get(Shift, allowance.shift_id)
+        assert shift is not None and shift.coach_id == allowance.coach_id
+        assert clock.local(shift.session.starts_at).date() == allowance.day
+        assert shift.session.ends_at <= seeded
+        assert shift.session.location.municipality_id == allowance.municipality_id
+    for total in db.session.scalars(select(AllowanceTotal)):
+        assert total.flat_cents <= caps.yearly_cap_cents and total.km <= caps.km_cap
+    assert db.session.scalar(select(ProgrammeInsurance)) is not None
+    certified = db.session.scalars(
+        select(Coach.id).where(Coach.status.in_(["certified", "active"]))
+    ).all()
+    holders = set(db.session.scalars(select(Certification.coach_id)))
+    assert certified and set(certified) <= holders
+
+
 CHECKS = (
+    check_allowances_fall_on_shift_days_within_the_caps,
     check_partner_offers_agree_with_the_digipunten_and_something_is_open_now,
     check_opening_notes_name_the_weekdays_hours_and_modes_of_the_sessions,
     check_training_groups_are_named_after_where_and_when_they_meet,

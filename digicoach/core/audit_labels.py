@@ -80,6 +80,11 @@ ACTION_LABELS: dict[str, Any] = {
     "training.check_in.open": _l("Check-in opened for a training session"),
     "training.check_in": _l("Checked in at a training session"),
     "training.certify": _l("Certificate issued"),
+    # allowances
+    "allowances.caps": _l("Caps of the expense allowances saved"),
+    "allowances.record": _l("Expense allowance recorded"),
+    "allowances.remove": _l("Expense allowance removed"),
+    "allowances.insurance": _l("Volunteer insurance saved"),
     # digicoaches
     "coach.apply": _l("Application as a digicoach sent"),
     "coach.update_profile": _l("Digicoach's details changed"),
@@ -164,6 +169,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "TrainingSession": _l("Training session"),
     "Enrolment": _l("Enrolment"),
     "Certification": _l("Certificate"),
+    "Allowance": _l("Expense allowance"),
+    "AllowanceCaps": _l("Caps of the expense allowances"),
     "OutboxMessage": _l("Message"),
     "AuditEvent": _l("Audit event"),
     "InstallationSettings": _l("Site settings"),

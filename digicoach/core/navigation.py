@@ -54,6 +54,7 @@ MENU: tuple[Group, ...] = (
             Entry(_l("Applications"), "coaches.queue", ("can_review_coaches",)),
             Entry(_l("Digicoaches"), "coaches.directory", ("can_review_coaches",)),
             Entry(_l("Training groups"), "training.manage", ("can_manage_training",)),
+            Entry(_l("Expense allowances"), "allowances.index", ("can_record_allowances",)),
             Entry(_l("My training"), "training.mine", ("can_follow_training",)),
         ),
     ),
@@ -103,6 +104,7 @@ MENU: tuple[Group, ...] = (
             Entry(_l("Audit log"), "admin.audit_log", ("can_view_audit_log",)),
             Entry(_l("Outbox"), "reminders.outbox", ("can_manage_outbox",)),
             Entry(_l("Settings"), "admin.settings", ("can_manage_installation",)),
+            Entry(_l("Allowance caps"), "allowances.caps", ("can_set_allowance_caps",)),
         ),
     ),
     Group(

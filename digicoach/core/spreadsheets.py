@@ -3,7 +3,7 @@
 Every export in the app goes through this module, so a file looks the same wherever it comes
 from. A feature builds its rows (translated headers, translated labels instead of codes,
 `date`/`datetime` values for days and moments, `int`/`float` for numbers, `bool` for yes/no,
-`Percent` for rates) and hands them over:
+`Percent` for rates, `Decimal` for money, written with two decimals) and hands them over:
 
     sheet = Sheet(_("Help logs"), header=[_("Day"), _("Minutes")], rows=[[day, 45]])
     return download(write_xlsx([sheet]), filename="digicoach-logs.xlsx")
@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -102,6 +103,8 @@ def _csv_cell(value: Any, decimal_comma: bool) -> str:
         return value.isoformat()
     elif isinstance(value, int):
         return str(value)
+    elif isinstance(value, Decimal):
+        text = f"{value:.2f}"
     elif isinstance(value, float):
         text = repr(value)  # the shortest exact form: 117.4, 1234567.5
         if "e" in text or "E" in text:
@@ -151,6 +154,8 @@ def _shown_width(value: Any) -> int:
         return 4
     if isinstance(value, float):
         return len(f"{value:.1f}")
+    if isinstance(value, Decimal):
+        return len(f"{value:,.2f}")
     text = str(value)
     return max((len(line) for line in text.splitlines()), default=0)
 
@@ -170,6 +175,7 @@ def write_xlsx(sheets: Sequence[Sheet], language: str | None = None) -> bytes:
     moment_format = workbook.add_format({"num_format": day_pattern + " hh:mm"})
     percent_format = workbook.add_format({"num_format": "0%"})
     decimal_format = workbook.add_format({"num_format": "0.0"})
+    money_format = workbook.add_format({"num_format": "#,##0.00"})
     taken: set[str] = set()
     for sheet in sheets:
         worksheet = workbook.add_worksheet(_sheet_name(sheet.title, taken))
@@ -192,6 +198,8 @@ def write_xlsx(sheets: Sequence[Sheet], language: str | None = None) -> bytes:
                     )
                 elif isinstance(value, int):
                     worksheet.write_number(row_index, col, value)
+                elif isinstance(value, Decimal):
+                    worksheet.write_number(row_index, col, float(value), money_format)
                 elif isinstance(value, datetime):
                     worksheet.write_datetime(row_index, col, _wall_clock(value), moment_format)
                 elif isinstance(value, date):

@@ -20,6 +20,7 @@ from digicoach.accounts.models import User, UserMunicipality
 from digicoach.coaches.models import Coach
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
+from digicoach.places.models import Municipality
 from digicoach.places.queries import valid_id
 from digicoach.training import permissions, rules
 from digicoach.training.models import (
@@ -31,6 +32,7 @@ from digicoach.training.models import (
     TrainingModule,
     TrainingSession,
     cohort_municipality,
+    training_session_module,
 )
 
 
@@ -477,3 +479,43 @@ def assessments(cohort: Cohort, coach_ids: Iterable[int]) -> dict[int, rules.Ass
         )
         for coach_id in ids
     }
+
+
+def issuing_municipality(certification: Certification) -> Municipality:
+    """The municipality that issued a certificate: where its training group met, else the
+    group's first municipality, else the coach's own."""
+    cohort = certification.cohort
+    if cohort is not None:
+        if cohort.location is not None:
+            return cohort.location.municipality
+        if cohort.municipalities:
+            return cohort.municipalities[0]
+    return certification.coach.municipality
+
+
+def certificate_modules(certification: Certification) -> list[TrainingModule]:
+    """The modules a certificate stands for: those of its training group's sessions that were
+    not cancelled, else the programme's required modules; in curriculum order."""
+    if certification.cohort_id is not None:
+        modules = db.session.scalars(
+            select(TrainingModule)
+            .join(training_session_module, training_session_module.c.module_id == TrainingModule.id)
+            .join(TrainingSession, TrainingSession.id == training_session_module.c.session_id)
+            .where(
+                TrainingSession.cohort_id == certification.cohort_id,
+                TrainingSession.status != "cancelled",
+            )
+            .distinct()
+        ).all()
+        if modules:
+            return sorted(modules, key=lambda m: (m.position, m.id))
+    return list(
+        db.session.scalars(
+            select(TrainingModule)
+            .where(
+                TrainingModule.programme_id == certification.programme_id,
+                TrainingModule.required.is_(True),
+            )
+            .order_by(TrainingModule.position, TrainingModule.id)
+        )
+    )

@@ -36,6 +36,8 @@ from sqlalchemy.engine import make_url
 from digicoach import create_app
 from digicoach.accounts import tokens, twofactor
 from digicoach.accounts.models import User
+from digicoach.allowances.models import Allowance
+from digicoach.allowances.permissions import can_record_allowance_for, can_set_insurance
 from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.bookings.permissions import can_handle_appointment
 from digicoach.cli import DEMO_ACCOUNTS, DEMO_TOTP_SECRET
@@ -88,6 +90,10 @@ NARROW, WIDE = 320, 1280
 
 # GET routes that are not pages a person reads, with the reason.
 NOT_PAGES: dict[str, str] = {
+    "allowances.choose_coach": "a redirect to the chosen coach's allowances (a GET form)",
+    "allowances.export_year": "an XLSX download",
+    "recognition.certificate_pdf": "a PDF download",
+    "recognition.hours_pdf": "a PDF download",
     "coaches.directory_export": "a CSV download",
     "rights.export_coach": "a JSON, XLSX or CSV download",
     "rights.export_own": "a JSON, XLSX or CSV download",
@@ -119,6 +125,17 @@ def _coach_id(user: User) -> list[Values]:
     # The demo coach's page has the most on it (shifts, training, help logs).
     query = select(Coach).order_by(Coach.user_id != _demo_user("coach").id, Coach.id)
     coach = _first(user, query, can_manage_coach)
+    return _values(coach_id=coach and coach.id)
+
+
+def _allowance_coach_id(user: User) -> list[Values]:
+    """A coach the user may record allowances for: one who has some, so the table shows."""
+    query = select(Coach).order_by(
+        Coach.id.not_in(select(Allowance.coach_id)), Coach.status != "active", Coach.id
+    )
+    coach = _first(
+        user, query, lambda actor, c: can_record_allowance_for(actor, c, c.municipality_id)
+    )
     return _values(coach_id=coach and coach.id)
 
 
@@ -305,6 +322,8 @@ def _invitation_token(user: User) -> list[Values]:
 # them for a signed-in user. An empty list means the user has no such object (allowed only
 # where the route lets in everyone signed in and checks the object itself).
 URL_VALUES: dict[str, Callable[[User], list[Values]]] = {
+    "allowances.coach": _allowance_coach_id,
+    "allowances.edit_insurance": _programme_id(lambda user, _programme: can_set_insurance(user)),
     "admin.audit_event": _audit_event_id,
     "admin.user": _user_id,
     "coaches.detail": _coach_id,

@@ -156,7 +156,7 @@ EXPECTED = {
     # Partner staff: their organisation's help sessions and the organisation itself.
     "partner": ["Staffing board", "My organisation", ("Account", ["My account"])],
     "coordinator": [
-        ("Digicoaches", ["Applications", "Digicoaches", "Training groups"]),
+        ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
         ("Front desk", ["Front desk", "Call list"]),
         ("Reporting", ["Help logs", "Progress"]),
@@ -164,7 +164,7 @@ EXPECTED = {
         ("Account", ["My account"]),
     ],
     "admin": [
-        ("Digicoaches", ["Applications", "Digicoaches", "Training groups"]),
+        ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
         ("Front desk", ["Front desk", "Call list"]),
         ("Reporting", ["Help logs", "Progress"]),
@@ -177,6 +177,7 @@ EXPECTED = {
                 "Audit log",
                 "Outbox",
                 "Settings",
+                "Allowance caps",
             ],
         ),
         ("Account", ["My account"]),

@@ -76,4 +76,8 @@ def certificate(certification_id: int) -> ResponseReturnValue:
 @public
 def verify(code: str) -> ResponseReturnValue:
     found = certification_services.find_certificate(code)
-    return render_template("training/verify.html", certification=found)
+    return render_template(
+        "training/verify.html",
+        certification=found,
+        municipality=queries.issuing_municipality(found),
+    )
