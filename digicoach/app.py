@@ -47,6 +47,8 @@ from digicoach.helpdesk.views import feeds_bp as helpdesk_feeds_bp
 from digicoach.helpdesk.views import public_bp as helpdesk_public_bp
 from digicoach.helplog import permissions as helplog_permissions
 from digicoach.helplog.views import bp as helplog_bp
+from digicoach.loans import permissions as loan_permissions
+from digicoach.loans.views import bp as loans_bp
 from digicoach.places import permissions as place_permissions
 from digicoach.places.views import bp as places_bp
 from digicoach.progress import permissions as progress_permissions
@@ -87,6 +89,7 @@ BLUEPRINTS = (
     reminders_bp,
     workspace_bp,
     rights_bp,
+    loans_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
@@ -98,6 +101,7 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     helpdesk_permissions,
     helplog_permissions,
     booking_permissions,
+    loan_permissions,
     progress_permissions,
     reminder_permissions,
     workspace_permissions,

@@ -7,6 +7,7 @@ from digicoach.content import models as content_models
 from digicoach.core import audit, heartbeat, installation, outbox
 from digicoach.helpdesk import models as helpdesk_models
 from digicoach.helplog import models as helplog_models
+from digicoach.loans import models as loan_models
 from digicoach.places import models as places_models
 from digicoach.progress import models as progress_models
 from digicoach.reminders import models as reminder_models
@@ -25,6 +26,7 @@ MODEL_MODULES = (
     helpdesk_models,
     bookings_models,
     helplog_models,
+    loan_models,
     progress_models,
     reminder_models,
 )

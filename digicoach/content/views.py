@@ -50,7 +50,7 @@ def set_language(code: str) -> ResponseReturnValue:
     return response
 
 
-@bp.get("/<any(accessibility, privacy, 'volunteer-note'):slug>")
+@bp.get("/<any(accessibility, privacy, 'volunteer-note', 'loan-agreement'):slug>")
 @public
 def page(slug: str) -> ResponseReturnValue:
     page_slug = services.parse_slug(slug)
@@ -58,7 +58,7 @@ def page(slug: str) -> ResponseReturnValue:
     return render_template("content/page.html", slug=page_slug, version=version)
 
 
-@bp.route("/<any(accessibility, privacy, 'volunteer-note'):slug>/edit", methods=["GET", "POST"])
+@bp.route("/<any(accessibility, privacy, 'volunteer-note', 'loan-agreement'):slug>/edit", methods=["GET", "POST"])
 @require(can_edit_pages)
 def edit_page(slug: str) -> ResponseReturnValue:
     page_slug = services.parse_slug(slug)

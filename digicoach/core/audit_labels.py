@@ -129,6 +129,18 @@ ACTION_LABELS: dict[str, Any] = {
     "help_log.create": _l("Help logged"),
     "help_log.create_for_coach": _l("Help logged for a digicoach"),
     "help_log.correct": _l("Help log corrected"),
+    # device loans
+    "loans.device.add": _l("Device added"),
+    "loans.device.update": _l("Device changed"),
+    "loans.device.available": _l("Device available again"),
+    "loans.device.in_repair": _l("Device sent for repair"),
+    "loans.device.retired": _l("Device retired"),
+    "loans.loan.lend": _l("Device lent"),
+    "loans.loan.extend": _l("Loan extended"),
+    "loans.loan.return": _l("Device taken back"),
+    "loans.loan.lost": _l("Device marked lost"),
+    "loans.loan.call": _l("Call about a loan noted"),
+    "loans.loan.erase_contact": _l("Contact data of loans erased"),
     # the installation's identity
     "installation.change": _l("Name, logo or colour changed"),
 }
@@ -155,6 +167,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "Enrolment": _l("Enrolment"),
     "Certification": _l("Certificate"),
     "OutboxMessage": _l("Message"),
+    "Device": _l("Device"),
+    "Loan": _l("Loan"),
     "AuditEvent": _l("Audit event"),
     "InstallationSettings": _l("Site settings"),
     "ip": _l("IP address"),
