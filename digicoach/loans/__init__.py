@@ -1,1 +1,1 @@
-"""Device loans: an inventory of laptops, tablets, smartphones and 4G hotspots per digipunt, lent to citizens."""
+"""Device loans: a digipunt's laptops, tablets, smartphones and 4G hotspots, lent to citizens."""

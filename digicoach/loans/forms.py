@@ -12,6 +12,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -24,8 +25,8 @@ from digicoach.core.i18n import LANGUAGE_NAMES, LANGUAGES
 from digicoach.loans import services, wording
 
 
-def _choices(words: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(code, text) for code, text in words.items()]
+def _choices(words: dict[str, Any]) -> list[SelectChoice]:
+    return [SelectChoice(code, text) for code, text in words.items()]
 
 
 def _max(length: int) -> Length:
@@ -78,7 +79,7 @@ class LendForm(Form):
     )
     language = SelectField(
         _l("Language for the messages"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         default="nl",
     )
     due_on = DateField(
@@ -112,15 +113,11 @@ class ReturnForm(Form):
         choices=_choices(wording.CONDITIONS),
         validators=[InputRequired(_l("Choose the condition the device came back in."))],
     )
-    note = TextAreaField(
-        _l("Note (optional)"), validators=[_max(services.RETURN_NOTE_MAX)]
-    )
+    note = TextAreaField(_l("Note (optional)"), validators=[_max(services.RETURN_NOTE_MAX)])
 
 
 class CallForm(Form):
-    note = StringField(
-        _l("What was agreed (optional)"), validators=[_max(services.CALL_NOTE_MAX)]
-    )
+    note = StringField(_l("What was agreed (optional)"), validators=[_max(services.CALL_NOTE_MAX)])
 
 
 class DeviceStatusForm(Form):

@@ -82,9 +82,7 @@ class Device(db.Model):
 
     __table_args__ = (
         UniqueConstraint("location_id", "label"),
-        CheckConstraint(
-            "kind IN ('laptop', 'tablet', 'smartphone', 'hotspot')", name="kind_known"
-        ),
+        CheckConstraint("kind IN ('laptop', 'tablet', 'smartphone', 'hotspot')", name="kind_known"),
         CheckConstraint(
             "status IN ('available', 'on_loan', 'in_repair', 'retired')", name="status_known"
         ),
@@ -150,9 +148,7 @@ class Loan(db.Model):
             "contact_erased_at IS NOT NULL OR phone IS NOT NULL OR email IS NOT NULL",
             name="contact_known",
         ),
-        CheckConstraint(
-            "(status = 'open') = (closed_at IS NULL)", name="closed_when_not_open"
-        ),
+        CheckConstraint("(status = 'open') = (closed_at IS NULL)", name="closed_when_not_open"),
     )
 
 

@@ -60,9 +60,9 @@ def queue_due_notices(*, now: datetime, settings: Settings) -> int:
         return 0
     plan = settings.plan
     # The furthest a notice lies from the due date, either side.
-    earliest_due = (now - timedelta(
-        days=plan.first_after_days + rules.OVERDUE_INTERVAL_DAYS * plan.notices + 1
-    )).date()
+    earliest_due = (
+        now - timedelta(days=plan.first_after_days + rules.OVERDUE_INTERVAL_DAYS * plan.notices + 1)
+    ).date()
     latest_due = (now + timedelta(days=plan.days_before + 1)).date()
     loans = db.session.scalars(
         select(Loan).where(
@@ -85,7 +85,9 @@ def queue_due_notices(*, now: datetime, settings: Settings) -> int:
         return 0
     keys = [key for key, *_rest in candidates]
     existing = set(
-        db.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys)))
+        db.session.scalars(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+        )
     )
     queued = 0
     for key, loan, notice, channel in candidates:

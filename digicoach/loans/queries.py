@@ -41,7 +41,9 @@ def inventory(location_id: int) -> list[DeviceRow]:
     """A digipunt's devices by kind and name, each with its open loan: two queries."""
     devices = list(
         db.session.scalars(
-            select(Device).where(Device.location_id == location_id).order_by(Device.kind, Device.label)
+            select(Device)
+            .where(Device.location_id == location_id)
+            .order_by(Device.kind, Device.label)
         )
     )
     loans = {
@@ -103,7 +105,9 @@ def overdue(actor: User, *, today: date, location_id: int | None = None) -> list
     ids = [loan.id for loan in loans]
     counts = dict(
         db.session.execute(
-            select(LoanCall.loan_id, func.count()).where(LoanCall.loan_id.in_(ids)).group_by(LoanCall.loan_id)
+            select(LoanCall.loan_id, func.count())
+            .where(LoanCall.loan_id.in_(ids))
+            .group_by(LoanCall.loan_id)
         ).all()
     )
     latest: dict[int, LoanCall] = {}
@@ -112,7 +116,12 @@ def overdue(actor: User, *, today: date, location_id: int | None = None) -> list
     ):
         latest[call.loan_id] = call
     return [
-        OverdueRow(loan, rules.days_overdue(loan.due_on, today), latest.get(loan.id), counts.get(loan.id, 0))
+        OverdueRow(
+            loan,
+            rules.days_overdue(loan.due_on, today),
+            latest.get(loan.id),
+            counts.get(loan.id, 0),
+        )
         for loan in loans
     ]
 

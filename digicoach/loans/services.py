@@ -264,9 +264,7 @@ def loan_agreement(language: str) -> PageVersion | None:
     return current_version(PageSlug.LOAN_AGREEMENT, language)
 
 
-def lend(
-    *, actor: User, device: Device, data: LoanInput, now: datetime, max_days: int
-) -> Loan:
+def lend(*, actor: User, device: Device, data: LoanInput, now: datetime, max_days: int) -> Loan:
     """Lend an available device to a citizen who accepted the loan agreement.
 
     Raises ValidationFailed for bad input, `loans.no_agreement` when no agreement is published,
@@ -300,7 +298,9 @@ def lend(
             code="loans.agreement_changed",
         )
     if not _move_device(device.id, DeviceStatus.AVAILABLE, DeviceStatus.ON_LOAN):
-        raise DeviceUnavailable(_("This device is not available: it is lent, in repair or retired."))
+        raise DeviceUnavailable(
+            _("This device is not available: it is lent, in repair or retired.")
+        )
     loan = Loan(
         device_id=device.id,
         location_id=device.location_id,
@@ -386,9 +386,7 @@ def _close(loan: Loan, *, status: str, actor: User, now: datetime, **values: Any
         raise LoanClosed(_("This loan is closed already."))
 
 
-def return_loan(
-    *, actor: User, loan: Loan, condition: Any, note: Any = "", now: datetime
-) -> None:
+def return_loan(*, actor: User, loan: Loan, condition: Any, note: Any = "", now: datetime) -> None:
     """Take a device back, with its condition: damaged sends it for repair, else it is
     available again. A second return (another desk, a double click) is `loans.loan_closed`."""
     ensure(can_handle_loan(actor, loan))

@@ -143,12 +143,17 @@ def set_status(device_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                services.set_device_status(actor=current_user, device=found, status=form.status.data)
+                services.set_device_status(
+                    actor=current_user, device=found, status=form.status.data
+                )
         except DomainError as error:
             flash(error.message, "error")
         else:
             flash(
-                _("The device is now: %(status)s.", status=wording.label(wording.DEVICE_STATUSES, form.status.data)),
+                _(
+                    "The device is now: %(status)s.",
+                    status=wording.label(wording.DEVICE_STATUSES, form.status.data),
+                ),
                 "success",
             )
     return redirect(url_for(".device", device_id=device_id))
@@ -174,7 +179,7 @@ def lend(device_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         problems = _details_problems(form)
         if not problems:
-            agreement_form = forms.AgreementForm(formdata=None, obj=form)
+            agreement_form = forms.AgreementForm(formdata=None, data=form.data)
             return _render_agreement(found, agreement_form, form.language.data, status=200)
         show_errors(form, problems)
     return render_template("loans/lend.html", form=form, device=found), _form_status()
@@ -190,7 +195,9 @@ def _details_problems(form: forms.LendForm) -> dict[str, list[Any]]:
     return errors.by_field
 
 
-def _render_agreement(device: Device, form: forms.AgreementForm, language: str, *, status: int) -> Any:
+def _render_agreement(
+    device: Device, form: forms.AgreementForm, language: str, *, status: int
+) -> Any:
     agreement = services.loan_agreement(language)
     if agreement is not None and not form.agreement_version_id.data:
         form.agreement_version_id.data = str(agreement.id)

@@ -66,7 +66,9 @@ def build_loans_world() -> LoansWorld:
     laptop = services.add_device(
         actor=desk,
         location=location,
-        data=services.DeviceInput(kind="laptop", label="Laptop 1", serial="PF3X91", accessories="charger"),
+        data=services.DeviceInput(
+            kind="laptop", label="Laptop 1", serial="PF3X91", accessories="charger"
+        ),
     )
     world = LoansWorld(
         admin=make_admin(name="Anna Admin", language="en"),
@@ -103,9 +105,15 @@ def loan_input(**values: Any) -> services.LoanInput:
     return services.LoanInput(**data)
 
 
-def lend(world: LoansWorld, device: Device | None = None, *, now: datetime = NOW, **values: Any) -> Loan:
+def lend(
+    world: LoansWorld, device: Device | None = None, *, now: datetime = NOW, **values: Any
+) -> Loan:
     loan = services.lend(
-        actor=world.desk, device=device or world.laptop, data=loan_input(**values), now=now, max_days=90
+        actor=world.desk,
+        device=device or world.laptop,
+        data=loan_input(**values),
+        now=now,
+        max_days=90,
     )
     db.session.commit()
     return loan

@@ -33,9 +33,10 @@ def test_lending_puts_the_device_on_loan_with_the_agreement_version_and_the_citi
     assert loan.agreement_version.language == "fr"
     assert loan.agreement_method == "on_paper"
     assert loan.agreement_accepted_at == NOW
-    assert db.session.scalar(
-        select(AuditEvent.action).where(AuditEvent.object_type == "Loan")
-    ) == "loans.loan.lend"
+    assert (
+        db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "Loan"))
+        == "loans.loan.lend"
+    )
 
 
 def test_a_lent_device_cannot_be_lent_again(world):
@@ -109,7 +110,9 @@ def test_another_municipality_cannot_see_or_lend_the_device(world):
 
 def test_a_damaged_return_sends_the_device_for_repair(world):
     loan = lend(world)
-    services.return_loan(actor=world.desk, loan=loan, condition="damaged", note="Scherm gebarsten", now=NOW)
+    services.return_loan(
+        actor=world.desk, loan=loan, condition="damaged", note="Scherm gebarsten", now=NOW
+    )
     db.session.commit()
     assert loan.status == "returned" and loan.closed_at == NOW
     assert loan.return_condition == "damaged"
@@ -140,7 +143,9 @@ def test_a_lost_device_is_retired_and_stays_retired(world):
 def test_an_extension_moves_the_due_date_later_only(world):
     loan = lend(world)
     with pytest.raises(ValidationFailed):
-        services.extend(actor=world.desk, loan=loan, due_on=date(2026, 12, 20), now=NOW, max_days=90)
+        services.extend(
+            actor=world.desk, loan=loan, due_on=date(2026, 12, 20), now=NOW, max_days=90
+        )
     services.extend(actor=world.desk, loan=loan, due_on=date(2027, 1, 12), now=NOW, max_days=90)
     db.session.commit()
     assert loan.due_on == date(2027, 1, 12) and loan.extensions == 1
@@ -174,4 +179,8 @@ def test_a_call_is_noted_with_who_and_when(world):
     services.record_call(actor=world.desk, loan=loan, note="Brengt hem vrijdag", now=NOW)
     db.session.commit()
     call = db.session.scalar(select(LoanCall))
-    assert (call.called_by_id, call.called_at, call.note) == (world.desk.id, NOW, "Brengt hem vrijdag")
+    assert (call.called_by_id, call.called_at, call.note) == (
+        world.desk.id,
+        NOW,
+        "Brengt hem vrijdag",
+    )
