@@ -29,10 +29,11 @@ from digicoach.accounts.models import User
 from digicoach.bookings import queries as booking_queries
 from digicoach.bookings.models import Appointment, AppointmentStatus, WalkIn, WalkInStatus
 from digicoach.coaches.models import Coach
-from digicoach.core import clock, vocabulary
+from digicoach.core import clock, sms, vocabulary
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, ShiftStatus
 from digicoach.helplog.models import HelpLog
+from digicoach.loans.models import Device, Loan
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Location, Programme
 from digicoach.training.models import Cohort, Enrolment
@@ -233,12 +234,35 @@ def check_phone_numbers_are_belgian_landlines_one_per_digipunt(seeded, app):
     assert len(set(numbers)) == len(numbers)
 
 
+def check_loans_are_believable(seeded, app):
+    """Every digipunt lends: devices on the shelf and on loan, loans open (some overdue, some
+    due within two weeks), returned and lost, lent on weekday mornings before now, to a mobile
+    number; a device is on loan exactly when it has an open loan."""
+    today = clock.local(seeded).date()
+    open_loans = db.session.scalars(select(Loan).where(Loan.status == "open")).all()
+    assert {loan.location_id for loan in open_loans} == set(db.session.scalars(select(Location.id)))
+    assert any(loan.due_on < today for loan in open_loans)
+    assert any(today <= loan.due_on <= today + timedelta(days=14) for loan in open_loans)
+    lent = set(db.session.scalars(select(Device.id).where(Device.status == "on_loan")))
+    assert lent == {loan.device_id for loan in open_loans}
+    every = db.session.scalars(select(Loan)).all()
+    assert {loan.status for loan in every} == {"open", "returned", "lost"}
+    for loan in every:
+        lent_at = clock.local(loan.lent_at)
+        assert lent_at.weekday() < 5 and 9 <= lent_at.hour < 12, lent_at
+        assert loan.lent_at < seeded and loan.lent_at.date() < loan.due_on
+        assert loan.closed_at is None or loan.lent_at < loan.closed_at <= seeded
+        if loan.contact_erased_at is None:
+            assert loan.first_name and sms.can_receive_sms(loan.phone)
+
+
 CHECKS = (
     check_opening_notes_name_the_weekdays_hours_and_modes_of_the_sessions,
     check_training_groups_are_named_after_where_and_when_they_meet,
     check_every_topic_has_a_free_slot_at_a_digipunt_within_two_weeks,
     check_every_digipunt_is_busy_today,
     check_phone_numbers_are_belgian_landlines_one_per_digipunt,
+    check_loans_are_believable,
 )
 
 
