@@ -150,11 +150,14 @@ EXPECTED = {
         "Log your help",
         ("Account", ["My digicoach page", "My account"]),
     ],
-    "desk": [("Front desk", ["Front desk", "Call list"]), ("Account", ["My account"])],
+    "desk": [
+        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
+        ("Account", ["My account"]),
+    ],
     "coordinator": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups"]),
         "Staffing board",
-        ("Front desk", ["Front desk", "Call list"]),
+        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
         ("Reporting", ["Help logs", "Progress"]),
         "Places and programmes",
         ("Account", ["My account"]),
@@ -162,7 +165,7 @@ EXPECTED = {
     "admin": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups"]),
         "Staffing board",
-        ("Front desk", ["Front desk", "Call list"]),
+        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
         ("Reporting", ["Help logs", "Progress"]),
         ("Management", ["Places and programmes", "Users", "Audit log", "Outbox", "Settings"]),
         ("Account", ["My account"]),
