@@ -207,6 +207,21 @@ class Config:
     REMINDER_WEEKLY_DIGEST = True
     SMS_GATEWAY_TIMEOUT_SECONDS = 15
 
+    # Device loans (issue 19). The desk proposes a due date LOAN_DEFAULT_DAYS ahead and accepts
+    # one at most LOAN_MAX_DAYS ahead (an extension too). The citizen gets a reminder
+    # LOAN_REMINDER_DAYS_BEFORE days before the due date (0: none), and overdue notices on the
+    # due date + LOAN_OVERDUE_FIRST_AFTER_DAYS, then weekly, LOAN_OVERDUE_NOTICES in all, each at
+    # LOAN_REMINDER_AT Brussels time (SMS to a mobile number, else e-mail). REMINDERS_ENABLED
+    # switches these off too. Contact data is erased LOAN_RETENTION_DAYS after the return.
+    LOAN_DEFAULT_DAYS = 28
+    LOAN_MAX_DAYS = 90
+    LOAN_REMINDERS_ENABLED = True
+    LOAN_REMINDER_DAYS_BEFORE = 2
+    LOAN_OVERDUE_FIRST_AFTER_DAYS = 1
+    LOAN_OVERDUE_NOTICES = 3
+    LOAN_REMINDER_AT = "10:00"
+    LOAN_RETENTION_DAYS = 30
+
 
 class DevelopmentConfig(Config):
     PROGRESS_CACHE_SECONDS = 0

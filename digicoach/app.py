@@ -50,6 +50,8 @@ from digicoach.helpdesk.views import feeds_bp as helpdesk_feeds_bp
 from digicoach.helpdesk.views import public_bp as helpdesk_public_bp
 from digicoach.helplog import permissions as helplog_permissions
 from digicoach.helplog.views import bp as helplog_bp
+from digicoach.loans import permissions as loan_permissions
+from digicoach.loans.views import bp as loans_bp
 from digicoach.nearby.views import bp as nearby_bp
 from digicoach.partners import permissions as partner_permissions
 from digicoach.partners.views import bp as partners_bp
@@ -99,6 +101,7 @@ BLUEPRINTS = (
     rights_bp,
     allowances_bp,
     recognition_bp,
+    loans_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
@@ -111,6 +114,7 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     helpdesk_permissions,
     helplog_permissions,
     booking_permissions,
+    loan_permissions,
     progress_permissions,
     reminder_permissions,
     workspace_permissions,

@@ -40,6 +40,7 @@ from digicoach.demo_data import flanders
 from digicoach.extensions import db
 from digicoach.helpdesk import demo as helpdesk_demo
 from digicoach.helplog import demo as helplog_demo
+from digicoach.loans import demo as loans_demo
 from digicoach.partners import demo as partners_demo
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Programme
@@ -268,6 +269,19 @@ def seed_demo_allowances(context: DemoContext) -> None:
     )
 
 
+def seed_demo_loans(context: DemoContext) -> None:
+    """Laptops, tablets, smartphones and hotspots at every digipunt, lent by the municipality's
+    desk (the demo desk in Gent, else the admin): open loans, some overdue, returned and lost."""
+    desk = context.users.get(Role.DESK) or context.users[Role.ADMIN]
+    desks = {
+        municipality.id: desk
+        if municipality.id in desk.municipality_ids
+        else context.users[Role.ADMIN]
+        for municipality in context.places["municipalities"].values()
+    }
+    loans_demo.seed_loans(rng=context.rng, places=context.places, now=context.now, desks=desks)
+
+
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_places,
     seed_demo_accounts,
@@ -278,6 +292,8 @@ DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_bookings,
     seed_demo_progress,
     seed_demo_allowances,
+    # Last: it draws from the shared random source after every other step.
+    seed_demo_loans,
 )
 
 

@@ -8,6 +8,7 @@ from digicoach.content import models as content_models
 from digicoach.core import audit, heartbeat, installation, outbox
 from digicoach.helpdesk import models as helpdesk_models
 from digicoach.helplog import models as helplog_models
+from digicoach.loans import models as loan_models
 from digicoach.partners import models as partners_models
 from digicoach.places import models as places_models
 from digicoach.progress import models as progress_models
@@ -28,6 +29,7 @@ MODEL_MODULES = (
     helpdesk_models,
     bookings_models,
     helplog_models,
+    loan_models,
     progress_models,
     reminder_models,
     allowances_models,

@@ -35,10 +35,11 @@ from digicoach.allowances.models import (
 from digicoach.bookings import queries as booking_queries
 from digicoach.bookings.models import Appointment, AppointmentStatus, WalkIn, WalkInStatus
 from digicoach.coaches.models import Coach
-from digicoach.core import clock, vocabulary
+from digicoach.core import clock, sms, vocabulary
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
+from digicoach.loans.models import Device, Loan
 from digicoach.partners.models import Offer, Organisation
 from digicoach.partners.rules import DateException, WeeklyHours, is_open
 from digicoach.places import demo as places_demo
@@ -306,6 +307,28 @@ def check_allowances_fall_on_shift_days_within_the_caps(seeded, app):
     assert certified and set(certified) <= holders
 
 
+def check_loans_are_believable(seeded, app):
+    """Every digipunt lends: devices on the shelf and on loan, loans open (some overdue, some
+    due within two weeks), returned and lost, lent on weekday mornings before now, to a mobile
+    number; a device is on loan exactly when it has an open loan."""
+    today = clock.local(seeded).date()
+    open_loans = db.session.scalars(select(Loan).where(Loan.status == "open")).all()
+    assert {loan.location_id for loan in open_loans} == set(db.session.scalars(select(Location.id)))
+    assert any(loan.due_on < today for loan in open_loans)
+    assert any(today <= loan.due_on <= today + timedelta(days=14) for loan in open_loans)
+    lent = set(db.session.scalars(select(Device.id).where(Device.status == "on_loan")))
+    assert lent == {loan.device_id for loan in open_loans}
+    every = db.session.scalars(select(Loan)).all()
+    assert {loan.status for loan in every} == {"open", "returned", "lost"}
+    for loan in every:
+        lent_at = clock.local(loan.lent_at)
+        assert lent_at.weekday() < 5 and 9 <= lent_at.hour < 12, lent_at
+        assert loan.lent_at < seeded and loan.lent_at.date() < loan.due_on
+        assert loan.closed_at is None or loan.lent_at < loan.closed_at <= seeded
+        if loan.contact_erased_at is None:
+            assert loan.first_name and sms.can_receive_sms(loan.phone)
+
+
 CHECKS = (
     check_allowances_fall_on_shift_days_within_the_caps,
     check_partner_offers_agree_with_the_digipunten_and_something_is_open_now,
@@ -314,6 +337,7 @@ CHECKS = (
     check_every_topic_has_a_free_slot_at_a_digipunt_within_two_weeks,
     check_every_digipunt_is_busy_today,
     check_phone_numbers_are_belgian_landlines_one_per_digipunt,
+    check_loans_are_believable,
 )
 
 

@@ -18,6 +18,8 @@ class PageSlug(StrEnum):
     PRIVACY = "privacy"
     # The organisatienota the Belgian volunteer law requires us to hand to every volunteer.
     VOLUNTEER_NOTE = "volunteer-note"
+    # What a citizen who borrows a device agrees to (device loans).
+    LOAN_AGREEMENT = "loan-agreement"
 
 
 class PageVersion(db.Model):

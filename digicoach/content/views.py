@@ -50,7 +50,10 @@ def set_language(code: str) -> ResponseReturnValue:
     return response
 
 
-@bp.get("/<any(accessibility, privacy, 'volunteer-note'):slug>")
+PAGE_SLUGS = "<any(accessibility, privacy, 'volunteer-note', 'loan-agreement'):slug>"
+
+
+@bp.get(f"/{PAGE_SLUGS}")
 @public
 def page(slug: str) -> ResponseReturnValue:
     page_slug = services.parse_slug(slug)
@@ -58,7 +61,7 @@ def page(slug: str) -> ResponseReturnValue:
     return render_template("content/page.html", slug=page_slug, version=version)
 
 
-@bp.route("/<any(accessibility, privacy, 'volunteer-note'):slug>/edit", methods=["GET", "POST"])
+@bp.route(f"/{PAGE_SLUGS}/edit", methods=["GET", "POST"])
 @require(can_edit_pages)
 def edit_page(slug: str) -> ResponseReturnValue:
     page_slug = services.parse_slug(slug)

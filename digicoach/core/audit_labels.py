@@ -142,6 +142,18 @@ ACTION_LABELS: dict[str, Any] = {
     "help_log.create": _l("Help logged"),
     "help_log.create_for_coach": _l("Help logged for a digicoach"),
     "help_log.correct": _l("Help log corrected"),
+    # device loans
+    "loans.device.add": _l("Device added"),
+    "loans.device.update": _l("Device changed"),
+    "loans.device.available": _l("Device available again"),
+    "loans.device.in_repair": _l("Device sent for repair"),
+    "loans.device.retired": _l("Device retired"),
+    "loans.loan.lend": _l("Device lent"),
+    "loans.loan.extend": _l("Loan extended"),
+    "loans.loan.return": _l("Device taken back"),
+    "loans.loan.lost": _l("Device marked lost"),
+    "loans.loan.call": _l("Call about a loan noted"),
+    "loans.loan.erase_contact": _l("Contact data of loans erased"),
     # the installation's identity
     "installation.change": _l("Name, logo or colour changed"),
 }
@@ -172,6 +184,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "Allowance": _l("Expense allowance"),
     "AllowanceCaps": _l("Caps of the expense allowances"),
     "OutboxMessage": _l("Message"),
+    "Device": _l("Device"),
+    "Loan": _l("Loan"),
     "AuditEvent": _l("Audit event"),
     "InstallationSettings": _l("Site settings"),
     "ip": _l("IP address"),

@@ -42,6 +42,9 @@ KINDS: dict[str, MessageKind] = {
     "reminders.help_log_nudge": MessageKind(_l("Reminder to log the help given"), "Shift"),
     "reminders.dormancy_nudge": MessageKind(_l("Message to an inactive digicoach"), "Coach"),
     "reminders.weekly_digest": MessageKind(_l("Weekly overview"), "User"),
+    # device loans (to the citizen)
+    "loans.due_soon": MessageKind(_l("Reminder before a borrowed device is due"), "Loan"),
+    "loans.overdue": MessageKind(_l("Notice: a borrowed device is overdue"), "Loan"),
     # appointments (to the citizen)
     "bookings.booked": MessageKind(_l("Confirmation of an appointment"), "Appointment"),
     "bookings.moved": MessageKind(_l("New time of an appointment"), "Appointment"),
@@ -86,6 +89,7 @@ _KEY_PREFIXES = {
     "user": "User",
     "training_session": "TrainingSession",
     "help_session": "HelpSession",
+    "loan": "Loan",
 }
 
 

@@ -75,6 +75,8 @@ MENU: tuple[Group, ...] = (
             Entry(_l("Call list"), "desk.call_list", ("can_use_front_desk",)),
             # The desk console shows the walk-ins itself.
             Entry(_l("Walk-ins"), "desk.walk_ins", ("can_see_walk_ins",), ("can_use_front_desk",)),
+            Entry(_l("Device loans"), "loans.index", ("can_manage_loans",)),
+            Entry(_l("Overdue loans"), "loans.overdue", ("can_manage_loans",)),
         ),
     ),
     Group(

@@ -60,6 +60,9 @@ def _key_rows(board: Dashboard) -> list[list[Any]]:
         [_("Help"), _("Help sessions held"), f.sessions.held, None],
         [_("Help"), _("Staffing rate"), _rate(f.sessions.staffing_rate), None],
         [_("Help"), _("No-show rate"), _rate(board.no_show_rate), None],
+        [_("Device loans"), _("Loans"), board.loans.loans, None],
+        [_("Device loans"), _("Devices lent"), board.loans.devices_lent, None],
+        [_("Device loans"), _("Citizens reached by loans"), board.loans.citizens_reached, None],
     ]
 
 

@@ -17,6 +17,7 @@ from digicoach.coaches.models import CoachStatus
 from digicoach.core import audit
 from digicoach.core.audit_labels import ACTION_LABELS, OBJECT_TYPE_LABELS
 from digicoach.extensions import db
+from digicoach.loans import rules as loan_rules
 from digicoach.object_names import NAMED_TYPES
 from digicoach.training import rules as training_rules
 from tests.bookings.factories import make_appointment, make_bookable_session
@@ -29,6 +30,8 @@ DYNAMIC_ACTIONS = {
     "coach.status.": [status.value for status in CoachStatus],
     "training.cohort.": list(training_rules.COHORT_STATUSES),
     "training.enrolment.": sorted(training_rules.ACTIVE_ENROLMENT_STATUSES),
+    # What staff may set by hand (loans.services.set_device_status).
+    "loans.device.": sorted(set().union(*loan_rules.MANUAL_TRANSITIONS.values())),
 }
 
 

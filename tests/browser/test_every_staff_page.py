@@ -54,6 +54,8 @@ from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 from digicoach.helplog import services as helplog_services
 from digicoach.helplog.models import HelpLog
 from digicoach.helplog.permissions import can_correct_help_log
+from digicoach.loans.models import Device, Loan
+from digicoach.loans.permissions import can_handle_device, can_handle_loan, can_lend_at
 from digicoach.partners.models import Offer, Organisation
 from digicoach.partners.permissions import (
     can_create_organisation,
@@ -318,6 +320,31 @@ def _invitation_token(user: User) -> list[Values]:
     return [{"token": token}]
 
 
+def _device_id(status: str | None = None) -> Callable[[User], list[Values]]:
+    """A device the user handles (with this status: the lend page is for available ones)."""
+
+    def choose(user: User) -> list[Values]:
+        query = select(Device).order_by(Device.id)
+        if status is not None:
+            query = query.where(Device.status == status)
+        found = _first(user, query, can_handle_device)
+        return _values(device_id=found and found.id)
+
+    return choose
+
+
+def _loan_id(user: User) -> list[Values]:
+    # An open loan: its page has every form on it.
+    query = select(Loan).where(Loan.status == "open").order_by(Loan.due_on)
+    found = _first(user, query, can_handle_loan)
+    return _values(loan_id=found and found.id)
+
+
+def _lending_location_id(user: User) -> list[Values]:
+    found = _first(user, select(Location).order_by(Location.id), can_lend_at)
+    return _values(location_id=found and found.id)
+
+
 # Every page route with URL values (or a query value it cannot do without), and how to choose
 # them for a signed-in user. An empty list means the user has no such object (allowed only
 # where the route lets in everyone signed in and checks the object itself).
@@ -336,6 +363,11 @@ URL_VALUES: dict[str, Callable[[User], list[Values]]] = {
     "helpdesk.invitation": _invitation_token,
     "helpdesk.session": _help_session_id,
     "helplog.edit": _help_log_id,
+    "loans.device": _device_id(),
+    "loans.edit_device": _device_id(),
+    "loans.lend": _device_id("available"),
+    "loans.loan": _loan_id,
+    "loans.new_device": _lending_location_id,
     "helplog.new": _loggable_shift,
     "organisations.detail": _organisation_id(can_view_organisation),
     "organisations.edit": _organisation_id(can_edit_organisation),

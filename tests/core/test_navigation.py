@@ -152,13 +152,16 @@ EXPECTED = {
         "Log your help",
         ("Account", ["My digicoach page", "My account"]),
     ],
-    "desk": [("Front desk", ["Front desk", "Call list"]), ("Account", ["My account"])],
+    "desk": [
+        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
+        ("Account", ["My account"]),
+    ],
     # Partner staff: their organisation's help sessions and the organisation itself.
     "partner": ["Staffing board", "My organisation", ("Account", ["My account"])],
     "coordinator": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
-        ("Front desk", ["Front desk", "Call list"]),
+        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
         ("Reporting", ["Help logs", "Progress"]),
         ("Management", ["Places and programmes", "Partner organisations"]),
         ("Account", ["My account"]),
@@ -166,7 +169,7 @@ EXPECTED = {
     "admin": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
-        ("Front desk", ["Front desk", "Call list"]),
+        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
         ("Reporting", ["Help logs", "Progress"]),
         (
             "Management",

@@ -30,10 +30,12 @@ from digicoach.progress.queries.figures import (
     CoachFigures,
     Figures,
     HelpFigures,
+    LoanFigures,
     SessionFigures,
     coach_figures,
     figures,
     help_figures,
+    loan_figures,
     session_figures,
 )
 from digicoach.progress.queries.public import PUBLIC_COUNTS, programme_figures, programme_progress
@@ -60,6 +62,7 @@ __all__ = [
     "Dashboard",
     "Figures",
     "HelpFigures",
+    "LoanFigures",
     "Selection",
     "SessionFigures",
     "SnapshotRow",
@@ -72,6 +75,7 @@ __all__ = [
     "figures_moment",
     "held_condition",
     "help_figures",
+    "loan_figures",
     "municipalities_for",
     "no_shows",
     "parse_day",

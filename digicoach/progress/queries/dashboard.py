@@ -23,8 +23,10 @@ from digicoach.progress.queries import coach_rollups, definitions, rollups
 from digicoach.progress.queries.figures import (
     CERTIFIED_OR_LATER,
     Figures,
+    LoanFigures,
     figures,
     has_certificate,
+    loan_figures,
 )
 from digicoach.progress.queries.selection import (
     Selection,
@@ -76,6 +78,7 @@ class SnapshotRow:
 @dataclass(frozen=True)
 class Dashboard:
     figures: Figures
+    loans: LoanFigures
     no_show_rate: float | None
     appointments_closed: int
     citizens: Trend
@@ -264,6 +267,7 @@ def dashboard(selection: Selection, *, topic_label: Any, language_label: Any) ->
     municipality_names = _names(Municipality, [int(row.key) for row in by_municipality])
     return Dashboard(
         figures=result,
+        loans=loan_figures(selection),
         no_show_rate=rules.rate(no_show, closed),
         appointments_closed=closed,
         citizens=citizens,

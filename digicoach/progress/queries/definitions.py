@@ -15,6 +15,7 @@ from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.models import HelpSession, SessionStatus
 from digicoach.helplog.models import HelpLog
+from digicoach.loans.models import Loan
 from digicoach.places.models import Location
 from digicoach.progress.queries.selection import Selection, _in
 
@@ -140,3 +141,24 @@ def appointment_sums(selection: Selection, *group: Any) -> Select:
         )
     )
     return query.group_by(*group) if group else query
+
+
+def loan_sums(selection: Selection) -> Select:
+    """THE definition of what device loans count for: loans lent at the selection's digipunten
+    in its period (`lent_at` from its start up to its end), as (loans, distinct devices lent,
+    distinct citizens reached, by citizen key). A loan keeps its key when its contact data is
+    erased, so a citizen is counted once however often they borrow, before and after."""
+    return (
+        select(
+            func.count(Loan.id),
+            func.count(func.distinct(Loan.device_id)),
+            func.count(func.distinct(Loan.citizen_key)),
+        )
+        .select_from(Loan)
+        .join(Location, Location.id == Loan.location_id)
+        .where(
+            _in(Location.municipality_id, selection.municipality_ids),
+            Loan.lent_at >= selection.start_moment,
+            Loan.lent_at < selection.end_moment,
+        )
+    )

@@ -25,7 +25,7 @@ from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
 from digicoach.progress import rules
-from digicoach.progress.queries import coach_rollups, rollups
+from digicoach.progress.queries import coach_rollups, definitions, rollups
 from digicoach.progress.queries.coach_rollups import APPROVED_OR_LATER, CERTIFIED_OR_LATER
 from digicoach.progress.queries.selection import Selection, _in, _remembered
 from digicoach.training.models import Certification
@@ -74,6 +74,15 @@ class SessionFigures:
     @property
     def staffing_rate(self) -> float | None:
         return rules.rate(self.fully_staffed, self.held)
+
+
+@dataclass(frozen=True)
+class LoanFigures:
+    """Device loans lent in the selection (`definitions.loan_sums`)."""
+
+    loans: int = 0
+    devices_lent: int = 0
+    citizens_reached: int = 0
 
 
 @dataclass(frozen=True)
@@ -213,3 +222,13 @@ def figures(selection: Selection) -> Figures:
         help=_remembered(selection, "help", lambda: help_figures(selection)),
         sessions=_remembered(selection, "sessions", lambda: session_figures(selection)),
     )
+
+
+def loan_figures(selection: Selection) -> LoanFigures:
+    """Loans lent, devices lent and citizens reached by loans, in one statement (cached)."""
+
+    def compute() -> LoanFigures:
+        loans, devices, citizens = db.session.execute(definitions.loan_sums(selection)).one()
+        return LoanFigures(int(loans or 0), int(devices or 0), int(citizens or 0))
+
+    return _remembered(selection, "loans", compute)

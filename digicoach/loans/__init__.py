@@ -1,0 +1,1 @@
+"""Device loans: a digipunt's laptops, tablets, smartphones and 4G hotspots, lent to citizens."""
