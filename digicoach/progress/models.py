@@ -60,7 +60,23 @@ SNAPSHOT_FIGURES = (
 )
 
 
-class DayFigure(db.Model):
+class FigureValues:
+    """The summed values a rollup row holds (`progress.queries.rollups.VALUE_COLUMNS`)."""
+
+    logs: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    walk_in_first: Mapped[int] = mapped_column(Integer, default=0)
+    did_it_themselves: Mapped[int] = mapped_column(Integer, default=0)
+    follow_up: Mapped[int] = mapped_column(Integer, default=0)
+    sessions_held: Mapped[int] = mapped_column(Integer, default=0)
+    sessions_staffed: Mapped[int] = mapped_column(Integer, default=0)
+    # kind "appointment": appointments of that day that came (attended) or not (no-show).
+    no_shows: Mapped[int] = mapped_column(Integer, default=0)
+    appointments_closed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayFigure(FigureValues, db.Model):
     """Daily rollup of the additive help and session figures (see `progress.rollups`): one row
     per municipality, local day, kind and key. `kind` is "help" (key ""), "topic", "language"
     or "neighbourhood" (the key is the code or the id as text, "" for none) for help logs of
@@ -75,22 +91,11 @@ class DayFigure(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(30), primary_key=True)
-    logs: Mapped[int] = mapped_column(Integer, default=0)
-    contacts: Mapped[int] = mapped_column(Integer, default=0)
-    minutes: Mapped[int] = mapped_column(Integer, default=0)
-    walk_in_first: Mapped[int] = mapped_column(Integer, default=0)
-    did_it_themselves: Mapped[int] = mapped_column(Integer, default=0)
-    follow_up: Mapped[int] = mapped_column(Integer, default=0)
-    sessions_held: Mapped[int] = mapped_column(Integer, default=0)
-    sessions_staffed: Mapped[int] = mapped_column(Integer, default=0)
-    # kind "appointment": appointments of that day that came (attended) or not (no-show).
-    no_shows: Mapped[int] = mapped_column(Integer, default=0)
-    appointments_closed: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_progress_day_figure_kind_day", "kind", "day"),)
 
 
-class ProgrammeTotal(db.Model):
+class ProgrammeTotal(FigureValues, db.Model):
     """The daily rollups of a programme's municipalities summed from its first day up to
     `KeyRollupState.rolled_until` (not included), per kind and key: a whole-programme figure
     reads a few rows here instead of a row per municipality and day. `kind` is a kind of
@@ -104,16 +109,6 @@ class ProgrammeTotal(db.Model):
     )
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(30), primary_key=True)
-    logs: Mapped[int] = mapped_column(Integer, default=0)
-    contacts: Mapped[int] = mapped_column(Integer, default=0)
-    minutes: Mapped[int] = mapped_column(Integer, default=0)
-    walk_in_first: Mapped[int] = mapped_column(Integer, default=0)
-    did_it_themselves: Mapped[int] = mapped_column(Integer, default=0)
-    follow_up: Mapped[int] = mapped_column(Integer, default=0)
-    sessions_held: Mapped[int] = mapped_column(Integer, default=0)
-    sessions_staffed: Mapped[int] = mapped_column(Integer, default=0)
-    no_shows: Mapped[int] = mapped_column(Integer, default=0)
-    appointments_closed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RollupState(db.Model):

@@ -331,17 +331,7 @@ def invite_user(
     language = language if language in LANGUAGES else "nl"
     existing = find_by_email(email)
     if existing is not None:
-        _mail(
-            existing,
-            kind="accounts.invitation_existing",
-            # One note a day at most, however often someone tries.
-            dedupe_key=f"invitation-existing:{existing.id}:{now.date().isoformat()}",
-            subject=_l("You already have a digicoach account"),
-            template="invitation_existing",
-            link=messages.absolute_url("accounts.login"),
-            reset_link=messages.absolute_url("accounts.forgot_password"),
-        )
-        audit.record(actor, "user.invite_existing", existing)
+        _note_existing_account(existing, actor=actor, now=now)
         return
     user = create_user(
         actor=actor,
@@ -356,6 +346,21 @@ def invite_user(
     audit.record(actor, "user.invite", user)
 
 
+def _note_existing_account(existing: User, *, actor: User, now: datetime) -> None:
+    """An invitation to an address that has an account: its owner gets a short note (one a day
+    at most, however often someone tries) and the inviter learns nothing."""
+    _mail(
+        existing,
+        kind="accounts.invitation_existing",
+        dedupe_key=f"invitation-existing:{existing.id}:{now.date().isoformat()}",
+        subject=_l("You already have a digicoach account"),
+        template="invitation_existing",
+        link=messages.absolute_url("accounts.login"),
+        reset_link=messages.absolute_url("accounts.forgot_password"),
+    )
+    audit.record(actor, "user.invite_existing", existing)
+
+
 def invite_organisation_staff(
     *, actor: User, email: str, name: str, organisation_id: int, language: str, now: datetime
 ) -> User | None:
@@ -367,16 +372,7 @@ def invite_organisation_staff(
     language = language if language in LANGUAGES else "nl"
     existing = find_by_email(email)
     if existing is not None:
-        _mail(
-            existing,
-            kind="accounts.invitation_existing",
-            dedupe_key=f"invitation-existing:{existing.id}:{now.date().isoformat()}",
-            subject=_l("You already have a digicoach account"),
-            template="invitation_existing",
-            link=messages.absolute_url("accounts.login"),
-            reset_link=messages.absolute_url("accounts.forgot_password"),
-        )
-        audit.record(actor, "user.invite_existing", existing)
+        _note_existing_account(existing, actor=actor, now=now)
         return None
     user = create_user(
         actor=actor, email=email, name=name, roles={Role.PARTNER}, language=language, now=now

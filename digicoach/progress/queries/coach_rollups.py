@@ -17,7 +17,7 @@ transaction sees (an upsert, so neither fails); the next night makes the row exa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, delete, event, func, inspect, select, union
@@ -31,7 +31,9 @@ from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftSt
 from digicoach.helplog.models import HelpLog
 from digicoach.progress import rules
 from digicoach.progress.models import CoachRollup, CoachRollupState
-from digicoach.progress.queries.selection import Selection, _in
+from digicoach.progress.queries.rollups import _as_date, _aware
+from digicoach.progress.queries.selection import Selection, _in, _local_midnight
+from digicoach.progress.queries.touching import _values
 from digicoach.training.models import Certification
 
 STATE_ID = 1
@@ -46,17 +48,8 @@ CERTIFIED_OR_LATER = (CoachStatus.CERTIFIED, CoachStatus.ACTIVE, CoachStatus.DOR
 ACTIVE_SHIFTS = (ShiftStatus.SIGNED_UP, ShiftStatus.ATTENDED)
 
 
-def _aware(moment: datetime | str | None) -> datetime | None:
-    """SQLite returns an aggregate without the type's processing."""
-    if moment is None:
-        return None
-    if isinstance(moment, datetime):
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return datetime.fromisoformat(str(moment)).replace(tzinfo=UTC)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=clock.LOCAL_ZONE).astimezone(UTC)
+def _optional(moment: datetime | str | None) -> datetime | None:
+    return None if moment is None else _aware(moment)
 
 
 def rolled_until() -> date | None:
@@ -107,7 +100,7 @@ def _rows(coach_ids: Iterable[int] | None, *, until: date) -> list[dict[str, Any
         .where(
             Shift.status.in_(ACTIVE_SHIFTS),
             HelpSession.status == SessionStatus.PLANNED,
-            HelpSession.starts_at < _midnight(until),
+            HelpSession.starts_at < _local_midnight(until),
         ),
         wanted,
         Shift.coach_id,
@@ -118,8 +111,8 @@ def _rows(coach_ids: Iterable[int] | None, *, until: date) -> list[dict[str, Any
     rows = []
     for coach_id, municipality_id, applied_at, status in db.session.execute(coaches):
         first_status, first_certificate = (
-            _aware(certified_status.get(coach_id)),
-            _aware(certificate.get(coach_id)),
+            _optional(certified_status.get(coach_id)),
+            _optional(certificate.get(coach_id)),
         )
         certified_at = (
             max(first_status, first_certificate) if first_status and first_certificate else None
@@ -131,13 +124,13 @@ def _rows(coach_ids: Iterable[int] | None, *, until: date) -> list[dict[str, Any
                 "municipality_id": municipality_id,
                 "applied_at": _aware(applied_at),
                 "in_training": status == CoachStatus.IN_TRAINING,
-                "approved_at": _aware(approved.get(coach_id)),
+                "approved_at": _optional(approved.get(coach_id)),
                 "certified_at": certified_at,
                 "certified_on": clock.local(certified_at).date() if certified_at else None,
                 "last_logged_on": (
                     date.fromisoformat(logged_on) if isinstance(logged_on, str) else logged_on
                 ),
-                "last_shift_at": _aware(on_shift.get(coach_id)),
+                "last_shift_at": _optional(on_shift.get(coach_id)),
             }
         )
     return rows
@@ -208,10 +201,6 @@ def certified_days(selection: Selection) -> dict[date, int] | None:
     return {_as_date(day): int(count) for day, count in db.session.execute(query)}
 
 
-def _as_date(value: date | str) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def active_coaches(selection: Selection, live: Any) -> int | None:
     """Coaches with a shift or a help log in the `rules.ACTIVE_DAYS` days before the end of the
     selection: their rolled-up last activity, and the days from the rolled day on live
@@ -220,7 +209,7 @@ def active_coaches(selection: Selection, live: Any) -> int | None:
     period)."""
     until = rolled_until()
     end = selection.end_moment
-    if until is None or _midnight(until) > end:
+    if until is None or _local_midnight(until) > end:
         return None
     since = end - timedelta(days=rules.ACTIVE_DAYS)
     since_day = clock.local(since).date()
@@ -228,7 +217,7 @@ def active_coaches(selection: Selection, live: Any) -> int | None:
         _in(CoachRollup.municipality_id, selection.municipality_ids),
         (CoachRollup.last_logged_on >= since_day) | (CoachRollup.last_shift_at >= since),
     )
-    recent = live(selection, max(since, _midnight(until)), max(since_day, until))
+    recent = live(selection, max(since, _local_midnight(until)), max(since_day, until))
     counted = union(rolled, *recent).subquery()
     return int(db.session.scalar(select(func.count()).select_from(counted)) or 0)
 
@@ -236,16 +225,11 @@ def active_coaches(selection: Selection, live: Any) -> int | None:
 # --- keeping them exact on write ----------------------------------------------------------------
 
 
-def _values(instance: Any, name: str) -> list[Any]:
-    history = inspect(instance).attrs[name].history
-    return [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
-
-
 def _touched_coaches(session: Session, until: date) -> set[int]:
     """The coaches whose row the pending writes change: any status change or certificate;
     help logs, shifts and sessions only when they concern a day before `until` (today's
     help and future shifts are counted live anyway)."""
-    boundary = _midnight(until)
+    boundary = _local_midnight(until)
     coaches: set[int] = set()
     shift_sessions: dict[int, set[int]] = {}
     moved_sessions: set[int] = set()
