@@ -23,7 +23,7 @@ LINT_PATHS := digicoach tests config.py wsgi.py $(wildcard bench) $(wildcard dep
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: help run test test-sqlite test-postgres fast-test lint translations compile-translations
+.PHONY: help run test test-sqlite test-postgres test-sqlite-unit test-postgres-unit test-browser fast-test lint translations compile-translations
 
 help:
 	@echo "make run                  serve http://$(HOST):$(PORT) with demo data and the scheduler"
@@ -31,7 +31,8 @@ help:
 	@echo "make test                 lint, then the whole suite on SQLite (and PostgreSQL when"
 	@echo "                          TEST_DATABASE_URL is set)"
 	@echo "make fast-test            the suite without browser and concurrency tests (SQLite)"
-	@echo "make test-sqlite | test-postgres | lint"
+	@echo "make test-sqlite | test-postgres   one engine, browser journeys included"
+	@echo "make test-browser         the browser journeys alone | make lint"
 	@echo "make translations         extract strings and update the catalogues"
 	@echo "make compile-translations compile the catalogues the app reads"
 
@@ -78,31 +79,43 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/lint-imports
 
-# Both engines run even when the first fails, so one CI run shows every failure.
+# Both engines run even when the first fails, so one CI run shows every failure. The browser
+# journeys run once, on PostgreSQL when it is there (the production engine), else on SQLite:
+# they test pages, and both engines are already proven by everything under them.
 test: $(TEST_STAMP) compile-translations lint
 	@status=0; \
-	$(MAKE) --no-print-directory test-sqlite || status=$$?; \
+	$(MAKE) --no-print-directory test-sqlite-unit || status=$$?; \
 	if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
-		$(MAKE) --no-print-directory test-postgres || status=$$?; \
+		$(MAKE) --no-print-directory test-postgres-unit || status=$$?; \
 	else \
 		echo "TEST_DATABASE_URL is not set: skipped the PostgreSQL run."; \
 	fi; \
+	$(MAKE) --no-print-directory test-browser || status=$$?; \
 	exit $$status
 
 # Browser tests run in one process: Playwright's sync API and xdist workers don't mix.
 PYTEST_PARALLEL := $(BIN)/pytest -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
 PYTEST_BROWSER := $(BIN)/pytest -p no:xdist -m browser $(PYTEST_ARGS)
-
-test-sqlite: $(TEST_STAMP)
-	env -u TEST_DATABASE_URL $(PYTEST_PARALLEL)
-	env -u TEST_DATABASE_URL $(PYTEST_BROWSER)
-
-test-postgres: $(TEST_STAMP)
-	@if [ -z "$${TEST_DATABASE_URL:-}" ]; then \
+NEEDS_POSTGRES = @if [ -z "$${TEST_DATABASE_URL:-}" ]; then \
 		echo "Set TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/digicoach_test"; \
 		exit 2; \
 	fi
+
+test-sqlite: test-sqlite-unit
+	env -u TEST_DATABASE_URL $(PYTEST_BROWSER)
+
+test-postgres: test-postgres-unit
+	$(PYTEST_BROWSER)
+
+test-sqlite-unit: $(TEST_STAMP)
+	env -u TEST_DATABASE_URL $(PYTEST_PARALLEL)
+
+test-postgres-unit: $(TEST_STAMP)
+	$(NEEDS_POSTGRES)
 	$(PYTEST_PARALLEL)
+
+# On PostgreSQL when TEST_DATABASE_URL is set, else on SQLite.
+test-browser: $(TEST_STAMP)
 	$(PYTEST_BROWSER)
 
 fast-test: $(TEST_STAMP)

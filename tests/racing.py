@@ -1,7 +1,11 @@
 """Race real processes against one database: the proof that capacity rules hold.
 
-Each racer is a fresh Python process (spawned, not forked) with its own app and connection pool,
-released at the same moment by a barrier, so they really meet inside the database.
+Each racer is a fresh process with its own app and connection pool, released at the same moment
+by a barrier, so they really meet inside the database.
+
+Racers come from a fork server that imported digicoach once: forking the test process itself
+would copy its threads (the SMTP sink, the live server) and open connections, and spawning
+made every racer import the whole app again, which was most of each race test's minute.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from typing import Any
 from digicoach import create_app
 from digicoach.extensions import db
 
-# Twenty spawned racers each import the app before the barrier: on a busy 2-core machine
-# that alone took over two minutes once.
+# Twenty racers each build their app before the barrier; on a busy 2-core machine spawned
+# racers (importing the app each) once took over two minutes for that alone.
 RACE_TIMEOUT_SECONDS = 300
 
 
@@ -44,6 +48,16 @@ def _racer(
     results.put((index, outcome))
 
 
+# Imported once by the fork server; every racer then starts with them loaded.
+PRELOADED_MODULES = ["tests.racing", "tests.racing_warmup"]
+
+
+def _racer_context() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOADED_MODULES)
+    return context
+
+
 def race(
     count: int,
     target: Callable[..., str],
@@ -52,7 +66,7 @@ def race(
     instance_path: str,
 ) -> list[str]:
     """Run `target(index, *args)` in `count` processes at once; return their outcomes in order."""
-    context = multiprocessing.get_context("spawn")
+    context = _racer_context()
     barrier = context.Barrier(count)
     results = context.Queue()
     processes = [
