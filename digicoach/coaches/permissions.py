@@ -18,8 +18,11 @@ def can_review_coaches(actor: User) -> bool:
 
 
 def can_manage_coach(actor: User, coach: Any) -> bool:
-    """See the file, add notes, plan intakes, screen, decide, erase on request."""
-    return is_coordinator(actor) and in_scope(actor, coach.municipality_id)
+    """See the file, add notes, plan intakes, screen, decide, erase on request: coordinators
+    of a municipality the coach serves (home, or chosen in a shared programme)."""
+    return is_coordinator(actor) and any(
+        in_scope(actor, municipality_id) for municipality_id in coach.served_municipality_ids
+    )
 
 
 def can_use_coach_space(actor: User) -> bool:

@@ -32,6 +32,7 @@ from digicoach.coaches.forms import (
     IntakeForm,
     MunicipalityChoiceForm,
     NoteForm,
+    PoolForm,
     ProfileForm,
     ScreeningForm,
     StatusForm,
@@ -49,7 +50,7 @@ from digicoach.coaches.models import (
     ScreeningItem,
 )
 from digicoach.coaches.permissions import can_review_coaches, can_use_coach_space
-from digicoach.coaches.services import applications, erasure, screening
+from digicoach.coaches.services import applications, erasure, pool, screening
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
 from digicoach.core import clock, i18n, spreadsheets, vocabulary
@@ -181,7 +182,8 @@ def me() -> ResponseReturnValue:
     next_intake = (
         next((i for i in coach.intakes if i.ends_at > now), None) if coach is not None else None
     )
-    return render_template("coaches/me.html", coach=coach, next_intake=next_intake)
+    pooled = bool(coach is not None and queries.pool_municipalities(coach))
+    return render_template("coaches/me.html", coach=coach, next_intake=next_intake, pooled=pooled)
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
@@ -233,6 +235,35 @@ def edit_profile() -> ResponseReturnValue:
             flash(_("Your details are saved."), "success")
             return redirect(url_for(".me"))
     return render_template("coaches/profile.html", form=form, coach=coach)
+
+
+@bp.route("/me/municipalities", methods=["GET", "POST"])
+@require(can_use_coach_space)
+def choose_municipalities() -> ResponseReturnValue:
+    """The coach pool: where else, in the coach's programme, they would like to help."""
+    coach = _own_coach()
+    if coach is None or coach.erased_at is not None:
+        abort(404)
+    offered = queries.pool_municipalities(coach)
+    if not offered:
+        abort(404)
+    if request.method == "GET":
+        form = PoolForm(data={"municipalities": coach.also_serves_ids})
+    else:
+        form = PoolForm()
+    form.municipalities.choices = [option(m.id, m.name) for m in offered]
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                pool.choose_municipalities(
+                    actor=_actor(), coach=coach, municipality_ids=form.municipalities.data or []
+                )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("Your choice is saved."), "success")
+            return redirect(url_for(".me"))
+    return render_template("coaches/municipalities.html", form=form, coach=coach)
 
 
 @bp.route("/me/erase", methods=["GET", "POST"])
