@@ -246,7 +246,8 @@ def choose_municipalities() -> ResponseReturnValue:
         abort(404)
     offered = queries.pool_municipalities(coach)
     if not offered:
-        abort(404)
+        # No programme of theirs spans another municipality: nothing to choose, say so.
+        return render_template("coaches/municipalities.html", form=None, coach=coach)
     if request.method == "GET":
         form = PoolForm(data={"municipalities": coach.also_serves_ids})
     else:

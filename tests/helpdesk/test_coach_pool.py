@@ -205,9 +205,13 @@ def test_the_coach_chooses_on_their_page(client, world, pool_world):
     assert "Also in" in client.get("/me").get_data(as_text=True)
 
 
-def test_a_coach_outside_any_shared_programme_has_no_such_page(client, world, pool_world):
+def test_a_coach_outside_any_shared_programme_has_nothing_to_choose(client, world, pool_world):
     brugge_coach = world.coach(municipality=pool_world.brugge)
     db.session.commit()
     sign_in(client, brugge_coach.user)
     assert "Choose where you help" not in client.get("/me").get_data(as_text=True)
-    assert client.get("/me/municipalities").status_code == 404
+    page = client.get("/me/municipalities").get_data(as_text=True)
+    assert "nothing to choose" in page and "<form" not in page.split("<main")[-1]
+    posted = client.post("/me/municipalities", data={"municipalities": [world.kortrijk.id]})
+    assert "nothing to choose" in posted.get_data(as_text=True)
+    assert brugge_coach.also_serves_ids == []
