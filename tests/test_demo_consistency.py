@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import phonenumbers
 import pytest
@@ -342,7 +343,7 @@ def check_a_coach_of_the_pool_has_shifts_in_both_municipalities(seeded, app):
     ).all()
     assert {s.session.location.municipality_id for s in shifts} == coach.served_municipality_ids
     periods = sorted((s.session.starts_at, s.session.ends_at) for s in shifts)
-    assert all(a[1] <= b[0] for a, b in zip(periods, periods[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in pairwise(periods))
 
 
 CHECKS = (
