@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from digicoach.coaches import queries as coach_queries
+from digicoach.coaches.export import personal_data
 from digicoach.coaches.models import CoachMunicipality
 from digicoach.coaches.services import get_coach, pool
 from digicoach.core import clock, outbox
@@ -72,6 +73,7 @@ def test_a_coach_can_choose_only_municipalities_of_their_programmes(world, pool_
 
     _serve_kortrijk(world, pool_world)
     assert marie.served_municipality_ids == {world.gent.id, world.kortrijk.id}
+    assert personal_data(marie)["coach"]["also_serves"] == ["Kortrijk"]  # in her download
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "coach.choose_municipalities")
     )
