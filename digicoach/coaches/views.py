@@ -49,7 +49,11 @@ from digicoach.coaches.models import (
     CoachStatus,
     ScreeningItem,
 )
-from digicoach.coaches.permissions import can_review_coaches, can_use_coach_space
+from digicoach.coaches.permissions import (
+    can_manage_coach,
+    can_review_coaches,
+    can_use_coach_space,
+)
 from digicoach.coaches.services import applications, erasure, pool, screening
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
@@ -433,6 +437,7 @@ def _render_detail(coach: Coach, forms: dict[str, Any] | None = None) -> Respons
     return render_template(
         "coaches/detail.html",
         coach=coach,
+        manage=can_manage_coach(_actor(), coach),
         heard_from_labels=HEARD_FROM_LABELS,
         screening_labels=SCREENING_LABELS,
         screening_items=list(ScreeningItem),
@@ -453,7 +458,7 @@ def detail(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/notes")
 @require(can_review_coaches)
 def add_note(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="note")
     form = forms["note"]
     if form.validate_on_submit():
@@ -473,7 +478,7 @@ def add_note(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/intake")
 @require(can_review_coaches)
 def plan_intake(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="intake")
     form = forms["intake"]
     if form.validate_on_submit():
@@ -502,7 +507,7 @@ def plan_intake(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/screening")
 @require(can_review_coaches)
 def record_screening(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="screening")
     form = forms["screening"]
     if form.validate_on_submit():
@@ -527,7 +532,7 @@ def record_screening(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/status")
 @require(can_review_coaches)
 def change_status(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="status")
     form = forms["status"]
     if form.validate_on_submit():
@@ -551,7 +556,7 @@ def change_status(coach_id: int) -> ResponseReturnValue:
 @bp.route("/coaches/<int:coach_id>/erase", methods=["GET", "POST"])
 @require(can_review_coaches)
 def erase_coach(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     if coach.erased_at is not None:
         abort(404)
     if request.method == "POST" and FlaskForm().validate_on_submit():

@@ -1,6 +1,7 @@
 """One coach pool across municipalities: a coach of a programme that spans Gent and Kortrijk
 chooses to help in Kortrijk too. Coordinators of both see them (list, file, staffing,
-invitations); a coordinator of Brugge, outside the programme, does not. Sign-up follows the
+invitations; the home municipality alone acts on the file); a coordinator of Brugge, outside
+the programme, does not. Sign-up follows the
 coach's choice, and only municipalities of the coach's programmes can be chosen."""
 
 from __future__ import annotations
@@ -114,6 +115,15 @@ def test_the_pool_coach_is_listed_and_opened_by_both_coordinators_not_by_a_third
     assert "Marie Poolman" in client.get("/coaches").get_data(as_text=True)
     page = client.get(f"/coaches/{marie.id}").get_data(as_text=True)
     assert "Also helps in" in page and "Kortrijk" in page
+    # Kortrijk sees the file; Gent, her home municipality, keeps it.
+    assert "Add the note" not in page and "home municipality" in page
+    assert client.post(f"/coaches/{marie.id}/notes", data={"note-body": "Hi"}).status_code == 404
+    assert client.get(f"/coaches/{marie.id}/export.json").status_code == 404
+    with pytest.raises(NotFound):
+        get_coach(world.other_coordinator, marie.id, to_manage=True)
+    assert get_coach(world.coordinator, marie.id, to_manage=True) is marie
+    sign_in(client, world.coordinator)
+    assert "Add the note" in client.get(f"/coaches/{marie.id}").get_data(as_text=True)
     sign_in(client, pool_world.brugge_coordinator)
     assert "Marie Poolman" not in client.get("/coaches").get_data(as_text=True)
     assert client.get(f"/coaches/{marie.id}").status_code == 404
