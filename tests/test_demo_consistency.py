@@ -9,7 +9,8 @@ Monday, the night the clocks go forward), the demo must keep these rules:
 - every topic has a free slot at some digipunt within two weeks;
 - every digipunt has, today, a walk-in or hybrid session still to run with coaches on shift,
   appointments, and walk-ins waiting (and every walk-in meets the registration rule);
-- phone numbers are Belgian landlines, one per digipunt, with the area code of its city.
+- phone numbers are Belgian landlines, one per digipunt, with the area code of its city;
+- one coach of the pool serves two municipalities of the programme, with shifts in both.
 
 Seeding takes seconds, so each moment is seeded once and every rule checked on it.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import phonenumbers
 import pytest
@@ -329,7 +331,23 @@ def check_loans_are_believable(seeded, app):
             assert loan.first_name and sms.can_receive_sms(loan.phone)
 
 
+def check_a_coach_of_the_pool_has_shifts_in_both_municipalities(seeded, app):
+    pooled = [c for c in db.session.scalars(select(Coach)) if c.serves_rows]
+    assert [c.user.name for c in pooled] == ["Sofie Van Damme"]
+    coach = pooled[0]
+    programme = db.session.scalar(select(Programme))
+    assert coach.served_municipality_ids <= {m.id for m in programme.municipalities}
+    assert len(coach.served_municipality_ids) == 2
+    shifts = db.session.scalars(
+        select(Shift).where(Shift.coach_id == coach.id, Shift.status == ShiftStatus.SIGNED_UP)
+    ).all()
+    assert {s.session.location.municipality_id for s in shifts} == coach.served_municipality_ids
+    periods = sorted((s.session.starts_at, s.session.ends_at) for s in shifts)
+    assert all(a[1] <= b[0] for a, b in pairwise(periods))
+
+
 CHECKS = (
+    check_a_coach_of_the_pool_has_shifts_in_both_municipalities,
     check_allowances_fall_on_shift_days_within_the_caps,
     check_partner_offers_agree_with_the_digipunten_and_something_is_open_now,
     check_opening_notes_name_the_weekdays_hours_and_modes_of_the_sessions,

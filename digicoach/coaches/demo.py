@@ -19,6 +19,7 @@ from digicoach.coaches.models import (
     Coach,
     CoachAvailability,
     CoachLanguage,
+    CoachMunicipality,
     CoachNeighbourhood,
     CoachNote,
     CoachStatus,
@@ -223,6 +224,9 @@ def seed_coaches(
                 moment,
             )
         )
+    pool_coach = _pool_coach(places, admin, moment)
+    if pool_coach is not None:
+        coaches.append(pool_coach)
     if coach_user is not None:
         first, _space, last = coach_user.name.partition(" ")
         coaches.append(
@@ -240,6 +244,35 @@ def seed_coaches(
         )
     db.session.flush()
     return coaches
+
+
+def _pool_coach(places: dict[str, Any], staff: User | None, now: datetime) -> Coach | None:
+    """A coach of the pool: she lives in Gent and works in Antwerpen, so she helps in both
+    (the programme spans them). Her own random source keeps every other demo row as it was."""
+    municipalities = places["municipalities"]
+    home, work = municipalities.get("Gent"), municipalities.get("Antwerpen")
+    if home is None or work is None:
+        return None
+    rng = random.Random(19)
+    applied_at = now - timedelta(days=200)
+    user = account_services.create_user(
+        actor=None,
+        email=f"sofie.vandamme.pool@{DEMO_EMAIL_DOMAIN}",
+        name="Sofie Van Damme",
+        roles=[Role.COACH],
+        language="nl",
+        verified_at=applied_at + timedelta(minutes=40),
+        now=applied_at,
+    )
+    coach = _coach(
+        rng, user, "Sofie", "Van Damme", CoachStatus.ACTIVE, applied_at, home, staff, now
+    )
+    coach.motivation = (
+        "Ik woon in Gent en werk in Antwerpen. Na het werk help ik graag in de digipunt om de "
+        "hoek, in beide steden."
+    )
+    coach.serves_rows.append(CoachMunicipality(municipality_id=work.id))
+    return coach
 
 
 def _coach(

@@ -70,6 +70,7 @@ def personal_data(coach: Coach) -> dict[str, Any]:
 
     profile = _columns(coach)
     profile["municipality"] = coach.municipality.name
+    profile["also_serves"] = sorted(row.municipality.name for row in coach.serves_rows)
     profile["neighbourhoods"] = [n.name for n in coach.neighbourhoods]
     profile["languages"] = vocabulary.labels(vocabulary.SPOKEN_LANGUAGES, coach.languages)
     profile["topics"] = vocabulary.labels(vocabulary.TOPICS, coach.topics)

@@ -142,6 +142,14 @@ class ProfileForm(ProfileFields):
     pass
 
 
+class PoolForm(Form):
+    """The other municipalities of the coach's programme where they also help."""
+
+    municipalities = _checkboxes(
+        _l("In which other municipalities would you also like to help?"), coerce=optional_int
+    )
+
+
 class CoachFilterForm(Form):
     """The filters above the queue and the directory. Sent with GET, so no CSRF token; read
     with core.forms.read_filter_form, so an unknown choice is ignored with a note."""

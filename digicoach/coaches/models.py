@@ -145,6 +145,11 @@ class Coach(db.Model):
     neighbourhood_rows: Mapped[list[CoachNeighbourhood]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+    # The other municipalities of a shared programme where the coach also helps (the coach
+    # pool); the home municipality above is implied and never listed here.
+    serves_rows: Mapped[list[CoachMunicipality]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
     history: Mapped[list[CoachStatusChange]] = relationship(
         cascade="all, delete-orphan",
         order_by="(CoachStatusChange.changed_at, CoachStatusChange.id)",
@@ -187,6 +192,16 @@ class Coach(db.Model):
     @property
     def neighbourhoods(self) -> list[Neighbourhood]:
         return sorted((row.neighbourhood for row in self.neighbourhood_rows), key=lambda n: n.name)
+
+    @property
+    def also_serves_ids(self) -> list[int]:
+        """The extra municipalities the coach serves, besides their home municipality."""
+        return sorted(row.municipality_id for row in self.serves_rows)
+
+    @property
+    def served_municipality_ids(self) -> frozenset[int]:
+        """Where the coach may take shifts and be invited: home and the chosen extras."""
+        return frozenset({self.municipality_id, *self.also_serves_ids})
 
     @property
     def status_label(self) -> str:
@@ -245,6 +260,21 @@ class CoachNeighbourhood(db.Model):
     )
 
     neighbourhood: Mapped[Neighbourhood] = relationship(lazy="joined")
+
+
+class CoachMunicipality(db.Model):
+    """A municipality, besides the home one, where a coach of a shared programme helps."""
+
+    __tablename__ = "coach_municipality"
+
+    coach_id: Mapped[int] = mapped_column(
+        ForeignKey("coach.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
 
 
 class CoachStatusChange(db.Model):
@@ -335,6 +365,7 @@ __all__ = [
     "Coach",
     "CoachAvailability",
     "CoachLanguage",
+    "CoachMunicipality",
     "CoachNeighbourhood",
     "CoachNote",
     "CoachStatus",

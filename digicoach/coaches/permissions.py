@@ -18,8 +18,17 @@ def can_review_coaches(actor: User) -> bool:
 
 
 def can_manage_coach(actor: User, coach: Any) -> bool:
-    """See the file, add notes, plan intakes, screen, decide, erase on request."""
+    """Add notes, plan intakes, screen, decide, erase on request: coordinators of the coach's
+    home municipality."""
     return is_coordinator(actor) and in_scope(actor, coach.municipality_id)
+
+
+def can_view_coach(actor: User, coach: Any) -> bool:
+    """See the file: coordinators of any municipality the coach serves (home, or chosen in a
+    shared programme: the coach pool), so they can staff and invite them."""
+    return is_coordinator(actor) and any(
+        in_scope(actor, municipality_id) for municipality_id in coach.served_municipality_ids
+    )
 
 
 def can_use_coach_space(actor: User) -> bool:

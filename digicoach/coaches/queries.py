@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from digicoach.accounts.models import User
 from digicoach.coaches import rules
 from digicoach.coaches.models import (
     Coach,
     CoachLanguage,
+    CoachMunicipality,
     CoachNeighbourhood,
     CoachTopic,
     ScreeningCheck,
 )
 from digicoach.core.paging import Page, paginate
 from digicoach.extensions import db
-from digicoach.places.models import Municipality, Neighbourhood
+from digicoach.places.models import Municipality, Neighbourhood, programme_municipality
 
 PER_PAGE = 25
 # The queue's `?screening=unfinished`: screening started (an item checked) but not complete.
@@ -43,6 +45,30 @@ class CoachFilters:
     screening: str | None = None
 
 
+def serves_in(municipality_id: Any) -> ColumnElement[bool]:
+    """The coach of the query serves `municipality_id` (a value or a column): it is their home
+    municipality or one they chose in a shared programme (the coach pool)."""
+    return or_(
+        Coach.municipality_id == municipality_id,
+        Coach.id.in_(
+            select(CoachMunicipality.coach_id).where(
+                CoachMunicipality.municipality_id == municipality_id
+            )
+        ),
+    )
+
+
+def serves_any(municipality_ids: Iterable[int]) -> ColumnElement[bool]:
+    """The coach of the query serves one of `municipality_ids` (home or chosen)."""
+    ids = sorted(municipality_ids)
+    return or_(
+        Coach.municipality_id.in_(ids),
+        Coach.id.in_(
+            select(CoachMunicipality.coach_id).where(CoachMunicipality.municipality_id.in_(ids))
+        ),
+    )
+
+
 def scoped_municipalities(actor: User) -> list[Municipality]:
     """The municipalities the actor may filter on: all for admins, their own otherwise."""
     query = select(Municipality).order_by(Municipality.name)
@@ -61,11 +87,11 @@ def scoped_neighbourhoods(actor: User) -> list[Neighbourhood]:
 def _filtered(actor: User, filters: CoachFilters) -> Select:
     query = select(Coach).join(Coach.user)
     if not actor.is_admin:
-        query = query.where(Coach.municipality_id.in_(actor.municipality_ids))
+        query = query.where(serves_any(actor.municipality_ids))
     if filters.statuses:
         query = query.where(Coach.status.in_(list(filters.statuses)))
     if filters.municipality_id is not None:
-        query = query.where(Coach.municipality_id == filters.municipality_id)
+        query = query.where(serves_in(filters.municipality_id))
     if filters.language:
         query = query.where(
             Coach.id.in_(
@@ -143,3 +169,23 @@ def all_matching(actor: User, filters: CoachFilters) -> Iterable[Coach]:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def pool_municipalities(coach: Coach) -> list[Municipality]:
+    """The municipalities a coach may also serve: those sharing a programme with their home
+    municipality, the home municipality itself left out. Empty when no programme spans more
+    than one municipality. One statement."""
+    home = programme_municipality.alias("home")
+    other = programme_municipality.alias("other")
+    shared = (
+        select(other.c.municipality_id)
+        .join(home, home.c.programme_id == other.c.programme_id)
+        .where(home.c.municipality_id == coach.municipality_id)
+    )
+    return list(
+        db.session.scalars(
+            select(Municipality)
+            .where(Municipality.id.in_(shared), Municipality.id != coach.municipality_id)
+            .order_by(Municipality.name)
+        )
+    )

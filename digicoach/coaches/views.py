@@ -32,6 +32,7 @@ from digicoach.coaches.forms import (
     IntakeForm,
     MunicipalityChoiceForm,
     NoteForm,
+    PoolForm,
     ProfileForm,
     ScreeningForm,
     StatusForm,
@@ -48,8 +49,12 @@ from digicoach.coaches.models import (
     CoachStatus,
     ScreeningItem,
 )
-from digicoach.coaches.permissions import can_review_coaches, can_use_coach_space
-from digicoach.coaches.services import applications, erasure, screening
+from digicoach.coaches.permissions import (
+    can_manage_coach,
+    can_review_coaches,
+    can_use_coach_space,
+)
+from digicoach.coaches.services import applications, erasure, pool, screening
 from digicoach.content import services as content_services
 from digicoach.content.models import PageSlug
 from digicoach.core import clock, i18n, spreadsheets, vocabulary
@@ -181,7 +186,8 @@ def me() -> ResponseReturnValue:
     next_intake = (
         next((i for i in coach.intakes if i.ends_at > now), None) if coach is not None else None
     )
-    return render_template("coaches/me.html", coach=coach, next_intake=next_intake)
+    pooled = bool(coach is not None and queries.pool_municipalities(coach))
+    return render_template("coaches/me.html", coach=coach, next_intake=next_intake, pooled=pooled)
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
@@ -233,6 +239,36 @@ def edit_profile() -> ResponseReturnValue:
             flash(_("Your details are saved."), "success")
             return redirect(url_for(".me"))
     return render_template("coaches/profile.html", form=form, coach=coach)
+
+
+@bp.route("/me/municipalities", methods=["GET", "POST"])
+@require(can_use_coach_space)
+def choose_municipalities() -> ResponseReturnValue:
+    """The coach pool: where else, in the coach's programme, they would like to help."""
+    coach = _own_coach()
+    if coach is None or coach.erased_at is not None:
+        abort(404)
+    offered = queries.pool_municipalities(coach)
+    if not offered:
+        # No programme of theirs spans another municipality: nothing to choose, say so.
+        return render_template("coaches/municipalities.html", form=None, coach=coach)
+    if request.method == "GET":
+        form = PoolForm(data={"municipalities": coach.also_serves_ids})
+    else:
+        form = PoolForm()
+    form.municipalities.choices = [option(m.id, m.name) for m in offered]
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                pool.choose_municipalities(
+                    actor=_actor(), coach=coach, municipality_ids=form.municipalities.data or []
+                )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("Your choice is saved."), "success")
+            return redirect(url_for(".me"))
+    return render_template("coaches/municipalities.html", form=form, coach=coach)
 
 
 @bp.route("/me/erase", methods=["GET", "POST"])
@@ -401,6 +437,7 @@ def _render_detail(coach: Coach, forms: dict[str, Any] | None = None) -> Respons
     return render_template(
         "coaches/detail.html",
         coach=coach,
+        manage=can_manage_coach(_actor(), coach),
         heard_from_labels=HEARD_FROM_LABELS,
         screening_labels=SCREENING_LABELS,
         screening_items=list(ScreeningItem),
@@ -421,7 +458,7 @@ def detail(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/notes")
 @require(can_review_coaches)
 def add_note(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="note")
     form = forms["note"]
     if form.validate_on_submit():
@@ -441,7 +478,7 @@ def add_note(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/intake")
 @require(can_review_coaches)
 def plan_intake(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="intake")
     form = forms["intake"]
     if form.validate_on_submit():
@@ -470,7 +507,7 @@ def plan_intake(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/screening")
 @require(can_review_coaches)
 def record_screening(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="screening")
     form = forms["screening"]
     if form.validate_on_submit():
@@ -495,7 +532,7 @@ def record_screening(coach_id: int) -> ResponseReturnValue:
 @bp.post("/coaches/<int:coach_id>/status")
 @require(can_review_coaches)
 def change_status(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     forms = _detail_forms(coach, active="status")
     form = forms["status"]
     if form.validate_on_submit():
@@ -519,7 +556,7 @@ def change_status(coach_id: int) -> ResponseReturnValue:
 @bp.route("/coaches/<int:coach_id>/erase", methods=["GET", "POST"])
 @require(can_review_coaches)
 def erase_coach(coach_id: int) -> ResponseReturnValue:
-    coach = services.get_coach(_actor(), coach_id)
+    coach = services.get_coach(_actor(), coach_id, to_manage=True)
     if coach.erased_at is not None:
         abort(404)
     if request.method == "POST" and FlaskForm().validate_on_submit():

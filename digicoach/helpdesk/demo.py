@@ -1,7 +1,7 @@
 """Demo data for the helpdesk: the help sessions of every demo digipunt for the next eight
 weeks, from today, made from its weekly schedule (`places.demo.Hours`, the same blocks its
-opening notes are written from), with shifts of the certified and active demo coaches of
-that municipality.
+opening notes are written from), with shifts of the certified and active demo coaches who
+serve that municipality (a coach of the pool serves two, and has shifts in both).
 
 Staffing, so the demo is alive and still shows every state of the staffing board:
 
@@ -133,7 +133,7 @@ def _staff(
         return [
             c
             for c in working
-            if c.municipality_id == municipality_of.get(session.location_id)
+            if municipality_of.get(session.location_id) in c.served_municipality_ids
             and c.id not in taken
             and not any(rules.overlaps(period, other) for other in busy.get(c.id, []))
         ]
@@ -166,3 +166,22 @@ def _staff(
             wanted = max(wanted, OPENS_SLOTS.get(session.mode, 0))
         candidates = free(session)
         sign_up(session, rng.sample(candidates, min(wanted, session.coaches_max, len(candidates))))
+    # A coach of the pool (coaches.demo) has shifts in every municipality they serve.
+    for coach in working:
+        for municipality_id in sorted(coach.served_municipality_ids):
+            if any(
+                coach.id in {shift.coach_id for shift in session.shifts}
+                and municipality_of.get(session.location_id) == municipality_id
+                for session in sessions
+            ):
+                continue
+            room = [
+                session
+                for session in sorted(sessions, key=lambda s: (s.starts_at, s.location_id))
+                if municipality_of.get(session.location_id) == municipality_id
+                and session.starts_at > now
+                and len(session.shifts) < session.coaches_max
+                and coach in free(session)
+            ]
+            if room:
+                sign_up(room[0], [coach])

@@ -1,7 +1,8 @@
 """Inviting matching coaches for a help session, and saying why nobody was invited.
 
-A planner asks the app to invite the coaches who fit a session. Every working coach of the
-location's municipality who is not on the session yet is a candidate; `assess` notes what keeps
+A planner asks the app to invite the coaches who fit a session. Every working coach who serves the
+location's municipality (home, or chosen in the coach pool) and is not on the session yet is a
+candidate; `assess` notes what keeps
 each one out (rules.mismatches: language, topic, neighbourhood, usual availability, e-mail;
 then another shift at that time and an invitation for this version of the session already
 sent). Those with nothing against them get a one-click link by e-mail. When nobody does,
@@ -34,8 +35,8 @@ from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 
 @dataclass(frozen=True)
 class Candidate:
-    """A working coach of the municipality who is not on the session, and what keeps them
-    from being invited (empty: they are invited)."""
+    """A working coach who serves the municipality (home or pool) and is not on the session,
+    and what keeps them from being invited (empty: they are invited)."""
 
     coach: Coach
     misses: tuple[str, ...]
@@ -61,12 +62,17 @@ def session_facts(session: HelpSession) -> rules.SessionFacts:
     )
 
 
-def coach_facts(coach: Coach) -> rules.CoachFacts:
+def coach_facts(coach: Coach, municipality_id: int | None = None) -> rules.CoachFacts:
+    """What matching needs of a coach. The neighbourhoods are those chosen in `municipality_id`
+    (the session's): a coach of the pool who chose none there helps anywhere in it."""
+    rows = coach.neighbourhood_rows
+    if municipality_id is not None:
+        rows = [row for row in rows if row.neighbourhood.municipality_id == municipality_id]
     return rules.CoachFacts(
         status=coach.status,
         languages=frozenset(coach.languages),
         topics=frozenset(coach.topics),
-        neighbourhood_ids=frozenset(coach.neighbourhood_ids),
+        neighbourhood_ids=frozenset(row.neighbourhood_id for row in rows),
         availability=frozenset(coach.availability),
         wants_email=coach.notify_email,
     )
@@ -105,7 +111,7 @@ def assess(session: HelpSession) -> list[Candidate]:
     )
     found = []
     for coach in coaches:
-        misses = list(rules.mismatches(coach_facts(coach), facts))
+        misses = list(rules.mismatches(coach_facts(coach, session.location.municipality_id), facts))
         if rules.first_overlap(period, busy.get(coach.id, [])) is not None:
             misses.append(rules.BUSY)
         if keys[coach.id] in sent:

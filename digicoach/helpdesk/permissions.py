@@ -40,11 +40,13 @@ def can_take_shifts(actor: User) -> bool:
 
 
 def can_assign_shift(actor: User, coach: Any, session: Any) -> bool:
-    """A coach signs themselves up; a coordinator who manages the session signs up a coach of
-    a municipality in their scope."""
+    """A coach signs themselves up; a coordinator who manages the session signs up a coach who
+    serves a municipality in their scope (home, or chosen in the coach pool)."""
     if coach.user_id == actor.id:
         return True
-    return can_manage_help_session(actor, session) and in_scope(actor, coach.municipality_id)
+    return can_manage_help_session(actor, session) and any(
+        in_scope(actor, municipality_id) for municipality_id in coach.served_municipality_ids
+    )
 
 
 def can_change_shift(actor: User, shift: Any) -> bool:

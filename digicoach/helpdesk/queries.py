@@ -15,10 +15,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, case, func, literal, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from digicoach.accounts.models import User
 from digicoach.coaches.models import Coach, CoachStatus
+from digicoach.coaches.queries import serves_in
 from digicoach.core import clock, timeslots
 from digicoach.core.db import get_or_not_found
 from digicoach.core.errors import NotFound
@@ -33,7 +34,7 @@ from digicoach.helpdesk.models import (
     Shift,
     ShiftStatus,
 )
-from digicoach.places.models import Location, Municipality
+from digicoach.places.models import Location, Municipality, Neighbourhood
 from digicoach.places.queries import location_scope_condition, locations_in_scope, valid_id
 
 BOARD_WEEKS = 4
@@ -243,7 +244,7 @@ def active_shifts(session: HelpSession) -> list[Shift]:
 
 
 def assignable_coaches(actor: User, session: HelpSession) -> list[Coach]:
-    """Coaches a coordinator may put on the session: of the location's municipality (which is
+    """Coaches a coordinator may put on the session: serving the location's municipality (which is
     in the actor's scope), certified, active, dormant or in training (as a shadow), not on the
     session already."""
     on_session = select(Shift.coach_id).where(
@@ -252,7 +253,7 @@ def assignable_coaches(actor: User, session: HelpSession) -> list[Coach]:
     coaches = db.session.scalars(
         select(Coach)
         .where(
-            Coach.municipality_id == session.location.municipality_id,
+            serves_in(session.location.municipality_id),
             Coach.status.in_([s.value for s in ASSIGNABLE_STATUSES]),
             Coach.erased_at.is_(None),
             Coach.id.not_in(on_session),
@@ -263,8 +264,9 @@ def assignable_coaches(actor: User, session: HelpSession) -> list[Coach]:
 
 
 def invitation_candidates(session: HelpSession) -> list[Coach]:
-    """Working coaches of the session's municipality who are not on it yet (matching on
-    language, topic, neighbourhood, availability and free time happens in the service)."""
+    """Working coaches who serve the session's municipality (home or coach pool), not on it
+    yet (matching on language, topic, neighbourhood, availability and free time happens in
+    the service)."""
     on_session = select(Shift.coach_id).where(
         Shift.session_id == session.id, Shift.status == ShiftStatus.SIGNED_UP
     )
@@ -273,7 +275,7 @@ def invitation_candidates(session: HelpSession) -> list[Coach]:
             select(Coach)
             .join(User, User.id == Coach.user_id)
             .where(
-                Coach.municipality_id == session.location.municipality_id,
+                serves_in(session.location.municipality_id),
                 Coach.status.in_(sorted(rules.WORKING_STATUSES)),
                 Coach.erased_at.is_(None),
                 User.active.is_(True),
@@ -344,7 +346,7 @@ def open_sessions_for_coach(
     per_page: int = SHIFTS_PER_PAGE,
     weeks: int = BOARD_WEEKS,
 ) -> Page[ShiftOffer]:
-    """One page of the planned sessions of the coach's municipality from the chosen day
+    """One page of the planned sessions of the municipalities the coach serves from the chosen day
     (default today) for `weeks` weeks, those that still need coaches first, then by time.
     Four statements whatever the page: the count, the sessions with their location, their
     topics and languages (selectin), and the coach's own and the mentors' shifts on them."""
@@ -355,7 +357,7 @@ def open_sessions_for_coach(
         select(HelpSession)
         .join(Location, Location.id == HelpSession.location_id)
         .where(
-            Location.municipality_id == coach.municipality_id,
+            Location.municipality_id.in_(sorted(coach.served_municipality_ids)),
             Location.active.is_(True),
             HelpSession.status == SessionStatus.PLANNED,
             HelpSession.starts_at > start,
@@ -393,13 +395,16 @@ def open_sessions_for_coach(
 
 
 def get_session_for_coach(coach: Coach, session_id: Any) -> HelpSession:
-    """A session of the coach's municipality. Raises NotFound otherwise."""
+    """A session of a municipality the coach serves. Raises NotFound otherwise."""
     if not valid_id(session_id):
         raise NotFound(session_id)
     found = db.session.scalar(
         select(HelpSession)
         .join(Location, Location.id == HelpSession.location_id)
-        .where(HelpSession.id == session_id, Location.municipality_id == coach.municipality_id)
+        .where(
+            HelpSession.id == session_id,
+            Location.municipality_id.in_(sorted(coach.served_municipality_ids)),
+        )
     )
     if found is None:
         raise NotFound(session_id)
@@ -467,8 +472,16 @@ def count_my_shifts(coach: Coach, *, now: datetime) -> dict[str, int]:
 
 
 def neighbourhoods_of_coach(coach: Coach) -> list[Any]:
-    municipality = db.session.get(Municipality, coach.municipality_id)
-    return list(municipality.neighbourhoods) if municipality else []
+    """The neighbourhoods of every municipality the coach serves, for the shift filter."""
+    return list(
+        db.session.scalars(
+            select(Neighbourhood)
+            .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
+            .options(contains_eager(Neighbourhood.municipality))
+            .where(Neighbourhood.municipality_id.in_(sorted(coach.served_municipality_ids)))
+            .order_by(Municipality.name, Neighbourhood.name)
+        )
+    )
 
 
 def feed_of(coach: Coach) -> CalendarFeed | None:

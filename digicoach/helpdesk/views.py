@@ -374,6 +374,13 @@ def remove_shift(shift_id: int) -> ResponseReturnValue:
 # --- coaches ----------------------------------------------------------------------------------
 
 
+def _neighbourhood_label(neighbourhood: Any, coach: Any) -> str:
+    """A coach who serves several municipalities sees which one each neighbourhood is in."""
+    if len(coach.served_municipality_ids) > 1:
+        return f"{neighbourhood.municipality.name}: {neighbourhood.name}"
+    return str(neighbourhood.name)
+
+
 @bp.get("/shifts")
 @require(can_take_shifts)
 def find_shifts() -> ResponseReturnValue:
@@ -382,7 +389,7 @@ def find_shifts() -> ResponseReturnValue:
     neighbourhoods = queries.neighbourhoods_of_coach(coach)
     form.neighbourhood_id.choices = [
         SelectChoice("", _("All neighbourhoods")),
-        *(SelectChoice(n.id, n.name) for n in neighbourhoods),
+        *(SelectChoice(n.id, _neighbourhood_label(n, coach)) for n in neighbourhoods),
     ]
     form.topic.choices = [
         SelectChoice("", _("All topics")),

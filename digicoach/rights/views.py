@@ -51,5 +51,5 @@ def export_own(fmt: str) -> ResponseReturnValue:
 @bp.get("/coaches/<int:coach_id>/export.<any(json, xlsx, csv):fmt>")
 @require(can_review_coaches)
 def export_coach(coach_id: int, fmt: str) -> ResponseReturnValue:
-    coach = coach_services.get_coach(_actor(), coach_id)
+    coach = coach_services.get_coach(_actor(), coach_id, to_manage=True)
     return _download(coach, fmt, f"digicoach-{coach.id}")

@@ -15,7 +15,14 @@ from playwright.sync_api import BrowserContext, Page
 from digicoach.accounts.models import Role
 from digicoach.extensions import db
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in_browser
-from tests.factories import DEFAULT_PASSWORD, make_admin, make_municipality, make_user
+from tests.coaches.factories import make_coach
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_admin,
+    make_municipality,
+    make_programme,
+    make_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +74,25 @@ def _two_factor_setup(
     page.wait_for_url("**/two-factor/setup")
 
 
+def _coach_of_the_pool(
+    context: BrowserContext, page: Page, server: LiveServer, language: str
+) -> None:
+    """A coach of a programme over Gent and Kortrijk chooses to help in Kortrijk too, then
+    opens the page again with the choice ticked."""
+    gent = make_municipality(name="Gent", nis_code="44021")
+    kortrijk = make_municipality(name="Kortrijk", nis_code="34022")
+    make_programme([gent, kortrijk])
+    coach = make_coach(gent, status="active", language=language)
+    db.session.commit()
+    sign_in_browser(context, server, coach.user)
+    response = page.goto("/me/municipalities")
+    assert response is not None and response.status == 200
+    page.locator("input[name=municipalities]").check()
+    page.locator("main form [type=submit]").click()
+    page.wait_for_url("**/me")
+    page.goto("/me/municipalities")
+
+
 PAGES: dict[str, Visit] = {
     "home": _open("/"),
     "login": _open("/login"),
@@ -77,6 +103,7 @@ PAGES: dict[str, Visit] = {
     "accessibility": _open("/accessibility"),
     "privacy": _open("/privacy"),
     "not-found": _open("/this-page-does-not-exist", status=404),
+    "coach-pool": _coach_of_the_pool,
 }
 
 

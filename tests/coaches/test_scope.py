@@ -112,7 +112,8 @@ def test_desk_staff_do_not_screen_volunteers(client, gent):
 
 
 @pytest.mark.parametrize(
-    "path", ["/me", "/me/profile", "/me/export.json", "/me/export.csv", "/me/erase"]
+    "path",
+    ["/me", "/me/profile", "/me/municipalities", "/me/export.json", "/me/export.csv", "/me/erase"],
 )
 def test_the_coach_space_needs_a_signed_in_coach(client, gent, coordinator, path):
     assert client.get(path).status_code in (302, 401)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete, event, func, select
 
 from digicoach.bookings.models import Appointment
-from digicoach.coaches.models import CoachStatusChange
+from digicoach.coaches.models import CoachMunicipality, CoachStatusChange
 from digicoach.extensions import db
 from digicoach.helplog.models import HelpLog, HelpLogTopic
 from digicoach.progress import queries, tasks
@@ -45,6 +45,8 @@ def _random_world(world, frozen, rng: random.Random) -> None:
         make_location(world.elsewhere, name="Bib Brugge"),
     ]
     coaches = [make_working_coach(location.municipality) for location in locations for _n in (1, 2)]
+    # One coach of the pool: home Gent, helping in Kortrijk too (counted once, in Gent).
+    coaches[0].serves_rows.append(CoachMunicipality(municipality_id=world.kortrijk.id))
     # Funnel histories: approvals and certifications (status, certificate, both, in either
     # order) on random days, some after the period, some never.
     for coach in coaches + [make_coach(rng.choice(locations).municipality) for _n in range(6)]:

@@ -53,11 +53,12 @@ def coach_of(user: User) -> Coach | None:
     return db.session.scalar(select(Coach).where(Coach.user_id == user.id))
 
 
-def get_coach(actor: User, coach_id: int) -> Coach:
-    """The coach, if the actor may manage them. Raises NotFound otherwise, so guessing ids
-    reveals nothing about other municipalities."""
+def get_coach(actor: User, coach_id: int, *, to_manage: bool = False) -> Coach:
+    """The coach, if the actor may see their file (`to_manage`: act on it). Raises NotFound
+    otherwise, so guessing ids reveals nothing about other municipalities."""
     coach = db.session.get(Coach, coach_id)
-    if coach is None or not permissions.can_manage_coach(actor, coach):
+    allowed = permissions.can_manage_coach if to_manage else permissions.can_view_coach
+    if coach is None or not allowed(actor, coach):
         raise NotFound("coach")
     return coach
 

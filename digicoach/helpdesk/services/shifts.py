@@ -68,8 +68,9 @@ def sign_up(
     Certified and active coaches (and dormant ones, who become active again: see
     rules.status_for_shifts) take a coach place; a coach in training joins only as a
     shadow beside a certified or active mentor already on the session (training.rules), and a
-    shadow takes no place. The session must be planned, not started, at a location of the
-    coach's municipality; the coach may not have an overlapping shift (rules.overlaps).
+    shadow takes no place. The session must be planned, not started, at a location of a
+    municipality the coach serves (home, or chosen in the coach pool); the coach may not have
+    an overlapping shift (rules.overlaps).
     Signing up restarts the coach's dormancy clock (coaches.services.record_shift_activity).
 
     Raises PermissionDenied, SessionFull when the last place is gone, SignUpRefused (a Conflict
@@ -82,7 +83,7 @@ def sign_up(
         raise SignUpRefused("cancelled", _("This help session is cancelled."))
     if session.starts_at <= now:
         raise SignUpRefused("started", _("This help session has started already."))
-    if coach.municipality_id != session.location.municipality_id:
+    if session.location.municipality_id not in coach.served_municipality_ids:
         raise SignUpRefused(
             "other_municipality", _("This help session is in another municipality.")
         )
