@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from digicoach.accounts.models import User, UserOrganisation
 from digicoach.core.errors import NotFound
 from digicoach.extensions import db
+from digicoach.places.models import Location
 from digicoach.places.queries import valid_id
 from digicoach.referrals.models import Referral, ReferralStatus
 
@@ -77,3 +78,11 @@ def referrals_of_help_logs(log_ids: list[int]) -> dict[int, Referral]:
         select(Referral).where(Referral.help_log_id.in_(log_ids)).order_by(Referral.id)
     )
     return {row.help_log_id: row for row in rows if row.help_log_id is not None}
+
+
+def desk_locations(actor: User) -> list[Location]:
+    """The active digipunten whose desk the actor works at (their municipalities; admins all)."""
+    query = select(Location).where(Location.active.is_(True)).order_by(Location.name)
+    if not actor.is_admin:
+        query = query.where(Location.municipality_id.in_(actor.municipality_ids or {0}))
+    return list(db.session.scalars(query))

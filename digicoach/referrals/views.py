@@ -21,7 +21,6 @@ from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
-from digicoach.places import queries as place_queries
 from digicoach.referrals import queries, services
 from digicoach.referrals.forms import CloseForm, ReferForm
 from digicoach.referrals.permissions import can_receive_referrals, can_refer
@@ -82,9 +81,7 @@ def new() -> ResponseReturnValue:
 @require(can_refer)
 def mine() -> ResponseReturnValue:
     """The referrer's referrals and their status; the desk starts a referral here too."""
-    desk_locations = (
-        place_queries.locations_in_scope(current_user, active=True) if is_desk(current_user) else []
-    )
+    desk_locations = queries.desk_locations(current_user) if is_desk(current_user) else []
     return render_template(
         "referrals/mine.html",
         referrals=queries.made_by(current_user),

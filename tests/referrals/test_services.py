@@ -45,7 +45,10 @@ def test_no_referral_without_consent_a_reason_or_a_way_to_reach_the_citizen(worl
 
 def test_a_digipunt_run_by_an_organisation_is_a_target_too(world):
     referral = refer(world, target=f"location:{world.krook.id}")
-    assert referral.organisation_id == world.library.id and referral.target_name == "Bibliotheek De Krook"
+    assert (
+        referral.organisation_id == world.library.id
+        and referral.target_name == "Bibliotheek De Krook"
+    )
 
 
 def test_only_the_logs_coach_or_the_municipalitys_desk_refers_from_a_log(world):
@@ -103,7 +106,10 @@ def test_an_open_referral_reminds_the_organisation_after_the_set_days_and_then_a
     assert "Marcel" not in message.body_text and "470" not in message.body_text
     assert notices.queue_open_reminders(now=NOW + timedelta(days=10), every_days=5) == 1
     services.close(
-        actor=world.ocmw_staff, referral=referral, outcome="unreachable", now=NOW + timedelta(days=10)
+        actor=world.ocmw_staff,
+        referral=referral,
+        outcome="unreachable",
+        now=NOW + timedelta(days=10),
     )
     db.session.commit()
     statuses = db.session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)).all()
