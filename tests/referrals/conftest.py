@@ -54,6 +54,11 @@ class World:
 
 @pytest.fixture
 def world(app) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The world, committed (the browser journey builds it too)."""
     gent = make_municipality(name="Gent", nis_code="44021")
     kortrijk = make_municipality(name="Kortrijk", nis_code="34022")
     wijk = make_neighbourhood(gent, name="Sluizeken")

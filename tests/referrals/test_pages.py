@@ -153,3 +153,22 @@ def test_the_coachs_own_data_export_holds_no_referral_contact(client, world):
     exported = client.get("/me/export.json")
     assert exported.status_code == 200
     assert b"Marcel" not in exported.data and b"470123456" not in exported.data
+
+
+def test_the_url_map_declares_who_reaches_every_referral_page(app):
+    """The url_map walks (tests/test_routes.py, tests/test_security.py) check these routes; here
+    the rule each one carries."""
+    rules = {
+        rule.endpoint: getattr(app.view_functions[rule.endpoint], "access_rule", None)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("referrals.")
+    }
+    assert rules == {
+        "referrals.new": "require:can_refer",
+        "referrals.mine": "require:can_refer",
+        "referrals.inbox": "require:can_receive_referrals",
+        "referrals.detail": "require:can_receive_referrals",
+        "referrals.accept": "require:can_receive_referrals",
+        "referrals.contacted": "require:can_receive_referrals",
+        "referrals.close": "require:can_receive_referrals",
+    }
