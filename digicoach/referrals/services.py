@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from digicoach.accounts.models import User
 from digicoach.accounts.permissions import in_scope, is_desk
@@ -101,11 +102,12 @@ def targets(municipality_id: int) -> list[Target]:
     offers = db.session.scalars(
         select(Offer)
         .join(Organisation, Organisation.id == Offer.organisation_id)
+        .options(contains_eager(Offer.organisation))
         .where(Organisation.municipality_id == municipality_id, Offer.active.is_(True))
         .order_by(Organisation.name, Offer.title)
     ).all()
-    locations = db.session.scalars(
-        select(Location)
+    locations = db.session.execute(
+        select(Location, Organisation)
         .join(Organisation, Organisation.id == Location.organisation_id)
         .where(Organisation.municipality_id == municipality_id, Location.active.is_(True))
         .order_by(Location.name)
@@ -114,17 +116,10 @@ def targets(municipality_id: int) -> list[Target]:
         Target(f"offer:{o.id}", f"{o.title} ({o.organisation.name})", o.organisation, offer=o)
         for o in offers
     ]
-    organisations = {o.id: o for o in db.session.scalars(select(Organisation))}
-    for location in locations:
-        organisation = organisations[location.organisation_id or 0]
-        found.append(
-            Target(
-                f"location:{location.id}",
-                f"{location.name} ({organisation.name})",
-                organisation,
-                location=location,
-            )
-        )
+    found.extend(
+        Target(f"location:{location.id}", f"{location.name} ({org.name})", org, location=location)
+        for location, org in locations
+    )
     return found
 
 
