@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager
 
 from digicoach.accounts.models import User
 from digicoach.accounts.permissions import in_scope, is_desk
+from digicoach.bookings.models import Appointment
 from digicoach.core import audit
 from digicoach.core.citizens import citizen_key
 from digicoach.core.errors import Conflict, FieldErrors, NotFound
@@ -57,10 +58,19 @@ class Source:
     neighbourhood_id: int | None
     help_log: HelpLog | None = None
     location: Location | None = None
+    appointment: Appointment | None = None
+
+    @property
+    def appointment_id(self) -> int | None:
+        if self.appointment is not None:
+            return self.appointment.id
+        return self.help_log.appointment_id if self.help_log is not None else None
 
     def prefill(self) -> dict[str, str]:
-        """The contact data the appointment behind the help log still holds, if any."""
-        appointment = self.help_log.appointment if self.help_log is not None else None
+        """The contact data the appointment (or the one behind the help log) still holds."""
+        appointment = self.appointment or (
+            self.help_log.appointment if self.help_log is not None else None
+        )
         if appointment is None or appointment.contact_erased_at is not None:
             return {}
         return {
@@ -70,10 +80,33 @@ class Source:
         }
 
 
-def source_of(*, actor: User, help_log_id: Any = None, location_id: Any = None) -> Source:
-    """The help log the actor may refer from (their own; staff: of their municipalities), or the
-    digipunt whose desk refers. Anything else is NotFound, a guessed id too."""
+def source_of(
+    *, actor: User, help_log_id: Any = None, location_id: Any = None, appointment_id: Any = None
+) -> Source:
+    """The help log or appointment the actor may refer from (their own as a coach; desk staff
+    and coordinators: of their municipalities), or the digipunt whose desk refers. Anything
+    else is NotFound, a guessed id too. An appointment's help log, once logged, is linked."""
     ensure(can_refer(actor))
+    if appointment_id is not None:
+        appointment = (
+            db.session.get(Appointment, appointment_id) if valid_id(appointment_id) else None
+        )
+        if appointment is not None:
+            coach = appointment.assigned_coach
+            own = coach is not None and coach.user_id == actor.id
+            place = appointment.location
+            if own or (is_desk(actor) and in_scope(actor, place.municipality_id)):
+                log = db.session.scalar(
+                    select(HelpLog).where(HelpLog.appointment_id == appointment.id)
+                )
+                return Source(
+                    place.municipality_id,
+                    place.neighbourhood_id,
+                    help_log=log,
+                    location=place,
+                    appointment=appointment,
+                )
+        raise NotFound(appointment_id)
     if help_log_id is not None:
         log = db.session.get(HelpLog, help_log_id) if valid_id(help_log_id) else None
         own = log is not None and log.coach.user_id == actor.id
@@ -163,7 +196,7 @@ def refer(*, actor: User, source: Source, data: ReferralInput, now: datetime) ->
         neighbourhood_id=source.neighbourhood_id,
         from_user_id=actor.id,
         help_log_id=source.help_log.id if source.help_log else None,
-        appointment_id=source.help_log.appointment_id if source.help_log else None,
+        appointment_id=source.appointment_id,
         consent=True,
         reason=reason or "",
         first_name=contact.first_name,

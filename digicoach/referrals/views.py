@@ -31,13 +31,18 @@ bp = Blueprint("referrals", __name__)
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @require(can_refer)
 def new() -> ResponseReturnValue:
-    """Refer a citizen: `?help_log=<id>` from a coach's log, `?location=<id>` from the desk."""
+    """Refer a citizen: `?help_log=<id>` from a help log, `?appointment=<id>` from an
+    appointment, `?location=<id>` from a digipunt's desk."""
     help_log_id = request.values.get("help_log", type=int)
     location_id = request.values.get("location", type=int)
-    if help_log_id is None and location_id is None:
+    appointment_id = request.values.get("appointment", type=int)
+    if help_log_id is None and location_id is None and appointment_id is None:
         abort(404)
     source = services.source_of(
-        actor=current_user, help_log_id=help_log_id, location_id=location_id
+        actor=current_user,
+        help_log_id=help_log_id,
+        location_id=location_id,
+        appointment_id=appointment_id,
     )
     targets = services.targets(source.municipality_id)
     form = ReferForm()

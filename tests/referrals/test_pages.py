@@ -14,6 +14,8 @@ from digicoach.extensions import db
 from digicoach.referrals.models import Referral
 from tests.conftest import sign_in
 from tests.factories import make_programme
+from tests.helpdesk.factories import make_help_session
+from tests.helplog.factories import make_booked_appointment
 from tests.referrals.conftest import refer
 
 
@@ -172,3 +174,36 @@ def test_the_url_map_declares_who_reaches_every_referral_page(app):
         "referrals.contacted": "require:can_receive_referrals",
         "referrals.close": "require:can_receive_referrals",
     }
+
+
+def test_the_desk_refers_from_an_appointment_with_its_contact_prefilled(client, world):
+    session = make_help_session(world.krook)
+    appointment = make_booked_appointment(
+        session, first_name="Maria", phone="+32470000001", assigned_coach_id=world.coach.id
+    )
+    db.session.commit()
+    sign_in(client, world.desk)
+    slip = client.get(f"/desk/appointments/{appointment.id}")
+    assert f"/referrals/new?appointment={appointment.id}".encode() in slip.data
+    form = client.get(f"/referrals/new?appointment={appointment.id}")
+    assert b'value="Maria"' in form.data and b"+32470000001" in form.data
+    sent = client.post(
+        f"/referrals/new?appointment={appointment.id}",
+        data={
+            "target": f"location:{world.krook.id}",
+            "reason": "Wil een laptop lenen",
+            "first_name": "Maria",
+            "phone": "+32470000001",
+            "consent": "y",
+        },
+    )
+    assert sent.status_code == 302
+    referral = db.session.scalar(select(Referral))
+    assert referral.appointment_id == appointment.id
+    assert referral.organisation_id == world.library.id
+    assert referral.neighbourhood_id == world.wijk.id
+    # The appointment's coach may refer from it too; another coach may not.
+    sign_in(client, world.coach.user)
+    assert client.get(f"/referrals/new?appointment={appointment.id}").status_code == 200
+    sign_in(client, world.other_coach.user)
+    assert client.get(f"/referrals/new?appointment={appointment.id}").status_code == 404
