@@ -222,6 +222,12 @@ class Config:
     LOAN_REMINDER_AT = "10:00"
     LOAN_RETENTION_DAYS = 30
 
+    # Warm referrals (issue 18). A referral still open REFERRAL_REMINDER_DAYS after it was sent
+    # reminds the receiving organisation's staff, and again every REFERRAL_REMINDER_DAYS (0:
+    # never). The citizen's contact data is erased REFERRAL_RETENTION_DAYS after it closed.
+    REFERRAL_REMINDER_DAYS = 5
+    REFERRAL_RETENTION_DAYS = 30
+
 
 class DevelopmentConfig(Config):
     PROGRESS_CACHE_SECONDS = 0

@@ -63,6 +63,8 @@ from digicoach.progress.views import bp as progress_bp
 from digicoach.progress.views import public_bp as impact_bp
 from digicoach.recognition import permissions as recognition_permissions
 from digicoach.recognition.views import bp as recognition_bp
+from digicoach.referrals import permissions as referral_permissions
+from digicoach.referrals.views import bp as referrals_bp
 from digicoach.reminders import permissions as reminder_permissions
 from digicoach.reminders import receivers as reminder_receivers
 from digicoach.reminders.views import bp as reminders_bp
@@ -102,6 +104,7 @@ BLUEPRINTS = (
     allowances_bp,
     recognition_bp,
     loans_bp,
+    referrals_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
@@ -115,6 +118,7 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     helplog_permissions,
     booking_permissions,
     loan_permissions,
+    referral_permissions,
     progress_permissions,
     reminder_permissions,
     workspace_permissions,

@@ -45,6 +45,7 @@ from digicoach.partners import demo as partners_demo
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Programme
 from digicoach.progress import demo as progress_demo
+from digicoach.referrals import demo as referrals_demo
 from digicoach.training import demo as training_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,6 +283,12 @@ def seed_demo_loans(context: DemoContext) -> None:
     loans_demo.seed_loans(rng=context.rng, places=context.places, now=context.now, desks=desks)
 
 
+def seed_demo_referrals(context: DemoContext) -> None:
+    """A few open and closed referrals per municipality, from the coaches' recent help logs
+    to the partner organisations' offers (its own random source)."""
+    referrals_demo.seed_referrals(now=context.now)
+
+
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_places,
     seed_demo_accounts,
@@ -294,6 +301,7 @@ DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_allowances,
     # Last: it draws from the shared random source after every other step.
     seed_demo_loans,
+    seed_demo_referrals,
 )
 
 

@@ -12,6 +12,7 @@ from digicoach.loans import models as loan_models
 from digicoach.partners import models as partners_models
 from digicoach.places import models as places_models
 from digicoach.progress import models as progress_models
+from digicoach.referrals import models as referral_models
 from digicoach.reminders import models as reminder_models
 from digicoach.training import models as training_models
 
@@ -30,6 +31,7 @@ MODEL_MODULES = (
     bookings_models,
     helplog_models,
     loan_models,
+    referral_models,
     progress_models,
     reminder_models,
     allowances_models,

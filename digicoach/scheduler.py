@@ -48,6 +48,7 @@ from digicoach.core.db import unit_of_work
 from digicoach.extensions import db
 from digicoach.loans import tasks as loan_tasks
 from digicoach.progress import tasks as progress_tasks
+from digicoach.referrals import tasks as referral_tasks
 from digicoach.reminders import tasks as reminder_tasks
 from digicoach.training import tasks as training_tasks
 
@@ -108,6 +109,7 @@ JOBS: tuple[Job, ...] = (
     # Queue what is due before sending: in `run-once` the reminders go out in the same run.
     Job("reminders.queue_due", reminder_tasks.queue_due_reminders, IntervalTrigger(minutes=5)),
     Job("loans.queue_reminders", loan_tasks.queue_reminders, IntervalTrigger(minutes=5)),
+    Job("referrals.queue_reminders", referral_tasks.queue_reminders, IntervalTrigger(minutes=30)),
     Job("outbox.dispatch", dispatch_outbox, IntervalTrigger(seconds=30)),
     Job("accounts.purge_login_failures", account_tasks.purge_login_failures, NIGHTLY),
     Job("coaches.mark_dormant", coach_tasks.mark_dormant, NIGHTLY),
@@ -117,6 +119,7 @@ JOBS: tuple[Job, ...] = (
     Job("bookings.mark_no_shows", booking_tasks.mark_no_shows, NIGHTLY),
     Job("bookings.purge_contact_data", booking_tasks.purge_contact_data, NIGHTLY),
     Job("loans.purge_contact_data", loan_tasks.purge_contact_data, NIGHTLY),
+    Job("referrals.purge_contact_data", referral_tasks.purge_contact_data, NIGHTLY),
     # Roll up before the snapshots: they read the figures too.
     Job("progress.roll_up", progress_tasks.roll_up, NIGHTLY),
     Job("progress.take_snapshot", progress_tasks.take_snapshot, NIGHTLY),

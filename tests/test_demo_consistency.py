@@ -46,6 +46,7 @@ from digicoach.partners.models import Offer, Organisation
 from digicoach.partners.rules import DateException, WeeklyHours, is_open
 from digicoach.places import demo as places_demo
 from digicoach.places.models import Location, Programme
+from digicoach.referrals.models import Referral
 from digicoach.training.models import Certification, Cohort, Enrolment
 from tests.conftest import POSTGRES_URL
 
@@ -346,6 +347,32 @@ def check_a_coach_of_the_pool_has_shifts_in_both_municipalities(seeded, app):
     assert all(a[1] <= b[0] for a, b in pairwise(periods))
 
 
+def check_referrals_agree_with_the_help_logs(seeded, app):
+    """Every municipality with partner offers has open and closed referrals; each one starts
+    from a help log of its referrer, on that log's day and before now, ticks the log's "referred
+    to", and a closed one has its outcome."""
+    referrals = db.session.scalars(select(Referral)).all()
+    with_offers = set(
+        db.session.scalars(
+            select(Organisation.municipality_id).join(
+                Offer, Offer.organisation_id == Organisation.id
+            )
+        )
+    )
+    assert {r.municipality_id for r in referrals} == with_offers
+    for municipality_id in with_offers:
+        statuses = {r.status for r in referrals if r.municipality_id == municipality_id}
+        assert "closed" in statuses and statuses - {"closed"}, statuses
+    for referral in referrals:
+        log = db.session.get(HelpLog, referral.help_log_id)
+        assert log.coach.user_id == referral.from_user_id and log.referred_to is not None
+        assert clock.local(referral.sent_at).date() == log.helped_on
+        assert referral.sent_at <= seeded
+        assert referral.consent and referral.reason and referral.first_name
+        if referral.status == "closed":
+            assert referral.outcome and referral.sent_at <= referral.closed_at <= seeded
+
+
 CHECKS = (
     check_a_coach_of_the_pool_has_shifts_in_both_municipalities,
     check_allowances_fall_on_shift_days_within_the_caps,
@@ -356,6 +383,7 @@ CHECKS = (
     check_every_digipunt_is_busy_today,
     check_phone_numbers_are_belgian_landlines_one_per_digipunt,
     check_loans_are_believable,
+    check_referrals_agree_with_the_help_logs,
 )
 
 

@@ -86,6 +86,8 @@ MENU: tuple[Group, ...] = (
             Entry(_l("Log your help"), "helplog.today", ("can_log_help",)),
             Entry(_l("Help logs"), "helplog.manage", ("can_correct_help_logs",)),
             Entry(_l("Progress"), "progress.dashboard", ("can_view_progress",)),
+            # Partner staff's inbox of incoming referrals (their only entry in this group).
+            Entry(_l("Referrals"), "referrals.inbox", ("can_receive_referrals",)),
         ),
     ),
     Group(

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from digicoach.core import vocabulary
 from digicoach.core.spreadsheets import Percent, Sheet
 from digicoach.helplog.models import OUTCOME_LABELS, REFERRAL_LABELS, HelpLog
+from digicoach.progress import rules
 from digicoach.progress.queries import Breakdown, Dashboard
 
 
@@ -158,3 +159,40 @@ def logs_sheet(logs: Sequence[HelpLog], municipality_names: dict[int, str]) -> S
         for log in logs
     ]
     return Sheet(_("Help logs"), header, rows)
+
+
+def referral_tables(by_organisation: Sequence[Any], by_neighbourhood: Sequence[Any]) -> list[Sheet]:
+    """Referrals made, accepted and closed as helped, per organisation and per neighbourhood:
+    counts only (small ones already hidden by `rules.public_count`, written "<5"), never a
+    name or contact of a citizen."""
+
+    def cell(value: int | None) -> int | str:
+        return rules.SUPPRESSED_TEXT if value is None else value
+
+    header = [_("Referrals made"), _("Accepted"), _("Closed: helped")]
+    return [
+        Sheet(
+            title,
+            [title, *header],
+            [
+                [row.label or _("Unknown"), cell(row.made), cell(row.accepted), cell(row.helped)]
+                for row in rows
+            ],
+        )
+        for title, rows in (
+            (_("Referrals by organisation"), by_organisation),
+            (_("Referrals by neighbourhood"), by_neighbourhood),
+        )
+    ]
+
+
+def with_referral_rows(table: Sheet, referral_tables: Sequence[Sheet]) -> Sheet:
+    """The referral tables as rows of the one-table CSV: (section, name, referrals made, -,
+    accepted, closed as helped) in the columns Value, Target, Logs, Hours."""
+    rows = list(table.rows)
+    for sheet in referral_tables:
+        rows.extend(
+            [sheet.title, name, made, None, accepted, helped]
+            for name, made, accepted, helped in sheet.rows
+        )
+    return Sheet(table.title, table.header, rows)

@@ -20,6 +20,7 @@ from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
 from digicoach.progress import charts, export, queries, rules
 from digicoach.progress.permissions import can_export_progress, can_view_progress
+from digicoach.progress.queries import referrals as referral_figures
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 public_bp = Blueprint("impact", __name__, url_prefix="/impact")
@@ -220,6 +221,8 @@ def dashboard() -> ResponseReturnValue:
         ),
         citizens_sentence=projection_sentence(board.citizens.projection, _("citizens")),
         coaches_sentence=projection_sentence(board.coaches.projection, _("digicoaches")),
+        referrals_by_organisation=referral_figures.by_organisation(selection),
+        referrals_by_neighbourhood=referral_figures.by_neighbourhood(selection),
     )
 
 
@@ -239,6 +242,14 @@ def export_file(fmt: str) -> ResponseReturnValue:
     if kind == "figures":
         board = _board(selection)
         sheets = export.figures_sheets(board) if fmt == "xlsx" else [export.figures_table(board)]
+        referral_tables = export.referral_tables(
+            referral_figures.by_organisation(selection),
+            referral_figures.by_neighbourhood(selection),
+        )
+        if fmt == "xlsx":
+            sheets.extend(referral_tables)
+        else:
+            sheets = [export.with_referral_rows(sheets[0], referral_tables)]
     else:
         names = {m.id: m.name for m in municipalities}
         sheets = [export.logs_sheet(queries.anonymous_logs(selection), names)]

@@ -16,6 +16,8 @@ from digicoach.core import clock
 from digicoach.core.permissions import require
 from digicoach.helplog.permissions import can_correct_help_logs
 from digicoach.helplog.queries import MISSING_LOG_DAYS
+from digicoach.progress.queries import referrals as referral_figures
+from digicoach.referrals.permissions import can_receive_referrals
 from digicoach.workspace import queries
 from digicoach.workspace.permissions import can_use_workspace
 
@@ -39,6 +41,11 @@ def home() -> ResponseReturnValue:
         year=clock.local(now).year,
         hours_text=format_decimal(round(hours, 1), format="#,##0.#"),
         local_day=_local_day,
+        partner_referrals=(
+            referral_figures.of_organisations(current_user.organisation_ids)
+            if can_receive_referrals(current_user)
+            else None
+        ),
     )
 
 

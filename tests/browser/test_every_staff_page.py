@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from digicoach import create_app
 from digicoach.accounts import tokens, twofactor
 from digicoach.accounts.models import User
+from digicoach.accounts.permissions import in_scope, is_desk
 from digicoach.allowances.models import Allowance
 from digicoach.allowances.permissions import can_record_allowance_for, can_set_insurance
 from digicoach.bookings.models import Appointment, AppointmentStatus
@@ -74,6 +75,8 @@ from digicoach.places.permissions import (
     can_view_municipality,
     can_view_programme,
 )
+from digicoach.referrals.models import Referral
+from digicoach.referrals.permissions import can_handle_referral
 from digicoach.reminders.permissions import can_manage_reminder_settings
 from digicoach.training.models import Certification, Cohort, TrainingModule, TrainingSession
 from digicoach.training.permissions import (
@@ -345,6 +348,21 @@ def _lending_location_id(user: User) -> list[Values]:
     return _values(location_id=found and found.id)
 
 
+def _referral_id(user: User) -> list[Values]:
+    found = _first(user, select(Referral).order_by(Referral.id), can_handle_referral)
+    return _values(referral_id=found and found.id)
+
+
+def _referring_help_log(user: User) -> list[Values]:
+    """A help log the user may refer a citizen from: their own, or one of their municipalities."""
+
+    def allowed(who: User, log: HelpLog) -> bool:
+        return log.coach.user_id == who.id or (is_desk(who) and in_scope(who, log.municipality_id))
+
+    found = _first(user, select(HelpLog).order_by(HelpLog.helped_on.desc()), allowed)
+    return _values(help_log=found and found.id)
+
+
 # Every page route with URL values (or a query value it cannot do without), and how to choose
 # them for a signed-in user. An empty list means the user has no such object (allowed only
 # where the route lets in everyone signed in and checks the object itself).
@@ -374,6 +392,8 @@ URL_VALUES: dict[str, Callable[[User], list[Values]]] = {
     "organisations.edit_offer": _offer_id,
     "organisations.new": _municipality_id(can_create_organisation),
     "organisations.new_offer": _organisation_id(can_manage_offers),
+    "referrals.detail": _referral_id,
+    "referrals.new": _referring_help_log,
     "places.delete_neighbourhood": _neighbourhood_id,
     "places.edit_location": _location_id,
     "places.edit_municipality": _municipality_id(can_edit_municipality),

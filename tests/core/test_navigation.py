@@ -157,7 +157,7 @@ EXPECTED = {
         ("Account", ["My account"]),
     ],
     # Partner staff: their organisation's help sessions and the organisation itself.
-    "partner": ["Staffing board", "My organisation", ("Account", ["My account"])],
+    "partner": ["Staffing board", "Referrals", "My organisation", ("Account", ["My account"])],
     "coordinator": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",

@@ -24,7 +24,10 @@ WORDS = {
         "referral": "OCMW (sociale dienst)",
         "language": "Oekraïens",
         "yes": "ja",
-        "sheets": ["Kerncijfers", "Maand", "Gemeente", "Wijk", "Onderwerp", "Taal"],
+        "sheets": [
+            *("Kerncijfers", "Maand", "Gemeente", "Wijk", "Onderwerp", "Taal"),
+            *("Doorverwezen per organisatie", "Doorverwezen per wijk"),
+        ],
         "breakdown": ["Taal", "Hulpcontacten", "Registraties", "Uren"],
         "figures_header": ["Onderdeel", "Naam", "Waarde", "Doel", "Registraties", "Uren"],
     },
@@ -34,7 +37,10 @@ WORDS = {
         "referral": "CPAS (services sociaux)",
         "language": "Ukrainien",
         "yes": "oui",
-        "sheets": ["Chiffres clés", "Mois", "Commune", "Quartier", "Thème", "Langue"],
+        "sheets": [
+            *("Chiffres clés", "Mois", "Commune", "Quartier", "Thème", "Langue"),
+            *("Orientations par organisation", "Orientations par quartier"),
+        ],
         "breakdown": ["Langue", "Contacts d'aide", "Fiches", "Heures"],
         "figures_header": ["Rubrique", "Nom", "Valeur", "Objectif", "Fiches", "Heures"],
     },
