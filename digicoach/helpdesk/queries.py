@@ -29,6 +29,7 @@ from digicoach.helpdesk.models import (
     CalendarFeed,
     HelpSession,
     HelpSessionTopic,
+    SessionMode,
     SessionStatus,
     Shift,
     ShiftStatus,
@@ -362,6 +363,8 @@ def open_sessions_for_coach(
             HelpSession.starts_at < start + timedelta(weeks=weeks),
         )
     )
+    if not coach.home_visits:
+        query = query.where(HelpSession.mode != SessionMode.AT_HOME)
     if filters.neighbourhood_id is not None:
         query = query.where(Location.neighbourhood_id == filters.neighbourhood_id)
     if filters.topic:
@@ -526,6 +529,7 @@ def coming_sessions(
         .where(
             HelpSession.location_id == location.id,
             HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.mode != SessionMode.AT_HOME,
             HelpSession.ends_at > now,
         )
     )
@@ -537,7 +541,7 @@ def coming_sessions(
 def public_session(session_id: Any) -> HelpSession:
     """A planned session at an active digipunt, for its calendar file. NotFound otherwise."""
     session = get_or_not_found(HelpSession, session_id)
-    if session.is_cancelled or not session.location.active:
+    if session.is_cancelled or session.is_home_visit or not session.location.active:
         raise NotFound(session_id)
     return session
 
