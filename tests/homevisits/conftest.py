@@ -36,12 +36,16 @@ class HomeWorld:
     kortrijk_desk: User
 
     def coach(self, *, home_visits: bool = True, **values: Any) -> Coach:
-        return make_working_coach(values.pop("municipality", self.gent), **values, home_visits=home_visits)
+        return make_working_coach(
+            values.pop("municipality", self.gent), **values, home_visits=home_visits
+        )
 
 
 @pytest.fixture
 def in_request(app: Any) -> Iterator[None]:
-    with app.test_request_context("/", method="POST"), force_locale("en"):
+    # A GET context: a POST one would start every SQLite transaction with BEGIN IMMEDIATE and
+    # hold the write lock the racing processes wait for.
+    with app.test_request_context("/"), force_locale("en"):
         yield
 
 
