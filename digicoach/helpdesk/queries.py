@@ -312,6 +312,17 @@ def busy_periods(
     return found
 
 
+def modes_of(session_ids: Iterable[int]) -> dict[int, str]:
+    """Each session's mode, in one statement (for the travel time around home visits)."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(HelpSession.id, HelpSession.mode).where(HelpSession.id.in_(ids))
+    )
+    return {session_id: mode for session_id, mode in rows}
+
+
 # --- coaches ----------------------------------------------------------------------------------
 
 

@@ -126,10 +126,12 @@ def sign_up(
             ),
         )
     travel = timedelta(minutes=int(current_app.config["HOME_VISIT_TRAVEL_MINUTES"]))
+    others = busy.get(coach.id, [])
+    modes = queries.modes_of(other.session_id for _period_, other in others) if others else {}
     too_close = rules.first_without_travel_time(
         _period(session),
         session.mode,
-        [(period, other.session.mode, other) for period, other in busy.get(coach.id, [])],
+        [(period, modes[other.session_id], other) for period, other in others],
         travel,
     )
     if too_close is not None:
