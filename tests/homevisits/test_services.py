@@ -10,11 +10,12 @@ import pytest
 from digicoach.bookings import services as booking_services
 from digicoach.bookings.models import BookingChannel
 from digicoach.core import clock, timeslots
-from digicoach.core.errors import PermissionDenied, ValidationFailed
+from digicoach.core.errors import Conflict, PermissionDenied, ValidationFailed
 from digicoach.extensions import db
 from digicoach.helpdesk import queries as helpdesk_queries
+from digicoach.helpdesk.forms import SessionDetailsForm
 from digicoach.helpdesk.models import SessionMode
-from digicoach.helpdesk.services import common, shifts
+from digicoach.helpdesk.services import common, editing, planning, shifts
 from digicoach.helplog import services as helplog_services
 from digicoach.helplog.rules import HelpDetails
 from digicoach.homevisits import queries, services
@@ -249,3 +250,22 @@ def test_the_visit_list_shows_coming_visits_in_scope_only(world):
     ]
     assert queries.coming_visits(world.kortrijk_desk, now=clock.now()) == []
     assert queries.coming_visits(world.partner, now=clock.now()) == []
+
+
+def test_the_helpdesk_edit_refuses_a_home_visit_and_planning_offers_no_such_mode(world):
+    visit = book(world)
+    data = planning.SessionInput(
+        location_id=world.location.id,
+        day=visit_day(),
+        start_time=time(10),
+        end_time=time(12),
+        mode="at_home",
+    )
+    with pytest.raises(Conflict):
+        editing.update_session(
+            actor=world.coordinator, session=visit.session, data=data, now=clock.now()
+        )
+    with pytest.raises(ValidationFailed) as refused:
+        planning.create_session(actor=world.coordinator, data=data, now=clock.now())
+    assert "mode" in refused.value.errors
+    assert "at_home" not in [choice.value for choice in SessionDetailsForm.mode.kwargs["choices"]]
