@@ -228,6 +228,12 @@ class Config:
     REFERRAL_REMINDER_DAYS = 5
     REFERRAL_RETENTION_DAYS = 30
 
+    # Help at home (issue 19). Between a home visit and any other shift of the same digicoach
+    # there are at least HOME_VISIT_TRAVEL_MINUTES. The citizen's name, phone, address and
+    # accessibility notes are erased HOME_VISIT_RETENTION_DAYS after the visit.
+    HOME_VISIT_TRAVEL_MINUTES = 30
+    HOME_VISIT_RETENTION_DAYS = 30
+
 
 class DevelopmentConfig(Config):
     PROGRESS_CACHE_SECONDS = 0

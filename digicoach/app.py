@@ -50,6 +50,8 @@ from digicoach.helpdesk.views import feeds_bp as helpdesk_feeds_bp
 from digicoach.helpdesk.views import public_bp as helpdesk_public_bp
 from digicoach.helplog import permissions as helplog_permissions
 from digicoach.helplog.views import bp as helplog_bp
+from digicoach.homevisits import permissions as home_visit_permissions
+from digicoach.homevisits.views import bp as homevisits_bp
 from digicoach.loans import permissions as loan_permissions
 from digicoach.loans.views import bp as loans_bp
 from digicoach.nearby.views import bp as nearby_bp
@@ -105,6 +107,7 @@ BLUEPRINTS = (
     recognition_bp,
     loans_bp,
     referrals_bp,
+    homevisits_bp,
 )
 PERMISSION_MODULES: tuple[ModuleType, ...] = (
     account_permissions,
@@ -119,6 +122,7 @@ PERMISSION_MODULES: tuple[ModuleType, ...] = (
     booking_permissions,
     loan_permissions,
     referral_permissions,
+    home_visit_permissions,
     progress_permissions,
     reminder_permissions,
     workspace_permissions,

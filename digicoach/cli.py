@@ -40,6 +40,7 @@ from digicoach.demo_data import flanders
 from digicoach.extensions import db
 from digicoach.helpdesk import demo as helpdesk_demo
 from digicoach.helplog import demo as helplog_demo
+from digicoach.homevisits import demo as homevisits_demo
 from digicoach.loans import demo as loans_demo
 from digicoach.partners import demo as partners_demo
 from digicoach.places import demo as places_demo
@@ -289,6 +290,17 @@ def seed_demo_referrals(context: DemoContext) -> None:
     referrals_demo.seed_referrals(now=context.now)
 
 
+def seed_demo_home_visits(context: DemoContext) -> None:
+    """A few Gent coaches who do home visits, and four visits in the coming week booked by the
+    demo desk: two with two coaches, one with a coach and the desk, one lacking a coach."""
+    homevisits_demo.seed_home_visits(
+        rng=context.rng,
+        places=context.places,
+        now=context.now,
+        desk=context.users.get(Role.DESK) or context.users[Role.ADMIN],
+    )
+
+
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_places,
     seed_demo_accounts,
@@ -299,9 +311,11 @@ DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
     seed_demo_bookings,
     seed_demo_progress,
     seed_demo_allowances,
-    # Last: it draws from the shared random source after every other step.
+    # Late: it draws from the shared random source after every other step.
     seed_demo_loans,
     seed_demo_referrals,
+    # After the loans, so the loans' draws stay as they were.
+    seed_demo_home_visits,
 )
 
 

@@ -46,6 +46,7 @@ from digicoach.coaches import tasks as coach_tasks
 from digicoach.core import audit, clock, heartbeat, outbox
 from digicoach.core.db import unit_of_work
 from digicoach.extensions import db
+from digicoach.homevisits import tasks as home_visit_tasks
 from digicoach.loans import tasks as loan_tasks
 from digicoach.progress import tasks as progress_tasks
 from digicoach.referrals import tasks as referral_tasks
@@ -120,6 +121,7 @@ JOBS: tuple[Job, ...] = (
     Job("bookings.purge_contact_data", booking_tasks.purge_contact_data, NIGHTLY),
     Job("loans.purge_contact_data", loan_tasks.purge_contact_data, NIGHTLY),
     Job("referrals.purge_contact_data", referral_tasks.purge_contact_data, NIGHTLY),
+    Job("homevisits.purge_addresses", home_visit_tasks.purge_addresses, NIGHTLY),
     # Roll up before the snapshots: they read the figures too.
     Job("progress.roll_up", progress_tasks.roll_up, NIGHTLY),
     Job("progress.take_snapshot", progress_tasks.take_snapshot, NIGHTLY),

@@ -41,6 +41,7 @@ from digicoach.core import clock, sms, vocabulary
 from digicoach.extensions import db
 from digicoach.helpdesk.models import HelpSession, SessionStatus, Shift, ShiftStatus
 from digicoach.helplog.models import HelpLog
+from digicoach.homevisits.models import HomeVisit
 from digicoach.loans.models import Device, Loan
 from digicoach.partners.models import Offer, Organisation
 from digicoach.partners.rules import DateException, WeeklyHours, is_open
@@ -120,8 +121,11 @@ def _session_block(session: HelpSession) -> tuple[int, str, str, str]:
 
 def check_opening_notes_name_the_weekdays_hours_and_modes_of_the_sessions(seeded, app):
     for location in db.session.scalars(select(Location)):
+        # Home visits go from the digipunt to the citizen: not in its opening hours.
         sessions = db.session.scalars(
-            select(HelpSession).where(HelpSession.location_id == location.id)
+            select(HelpSession).where(
+                HelpSession.location_id == location.id, HelpSession.mode != "at_home"
+            )
         ).all()
         assert sessions, location.name
         assert {_session_block(s) for s in sessions} == _weekly_blocks(location.opening_notes), (
@@ -373,6 +377,27 @@ def check_referrals_agree_with_the_help_logs(seeded, app):
             assert referral.outcome and referral.sent_at <= referral.closed_at <= seeded
 
 
+def check_home_visits_are_believable(seeded, app):
+    """Gent addresses, weekdays in office hours in the coming week, from a Gent digipunt; two
+    people on every staffed visit, and one visit still lacking its second digicoach."""
+    visits = db.session.scalars(select(HomeVisit)).all()
+    assert len(visits) >= 3
+    short = 0
+    for visit in visits:
+        session = visit.session
+        start, end = clock.local(session.starts_at), clock.local(session.ends_at)
+        assert session.mode == "at_home" and session.location.municipality.name == "Gent"
+        assert visit.city == "Gent" and visit.postcode in {"9000", "9040", "9050"}, visit.postcode
+        assert start.isoweekday() <= 5 and start.hour >= 9 and end.hour <= 17, start
+        assert seeded < session.starts_at < seeded + timedelta(days=10)
+        coaches = [s for s in session.shifts if s.is_active]
+        assert all(s.coach.home_visits for s in coaches)
+        people = len(coaches) + (1 if visit.companion_id else 0)
+        assert people in (1, 2)
+        short += people == 1
+    assert short == 1
+
+
 CHECKS = (
     check_a_coach_of_the_pool_has_shifts_in_both_municipalities,
     check_allowances_fall_on_shift_days_within_the_caps,
@@ -384,6 +409,7 @@ CHECKS = (
     check_phone_numbers_are_belgian_landlines_one_per_digipunt,
     check_loans_are_believable,
     check_referrals_agree_with_the_help_logs,
+    check_home_visits_are_believable,
 )
 
 

@@ -139,7 +139,7 @@ class MunicipalityChoiceForm(Form):
 
 
 class ProfileForm(ProfileFields):
-    pass
+    home_visits = BooleanField(_l("I also help people at home"))
 
 
 class PoolForm(Form):

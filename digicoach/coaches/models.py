@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -111,6 +112,8 @@ class Coach(db.Model):
     heard_from_other: Mapped[str] = mapped_column(String(200), default="")
     notify_email: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_sms: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The coach goes to citizens' homes for help at home (digicoach.homevisits).
+    home_visits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     insurance_reference: Mapped[str] = mapped_column(String(100), default="")
 
     # Which version of each text the applicant accepted, and when (None: none was published).

@@ -208,6 +208,7 @@ def edit_profile() -> ResponseReturnValue:
                 "availability": availability_values(coach.availability),
                 "notify_email": coach.notify_email,
                 "notify_sms": coach.notify_sms,
+                "home_visits": coach.home_visits,
             }
         )
     else:
@@ -229,6 +230,7 @@ def edit_profile() -> ResponseReturnValue:
             availability=parse_availability(form.availability.data),
             notify_email=form.notify_email.data,
             notify_sms=form.notify_sms.data,
+            home_visits=form.home_visits.data,
         )
         try:
             with unit_of_work():

@@ -154,6 +154,8 @@ ACTION_LABELS: dict[str, Any] = {
     "loans.loan.lost": _l("Device marked lost"),
     "loans.loan.call": _l("Call about a loan noted"),
     "loans.loan.erase_contact": _l("Contact data of loans erased"),
+    "homevisits.visit.book": _l("Home visit booked"),
+    "homevisits.visit.erase_address": _l("Names and addresses of home visits erased"),
     # the installation's identity
     "installation.change": _l("Name, logo or colour changed"),
 }

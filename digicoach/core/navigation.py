@@ -77,6 +77,7 @@ MENU: tuple[Group, ...] = (
             Entry(_l("Walk-ins"), "desk.walk_ins", ("can_see_walk_ins",), ("can_use_front_desk",)),
             Entry(_l("Device loans"), "loans.index", ("can_manage_loans",)),
             Entry(_l("Overdue loans"), "loans.overdue", ("can_manage_loans",)),
+            Entry(_l("Help at home"), "homevisits.index", ("can_book_home_visits",)),
         ),
     ),
     Group(

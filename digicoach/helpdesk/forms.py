@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from digicoach.core import vocabulary
 from digicoach.core.forms import Form, MultiCheckboxField
 from digicoach.helpdesk import rules
-from digicoach.helpdesk.models import MODE_LABELS, SessionMode
+from digicoach.helpdesk.models import MODE_LABELS, PLANNED_MODES, SessionMode
 
 
 def _optional_int(value: object) -> int | None:
@@ -61,7 +61,7 @@ class SessionDetailsForm(Form):
     mode = RadioField(
         _l("How do citizens come?"),
         default=SessionMode.WALK_IN.value,
-        choices=[SelectChoice(mode.value, MODE_LABELS[mode]) for mode in SessionMode],
+        choices=[SelectChoice(mode.value, MODE_LABELS[mode]) for mode in PLANNED_MODES],
         validators=[InputRequired(_l("Choose how citizens come."))],
     )
     slot_minutes = _number(_l("Length of an appointment (minutes)"), 5, rules.MAX_SLOT_MINUTES, 30)

@@ -42,13 +42,19 @@ class SessionMode(StrEnum):
     WALK_IN = "walk_in"
     APPOINTMENT = "appointment"
     HYBRID = "hybrid"
+    # A home visit (digicoach.homevisits): booked by staff only, never offered to citizens.
+    AT_HOME = "at_home"
 
 
 MODE_LABELS = {
     SessionMode.WALK_IN: _l("Walk-in"),
     SessionMode.APPOINTMENT: _l("By appointment"),
     SessionMode.HYBRID: _l("Walk-in and by appointment"),
+    SessionMode.AT_HOME: _l("Help at home"),
 }
+
+# The modes a coordinator plans on the helpdesk pages; home visits are booked on their own.
+PLANNED_MODES = (SessionMode.WALK_IN, SessionMode.APPOINTMENT, SessionMode.HYBRID)
 
 
 class SessionStatus(StrEnum):
@@ -134,7 +140,9 @@ class HelpSession(db.Model):
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="period_order"),
-        CheckConstraint("mode IN ('walk_in', 'appointment', 'hybrid')", name="mode_known"),
+        CheckConstraint(
+            "mode IN ('walk_in', 'appointment', 'hybrid', 'at_home')", name="mode_known"
+        ),
         CheckConstraint("status IN ('planned', 'cancelled')", name="status_known"),
         CheckConstraint("slot_minutes > 0", name="slot_positive"),
         CheckConstraint("citizens_per_slot >= 1", name="citizens_positive"),
@@ -161,6 +169,10 @@ class HelpSession(db.Model):
     @property
     def takes_appointments(self) -> bool:
         return self.mode in (SessionMode.APPOINTMENT, SessionMode.HYBRID)
+
+    @property
+    def is_home_visit(self) -> bool:
+        return self.mode == SessionMode.AT_HOME
 
     @property
     def mode_label(self) -> str:
@@ -239,6 +251,7 @@ class CalendarFeed(db.Model):
 
 
 __all__ = [
+    "PLANNED_MODES",
     "CalendarFeed",
     "HelpSeries",
     "HelpSession",

@@ -30,6 +30,7 @@ from digicoach.helpdesk.models import (
     CalendarFeed,
     HelpSession,
     HelpSessionTopic,
+    SessionMode,
     SessionStatus,
     Shift,
     ShiftStatus,
@@ -313,6 +314,17 @@ def busy_periods(
     return found
 
 
+def modes_of(session_ids: Iterable[int]) -> dict[int, str]:
+    """Each session's mode, in one statement (for the travel time around home visits)."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(HelpSession.id, HelpSession.mode).where(HelpSession.id.in_(ids))
+    )
+    return {session_id: mode for session_id, mode in rows}
+
+
 # --- coaches ----------------------------------------------------------------------------------
 
 
@@ -364,6 +376,8 @@ def open_sessions_for_coach(
             HelpSession.starts_at < start + timedelta(weeks=weeks),
         )
     )
+    if not coach.home_visits:
+        query = query.where(HelpSession.mode != SessionMode.AT_HOME)
     if filters.neighbourhood_id is not None:
         query = query.where(Location.neighbourhood_id == filters.neighbourhood_id)
     if filters.topic:
@@ -539,6 +553,7 @@ def coming_sessions(
         .where(
             HelpSession.location_id == location.id,
             HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.mode != SessionMode.AT_HOME,
             HelpSession.ends_at > now,
         )
     )
@@ -550,7 +565,7 @@ def coming_sessions(
 def public_session(session_id: Any) -> HelpSession:
     """A planned session at an active digipunt, for its calendar file. NotFound otherwise."""
     session = get_or_not_found(HelpSession, session_id)
-    if session.is_cancelled or not session.location.active:
+    if session.is_cancelled or session.is_home_visit or not session.location.active:
         raise NotFound(session_id)
     return session
 

@@ -15,7 +15,9 @@ from typing import TypeVar
 WALK_IN = "walk_in"
 APPOINTMENT = "appointment"
 HYBRID = "hybrid"
+# Planned on the helpdesk pages; AT_HOME sessions are home visits (digicoach.homevisits).
 MODES = (WALK_IN, APPOINTMENT, HYBRID)
+AT_HOME = "at_home"
 SLOTTED_MODES = frozenset({APPOINTMENT, HYBRID})
 
 # A series runs every week or every other week, for at most this many sessions (two years).
@@ -51,6 +53,27 @@ def first_overlap(new: Period, existing: Iterable[tuple[Period, Item]]) -> Item 
     """The first item whose period overlaps `new`, or None: a coach is in one place at a time."""
     for period, item in existing:
         if overlaps(new, period):
+            return item
+    return None
+
+
+def first_without_travel_time(
+    new: Period,
+    new_mode: str,
+    existing: Iterable[tuple[Period, str, Item]],
+    travel: timedelta,
+) -> Item | None:
+    """The first item too close to `new` to travel between them, or None.
+
+    Between a home visit and any other shift of the same coach there must be at least
+    `travel` (HOME_VISIT_TRAVEL_MINUTES): the coach goes to the citizen's home and back.
+    Between two shifts at digipunten no time is needed (that is `first_overlap`'s rule).
+    Exactly `travel` apart is fine.
+    """
+    for period, mode, item in existing:
+        if AT_HOME not in (new_mode, mode):
+            continue
+        if new.start < period.end + travel and period.start < new.end + travel:
             return item
     return None
 

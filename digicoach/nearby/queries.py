@@ -23,6 +23,7 @@ from digicoach.helpdesk.models import (
     HelpSession,
     HelpSessionLanguage,
     HelpSessionTopic,
+    SessionMode,
     SessionStatus,
 )
 from digicoach.partners.models import (
@@ -125,6 +126,7 @@ def sessions(
         .join(Location, Location.id == HelpSession.location_id)
         .where(
             HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.mode != SessionMode.AT_HOME,
             HelpSession.ends_at > now,
             HelpSession.starts_at < now + timedelta(days=days),
             Location.active.is_(True),

@@ -55,6 +55,9 @@ from digicoach.helpdesk.services.invitations import INVITE_PURPOSE
 from digicoach.helplog import services as helplog_services
 from digicoach.helplog.models import HelpLog
 from digicoach.helplog.permissions import can_correct_help_log
+from digicoach.homevisits import services as home_visit_services
+from digicoach.homevisits.models import HomeVisit
+from digicoach.homevisits.permissions import can_see_home_visit
 from digicoach.loans.models import Device, Loan
 from digicoach.loans.permissions import can_handle_device, can_handle_loan, can_lend_at
 from digicoach.partners.models import Offer, Organisation
@@ -343,6 +346,16 @@ def _loan_id(user: User) -> list[Values]:
     return _values(loan_id=found and found.id)
 
 
+def _home_visit_id(user: User) -> list[Values]:
+    """A visit the user books for, or is on as a coach."""
+
+    def allowed(actor: User, visit: HomeVisit) -> bool:
+        return can_see_home_visit(actor, visit, on_visit=home_visit_services.on_visit(actor, visit))
+
+    found = _first(user, select(HomeVisit).order_by(HomeVisit.id), allowed)
+    return _values(visit_id=found and found.id)
+
+
 def _lending_location_id(user: User) -> list[Values]:
     found = _first(user, select(Location).order_by(Location.id), can_lend_at)
     return _values(location_id=found and found.id)
@@ -381,6 +394,7 @@ URL_VALUES: dict[str, Callable[[User], list[Values]]] = {
     "helpdesk.invitation": _invitation_token,
     "helpdesk.session": _help_session_id,
     "helplog.edit": _help_log_id,
+    "homevisits.detail": _home_visit_id,
     "loans.device": _device_id(),
     "loans.edit_device": _device_id(),
     "loans.lend": _device_id("available"),

@@ -153,15 +153,27 @@ EXPECTED = {
         ("Account", ["My digicoach page", "My account"]),
     ],
     "desk": [
-        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
+        (
+            "Front desk",
+            ["Front desk", "Call list", "Device loans", "Overdue loans", "Help at home"],
+        ),
         ("Account", ["My account"]),
     ],
     # Partner staff: their organisation's help sessions and the organisation itself.
-    "partner": ["Staffing board", "Referrals", "My organisation", ("Account", ["My account"])],
+    "partner": [
+        "Staffing board",
+        "Help at home",
+        "Referrals",
+        "My organisation",
+        ("Account", ["My account"]),
+    ],
     "coordinator": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
-        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
+        (
+            "Front desk",
+            ["Front desk", "Call list", "Device loans", "Overdue loans", "Help at home"],
+        ),
         ("Reporting", ["Help logs", "Progress"]),
         ("Management", ["Places and programmes", "Partner organisations"]),
         ("Account", ["My account"]),
@@ -169,7 +181,10 @@ EXPECTED = {
     "admin": [
         ("Digicoaches", ["Applications", "Digicoaches", "Training groups", "Expense allowances"]),
         "Staffing board",
-        ("Front desk", ["Front desk", "Call list", "Device loans", "Overdue loans"]),
+        (
+            "Front desk",
+            ["Front desk", "Call list", "Device loans", "Overdue loans", "Help at home"],
+        ),
         ("Reporting", ["Help logs", "Progress"]),
         (
             "Management",

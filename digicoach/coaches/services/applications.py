@@ -57,6 +57,8 @@ class ProfileInput:
     availability: Collection[tuple[int, str]] = ()
     notify_email: bool = True
     notify_sms: bool = False
+    # Opt in to help at home; None leaves it as it is (an application never sets it).
+    home_visits: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,8 @@ def update_profile(*, actor: User, coach: Coach, data: ProfileInput, now: dateti
     coach.phone = phone
     coach.notify_email = data.notify_email
     coach.notify_sms = rules.may_receive_sms(phone, data.notify_sms)
+    if data.home_visits is not None:
+        coach.home_visits = data.home_visits
     _set_choices(coach, data)
     db.session.flush()
     if changed:
@@ -338,5 +342,6 @@ def _changed_profile_fields(coach: Coach, data: ProfileInput, phone: str) -> lis
         "availability": coach.availability != set(data.availability),
         "notifications": (coach.notify_email, coach.notify_sms)
         != (data.notify_email, rules.may_receive_sms(phone, data.notify_sms)),
+        "home_visits": data.home_visits is not None and coach.home_visits != data.home_visits,
     }
     return [name for name, changed in changes.items() if changed]

@@ -155,8 +155,8 @@ def update_session(
     rules.CANCEL_AFFECTED (cancelled by the organiser). Citizens and coaches are told through
     the outbox; the change is audited with its fields.
 
-    Raises Conflict for a cancelled or finished session; ValidationFailed per field (also when
-    the maximum would drop below the coaches already signed up); CoachesBusy (code
+    Raises Conflict for a cancelled or finished session or a home visit; ValidationFailed per
+    field (also when the maximum would drop below the coaches already signed up); CoachesBusy (code
     "coach_busy") when a coach on it would have overlapping shifts; AppointmentsAffected
     ("appointments_affected", with the count) or NoRoomToMove ("no_room") for appointments.
     """
@@ -167,6 +167,9 @@ def update_session(
         raise Conflict(_("A cancelled help session cannot change."))
     if session.ends_at <= now:
         raise Conflict(_("This help session is over and cannot change."))
+    if session.is_home_visit:
+        # Its shape (two people, travel time, the citizen's details) is kept by homevisits.
+        raise Conflict(_("A home visit does not change here. Cancel it and book it again."))
     errors = FieldErrors()
     if data.day is None:
         errors.add("day", _("Enter the day."))

@@ -9,7 +9,7 @@ shifts cannot slip in side by side.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -75,7 +75,9 @@ def sign_up(
 
     Raises PermissionDenied, SessionFull when the last place is gone, SignUpRefused (a Conflict
     whose code names the rule: cancelled, started, other_municipality, already_signed_up,
-    shadow_only, no_mentor, not_certified, overlap) otherwise.
+    shadow_only, no_mentor, not_certified, overlap; for a home visit no_home_visits when the coach
+    did not opt in, and travel_time when another shift is within HOME_VISIT_TRAVEL_MINUTES of
+    it, see rules.first_without_travel_time) otherwise.
     """
     ensure(permissions.can_assign_shift(actor, coach, session))
     _lock_coach(coach.id)
@@ -86,6 +88,10 @@ def sign_up(
     if session.location.municipality_id not in coach.served_municipality_ids:
         raise SignUpRefused(
             "other_municipality", _("This help session is in another municipality.")
+        )
+    if session.is_home_visit and (as_shadow or not coach.home_visits):
+        raise SignUpRefused(
+            "no_home_visits", _("Only digicoaches who chose to do home visits go on one.")
         )
     existing = db.session.scalar(
         select(Shift).where(Shift.coach_id == coach.id, Shift.session_id == session.id)
@@ -118,6 +124,25 @@ def sign_up(
             _(
                 "Already on a help session at that time (%(place)s).",
                 place=clash.session.location.name,
+            ),
+        )
+    travel = timedelta(minutes=int(current_app.config["HOME_VISIT_TRAVEL_MINUTES"]))
+    others = busy.get(coach.id, [])
+    modes = queries.modes_of(other.session_id for _period_, other in others) if others else {}
+    too_close = rules.first_without_travel_time(
+        _period(session),
+        session.mode,
+        [(period, modes[other.session_id], other) for period, other in others],
+        travel,
+    )
+    if too_close is not None:
+        raise SignUpRefused(
+            "travel_time",
+            _(
+                "A home visit needs %(minutes)d minutes of travel before and after it. "
+                "This is too close to another shift (%(place)s).",
+                minutes=int(travel.total_seconds() // 60),
+                place=too_close.session.location.name,
             ),
         )
     if not as_shadow:

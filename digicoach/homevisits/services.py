@@ -1,0 +1,244 @@
+"""Booking a home visit, and what a visit's staffing means.
+
+Only staff book (permissions.can_book_at); citizens' booking pages and the booking API never
+offer a home visit, because a session in mode "at home" takes no appointments. A visit needs
+two people: two coaches, or one coach and the staff member who books and goes along (then the
+session's minimum is one coach). The coaches sign up through the helpdesk shift rules, which
+also keep the travel time between a visit and a coach's other shifts
+(helpdesk.rules.first_without_travel_time) and take the two places race-free.
+
+A citizen (one phone number) has at most one coming home visit: the check and the insert take
+turns per citizen (core.db.serialize_on), and a per-form idempotency key (UNIQUE) makes a double
+submit book once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import phonenumbers
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from digicoach.accounts.models import User
+from digicoach.core import audit, phones, timeslots, vocabulary
+from digicoach.core.citizens import citizen_key
+from digicoach.core.db import parse_id, serialize_on
+from digicoach.core.errors import Conflict, FieldErrors, NotFound
+from digicoach.core.permissions import ensure
+from digicoach.extensions import db
+from digicoach.helpdesk import queries as helpdesk_queries
+from digicoach.helpdesk import rules as helpdesk_rules
+from digicoach.helpdesk.models import HelpSession, SessionMode, SessionStatus
+from digicoach.homevisits import permissions
+from digicoach.homevisits.models import HomeVisit
+from digicoach.places.models import Location
+
+MAX_VISIT_MINUTES = 180
+NOTES_MAX_LENGTH = 1000
+
+
+class VisitPlanned(Conflict):
+    """The citizen already has a coming home visit."""
+
+    code = "visit_planned"
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    location_id: Any
+    day: date | None
+    start_time: time | None
+    end_time: time | None
+    first_name: Any
+    phone: Any
+    street: Any
+    postcode: Any
+    city: Any
+    accessibility_notes: Any = ""
+    topic: Any = "other"
+    language: Any = "nl"
+    # The staff member who books goes along as the second person.
+    companion: bool = False
+    token: str | None = None
+
+
+def _text(value: Any, limit: int) -> str | None:
+    """The stripped text, or None when it is not text or longer than `limit`."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value.strip()) > limit:
+        return None
+    return value.strip()
+
+
+def _required(errors: FieldErrors, name: str, value: Any, limit: int, message: Any) -> str:
+    text = _text(value, limit)
+    if not text:
+        errors.add(name, message)
+    return text or ""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _location(actor: User, location_id: Any) -> Location | None:
+    found = db.session.get(Location, parse_id(location_id)) if parse_id(location_id) else None
+    if found is None or not found.active or not permissions.can_book_at(actor, found):
+        return None
+    return found
+
+
+def book_visit(*, actor: User, data: VisitInput, now: datetime) -> HomeVisit:
+    """Book a home visit from a digipunt for a citizen who cannot come.
+
+    Needs a digipunt the actor books for, a day and times in the future (at most
+    MAX_VISIT_MINUTES), the citizen's first name, a valid phone number and address, a known
+    topic and language. Raises PermissionDenied (not staff), ValidationFailed (per field),
+    VisitPlanned (the citizen has a coming visit). A repeated form token returns the first visit.
+    """
+    ensure(permissions.can_book_home_visits(actor))
+    if data.token:
+        found = db.session.scalar(
+            select(HomeVisit).where(HomeVisit.idempotency_key == _hash(data.token))
+        )
+        if found is not None:
+            return found
+    errors = FieldErrors()
+    location = _location(actor, data.location_id)
+    if location is None:
+        errors.add("location_id", _("Choose the digipunt that organises the visit."))
+    starts_at = ends_at = None
+    if data.day is None:
+        errors.add("day", _("Enter the day."))
+    if data.start_time is None:
+        errors.add("start_time", _("Enter the start time, for example 14:00."))
+    if data.end_time is None:
+        errors.add("end_time", _("Enter the end time, for example 15:30."))
+    if data.day and data.start_time and data.end_time:
+        starts_at = timeslots.local_moment(data.day, data.start_time)
+        ends_at = timeslots.local_moment(data.day, data.end_time)
+        if ends_at <= starts_at:
+            errors.add("end_time", _("The end time must be after the start time."))
+        elif ends_at - starts_at > timedelta(minutes=MAX_VISIT_MINUTES):
+            errors.add(
+                "end_time",
+                _("A home visit lasts at most %(minutes)d minutes.", minutes=MAX_VISIT_MINUTES),
+            )
+        elif starts_at <= now:
+            errors.add("day", _("Choose a moment in the future."))
+    first_name = _required(errors, "first_name", data.first_name, 60, _("Enter the first name."))
+    phone_text = _text(data.phone, 30)
+    parsed = phones.parse(phone_text) if phone_text else None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        errors.add("phone", _("Enter a phone number, for example 0470 12 34 56."))
+    street = _required(errors, "street", data.street, 120, _("Enter the street and house number."))
+    postcode = _text(data.postcode, 10) or ""
+    if not (len(postcode) == 4 and postcode.isdigit()):
+        errors.add("postcode", _("Enter a postcode of 4 digits, for example 9000."))
+    city = _required(errors, "city", data.city, 80, _("Enter the municipality."))
+    notes = _text(data.accessibility_notes, NOTES_MAX_LENGTH)
+    if notes is None:
+        errors.add(
+            "accessibility_notes",
+            _("Write at most %(count)d characters.", count=NOTES_MAX_LENGTH),
+        )
+    if data.topic not in vocabulary.codes(vocabulary.TOPICS):
+        errors.add("topic", _("Choose a topic."))
+    if data.language not in vocabulary.codes(vocabulary.SPOKEN_LANGUAGES):
+        errors.add("language", _("Choose a language."))
+    errors.raise_if_any()
+    assert location is not None and starts_at is not None and ends_at is not None
+    phone = phones.e164(phone_text)
+    key = citizen_key(phone_e164=phone)
+    if key:
+        serialize_on("home_visit", key)
+        if coming_visit_of(key, now=now) is not None:
+            raise VisitPlanned(_("This person already has a home visit planned. Change that one."))
+    session = HelpSession(
+        location_id=location.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=SessionMode.AT_HOME,
+        slot_minutes=int((ends_at - starts_at).total_seconds() // 60),
+        citizens_per_slot=1,
+        coaches_min=1 if data.companion else 2,
+        coaches_max=2,
+        created_at=now,
+    )
+    visit = HomeVisit(
+        session=session,
+        first_name=first_name,
+        phone=phone,
+        street=street,
+        postcode=postcode,
+        city=city,
+        accessibility_notes=notes or "",
+        topic=data.topic,
+        language=data.language,
+        citizen_key=key,
+        companion_id=actor.id if data.companion else None,
+        idempotency_key=_hash(data.token) if data.token else None,
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(visit)
+            db.session.flush()
+    except IntegrityError:
+        # The same form token, submitted twice at once: the other request booked it.
+        found = db.session.scalar(
+            select(HomeVisit).where(HomeVisit.idempotency_key == _hash(data.token or ""))
+        )
+        if found is None:
+            raise
+        return found
+    audit.record(
+        actor,
+        "homevisits.visit.book",
+        visit,
+        ["first_name", "phone", "street", "postcode", "city", "accessibility_notes"],
+    )
+    return visit
+
+
+def coming_visit_of(key: str, *, now: datetime) -> HomeVisit | None:
+    """The citizen's planned home visit that has not ended, if any."""
+    return db.session.scalar(
+        select(HomeVisit)
+        .join(HelpSession, HelpSession.id == HomeVisit.help_session_id)
+        .where(
+            HomeVisit.citizen_key == key,
+            HelpSession.status == SessionStatus.PLANNED,
+            HelpSession.ends_at > now,
+        )
+    )
+
+
+def is_staffed(visit: HomeVisit) -> bool:
+    """Two people go: two coaches, or one coach and the staff member who goes along. The
+    session's minimum says which (book_visit), so the staffing board tells the same story."""
+    return helpdesk_queries.staffing_of(visit.session).kind == helpdesk_rules.STAFFED
+
+
+def on_visit(actor: User, visit: HomeVisit) -> bool:
+    """Whether the actor is one of the coaches signed up for the visit."""
+    return any(
+        shift.coach.user_id == actor.id for shift in helpdesk_queries.active_shifts(visit.session)
+    )
+
+
+def get_visit(actor: User, visit_id: Any) -> HomeVisit:
+    """A visit the actor may see (staff in scope, coaches on it). NotFound otherwise."""
+    found = db.session.get(HomeVisit, parse_id(visit_id)) if parse_id(visit_id) else None
+    if found is None or not permissions.can_see_home_visit(
+        actor, found, on_visit=on_visit(actor, found)
+    ):
+        raise NotFound(visit_id)
+    return found
