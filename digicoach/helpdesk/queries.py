@@ -271,20 +271,22 @@ def invitation_candidates(session: HelpSession) -> list[Coach]:
     on_session = select(Shift.coach_id).where(
         Shift.session_id == session.id, Shift.status == ShiftStatus.SIGNED_UP
     )
-    return list(
-        db.session.scalars(
-            select(Coach)
-            .join(User, User.id == Coach.user_id)
-            .where(
-                serves_in(session.location.municipality_id),
-                Coach.status.in_(sorted(rules.WORKING_STATUSES)),
-                Coach.erased_at.is_(None),
-                User.active.is_(True),
-                Coach.id.not_in(on_session),
-            )
-            .order_by(Coach.id)
+    query = (
+        select(Coach)
+        .join(User, User.id == Coach.user_id)
+        .where(
+            serves_in(session.location.municipality_id),
+            Coach.status.in_(sorted(rules.WORKING_STATUSES)),
+            Coach.erased_at.is_(None),
+            User.active.is_(True),
+            Coach.id.not_in(on_session),
         )
+        .order_by(Coach.id)
     )
+    if session.mode == SessionMode.AT_HOME:
+        # Only coaches who opted in go on home visits; the others would be refused anyway.
+        query = query.where(Coach.home_visits.is_(True))
+    return list(db.session.scalars(query))
 
 
 def busy_periods(

@@ -146,6 +146,18 @@ def test_only_coaches_who_opted_in_go_on_a_visit_or_see_it_in_find_a_shift(world
     assert visit.session.id in offered(world.coach())
 
 
+def test_invitations_for_a_visit_go_only_to_coaches_who_opted_in(world):
+    visit = book(world)
+    stay_at_digipunt = world.coach(home_visits=False)
+    goes_out = world.coach()
+    db.session.commit()
+
+    candidates = helpdesk_queries.invitation_candidates(visit.session)
+
+    assert goes_out in candidates
+    assert stay_at_digipunt not in candidates
+
+
 # --- travel time -------------------------------------------------------------------------------
 
 
