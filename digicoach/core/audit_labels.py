@@ -102,6 +102,7 @@ ACTION_LABELS: dict[str, Any] = {
     "coach.export": _l("Personal data downloaded"),
     "coach.directory_export": _l("List of digicoaches downloaded"),
     "coach.erase": _l("Digicoach's personal data erased"),
+    "coach.choose_municipalities": _l("Municipalities where the digicoach helps changed"),
     # partner organisations and their offers
     "organisation.create": _l("Partner organisation added"),
     "organisation.update": _l("Partner organisation changed"),
@@ -152,6 +153,12 @@ ACTION_LABELS: dict[str, Any] = {
     "loans.loan.extend": _l("Loan extended"),
     "loans.loan.return": _l("Device taken back"),
     "loans.loan.lost": _l("Device marked lost"),
+    # warm referrals
+    "referrals.referral.send": _l("Citizen referred to a partner"),
+    "referrals.referral.accept": _l("Referral accepted"),
+    "referrals.referral.contact": _l("Referred citizen contacted"),
+    "referrals.referral.close": _l("Referral closed"),
+    "referrals.referral.erase_contact": _l("Contact data of closed referrals erased"),
     "loans.loan.call": _l("Call about a loan noted"),
     "loans.loan.erase_contact": _l("Contact data of loans erased"),
     "homevisits.visit.book": _l("Home visit booked"),

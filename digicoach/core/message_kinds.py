@@ -45,6 +45,8 @@ KINDS: dict[str, MessageKind] = {
     # device loans (to the citizen)
     "loans.due_soon": MessageKind(_l("Reminder before a borrowed device is due"), "Loan"),
     "loans.overdue": MessageKind(_l("Notice: a borrowed device is overdue"), "Loan"),
+    # warm referrals (to the receiving organisation)
+    "referrals.open": MessageKind(_l("Reminder: a referral is still open"), "Referral"),
     # appointments (to the citizen)
     "bookings.booked": MessageKind(_l("Confirmation of an appointment"), "Appointment"),
     "bookings.moved": MessageKind(_l("New time of an appointment"), "Appointment"),
@@ -90,6 +92,7 @@ _KEY_PREFIXES = {
     "training_session": "TrainingSession",
     "help_session": "HelpSession",
     "loan": "Loan",
+    "referral": "Referral",
 }
 
 
