@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from digicoach.core import clock
 from digicoach.core.page_cache import CSRF_PLACEHOLDER, GENERATION_KEY
 from digicoach.extensions import cache, db
 from digicoach.places.models import Location, Municipality
@@ -154,3 +155,27 @@ def test_impact_is_kept_per_programme_and_municipality(client: Any, world: Any) 
     with counting() as statements:
         assert client.get("/impact/").status_code == 200
     assert statements == []
+
+
+def test_a_booking_leaves_the_pages_kept_for_at_most_the_minute(client: Any, world: Any) -> None:
+    """Free places are not watched (the staleness allowed in core/page_cache.py): booking checks
+    capacity itself, and dropping the pages on every booking would keep nothing under load."""
+    session = make_bookable_session(world.location, [world.coach()])
+    db.session.commit()
+    client.get("/book")
+    generation = cache.get(GENERATION_KEY)
+    booked = client.post(
+        "/api/v1/bookings",
+        json={
+            "help_session_id": session.id,
+            "start": clock.local(session.starts_at).isoformat(),
+            "first_name": "Fatima",
+            "phone": "0470 12 34 56",
+            "topic": "email",
+            "language": "nl",
+            "consent": True,
+        },
+    )
+    assert booked.status_code == 201, booked.json
+    assert cache.get(GENERATION_KEY) == generation
+    assert not any(b"Fatima" in body for body in _kept_bodies(client.application))
