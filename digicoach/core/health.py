@@ -55,7 +55,8 @@ def _probe_health() -> tuple[dict[str, object], bool, bool]:
     """`_health` over a bare connection of the pool, without the ORM session."""
     heartbeat_age: float | None = None
     try:
-        with db.engine.connect() as connection:
+        # Autocommit: no BEGIN and no ROLLBACK round trip around the one statement.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             beat_at = connection.scalar(_BEAT_AT)
         if beat_at is not None:
             heartbeat_age = max(0.0, (clock.now() - beat_at).total_seconds())
