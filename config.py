@@ -185,6 +185,10 @@ class Config:
     # GET /api/v1/locations (not narrowed) is kept this long, and dropped when a location,
     # municipality or neighbourhood is saved (api/lists.py). 0 reads them on every request.
     API_LIST_CACHE_SECONDS = 60
+    # The public pages anyone not signed in sees alike (the wizard's first step, a digipunt's
+    # page, the impact page) are kept this long per language, and dropped when a place, a
+    # programme or a help session is saved (core/page_cache.py). 0 renders them every time.
+    PUBLIC_PAGE_CACHE_SECONDS = 60
 
     # Reminders (issue 7). The REMINDER_* lead times and switches are the defaults: a
     # programme may set its own on its page (Programmes > Reminder settings), and a programme
@@ -258,6 +262,9 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     CITIZEN_KEY_SECRET = "testing-only-citizen-key-secret"
     PROGRESS_CACHE_SECONDS = 0
+    # Rendered on every request, so page tests see their own changes (tests/core/test_page_cache.py
+    # turns it on).
+    PUBLIC_PAGE_CACHE_SECONDS = 0
     # Read once per request, as before the process cache: statement counts do not depend on
     # how long a test took (tests/core/test_branding_cache.py sets its own).
     BRANDING_CACHE_SECONDS = 0.0

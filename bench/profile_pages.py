@@ -11,6 +11,9 @@ cache in this process) on a database seeded with `flask --app digicoach seed-dem
 the way bench/http_load.py does (a session row and the signed cookie), and calls each page of
 the load benchmark through Flask's test client, one at a time:
 
+* healthz    GET /healthz
+* book       GET /book (the first step)
+* impact     GET /impact/
 * digipunt   GET /digipunten/<first active location>
 * slots      GET /api/v1/slots?location_id=<the same>
 * board      GET /helpdesk/board, as the admin
@@ -140,6 +143,9 @@ def pages(app: Flask) -> list[Page]:
         raise SystemExit("No digipunt in this database: seed it with `seed-demo` first.")
     programme = programme_id(app)
     return [
+        Page("healthz", "/healthz", signed_in=False),
+        Page("book", "/book", signed_in=False),
+        Page("impact", "/impact/", signed_in=False),
         Page("digipunt", f"/digipunten/{location}", signed_in=False),
         Page("slots", f"/api/v1/slots?location_id={location}", signed_in=False),
         Page("board", "/helpdesk/board", signed_in=True),

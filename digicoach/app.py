@@ -40,6 +40,7 @@ from digicoach.core import errors as error_pages
 from digicoach.core import i18n, installation, navigation, templating
 from digicoach.core.db import configure_sqlite
 from digicoach.core.health import bp as health_bp
+from digicoach.core.health import install_probe
 from digicoach.core.installation_views import bp as brand_bp
 from digicoach.core.outage import register_outage_handling
 from digicoach.core.security import register_security
@@ -164,6 +165,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     cli.register_commands(app)
     app.cli.add_command(scheduler_cli)
     connect_receivers()
+    install_probe(app)
     return app
 
 

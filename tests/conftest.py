@@ -217,11 +217,13 @@ def _deliver_after_request(_sender: Flask, response: Response, **_extra: object)
 def _forget_previous_request(_sender: Flask, **_extra: object) -> None:
     """The test's app context (and so `g`) outlives each test request, unlike in production.
 
-    Flask-Login caches the signed-in user and Flask-Babel the locale in `g`; without this, a
-    second client in the same test would act as the first client's user, in its language.
+    Flask-Login caches the signed-in user, Flask-Babel the locale and Flask-WTF the signed form
+    token in `g`; without this, a second client in the same test would act as the first
+    client's user, in its language, with its form token.
     """
     g.pop("_login_user", None)
     g.pop("_flask_babel", None)
+    g.pop("csrf_token", None)
 
 
 @pytest.fixture

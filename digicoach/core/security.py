@@ -84,14 +84,23 @@ def register_security(app: Flask) -> None:
         if _shows_a_signed_in_page(response):
             # Desk PCs are shared: nothing a signed-in person saw stays in a cache.
             headers["Cache-Control"] = "no-store"
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["SESSION_COOKIE_SECURE"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        for name, value in security_headers(app):
+            headers.setdefault(name, value)
         return response
+
+
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries (core/health.Probe sends them without Flask)."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["SESSION_COOKIE_SECURE"]:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
 
 
 def _shows_a_signed_in_page(response: Response) -> bool:

@@ -22,6 +22,7 @@ from digicoach.core import clock, vocabulary
 from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.forms import ConfirmForm, read_filter_form, show_errors
+from digicoach.core.page_cache import kept_public_page
 from digicoach.core.paging import page_number
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
@@ -578,6 +579,7 @@ def digipunten() -> ResponseReturnValue:
 
 @public_bp.get("/<int:location_id>")
 @public
+@kept_public_page()
 def digipunt(location_id: int) -> ResponseReturnValue:
     location = place_queries.active_location(location_id)
     return render_template(

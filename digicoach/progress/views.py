@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from digicoach.core import clock, i18n, spreadsheets, vocabulary
 from digicoach.core.errors import NotFound
+from digicoach.core.page_cache import kept_public_page
 from digicoach.core.permissions import public, require
 from digicoach.extensions import limiter
 from digicoach.progress import charts, export, queries, rules
@@ -261,6 +262,7 @@ def export_file(fmt: str) -> ResponseReturnValue:
 @public_bp.get("/")
 @public
 @limiter.limit("60 per minute")
+@kept_public_page("programme", "municipality")
 def impact() -> ResponseReturnValue:
     programmes = queries.all_programmes()
     filters = _filters()

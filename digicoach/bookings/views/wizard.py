@@ -43,6 +43,7 @@ from digicoach.core import clock, vocabulary
 from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.i18n import current_language
+from digicoach.core.page_cache import kept_public_page
 from digicoach.core.permissions import public
 from digicoach.places import queries as place_queries
 
@@ -125,6 +126,7 @@ def _render_review(
 
 @bp.route("/book", methods=["GET", "POST"])
 @public
+@kept_public_page()
 def book() -> ResponseReturnValue:
     if request.method == "GET":
         return _render_step("municipality", {})
