@@ -93,9 +93,10 @@ test: $(TEST_STAMP) compile-translations lint
 	$(MAKE) --no-print-directory test-browser || status=$$?; \
 	exit $$status
 
-# Browser tests run in one process: Playwright's sync API and xdist workers don't mix.
+# Browser tests run in xdist workers too: each worker has its own Chromium, app and live server
+# (6 minutes instead of 10.5 on 2 cores: a journey waits on the browser half of the time).
 PYTEST_PARALLEL := $(BIN)/pytest -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
-PYTEST_BROWSER := $(BIN)/pytest -p no:xdist -m browser $(PYTEST_ARGS)
+PYTEST_BROWSER := $(BIN)/pytest -n $(WORKERS) -m browser $(PYTEST_ARGS)
 NEEDS_POSTGRES = @if [ -z "$${TEST_DATABASE_URL:-}" ]; then \
 		echo "Set TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/digicoach_test"; \
 		exit 2; \

@@ -108,8 +108,11 @@ def language() -> str:
     return "nl"
 
 
-@pytest.fixture
-def context(browser: Browser, live_server: LiveServer, language: str) -> Iterator[BrowserContext]:
+def new_context(browser: Browser, live_server: LiveServer, language: str) -> BrowserContext:
+    """A fresh browser profile on the live server, reading `language`; the caller closes it.
+
+    Tests that check many pages on one set of data open one per page: a context costs
+    milliseconds, a test's app, data and server much more."""
     browser_context = browser.new_context(
         base_url=live_server.url,
         locale={"nl": "nl-BE", "fr": "fr-BE", "en": "en-GB"}[language],
@@ -120,6 +123,12 @@ def context(browser: Browser, live_server: LiveServer, language: str) -> Iterato
     browser_context.add_cookies(
         [{"name": LANGUAGE_COOKIE, "value": language, "url": live_server.url}]
     )
+    return browser_context
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer, language: str) -> Iterator[BrowserContext]:
+    browser_context = new_context(browser, live_server, language)
     yield browser_context
     browser_context.close()
 

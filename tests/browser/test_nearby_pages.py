@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from flask import url_for
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from digicoach.extensions import db
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in_browser
+from tests.browser.conftest import LiveServer, assert_accessible, new_context, sign_in_browser
 from tests.factories import make_coordinator, make_location, make_municipality, make_neighbourhood
 from tests.helpdesk.factories import make_help_session
 from tests.partners.factories import make_offer, make_organisation, make_partner_staff
@@ -106,25 +106,31 @@ PAGES: dict[str, Callable[[dict[str, Any]], tuple[Any, str, dict[str, Any]]]] = 
 
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
-@pytest.mark.parametrize("name", list(PAGES))
 def test_axe_finds_no_violation_on_the_new_pages(
-    name: str, language: str, context: BrowserContext, page: Page, live_server: LiveServer
+    language: str, browser: Browser, live_server: LiveServer
 ) -> None:
+    """Every page on one set of data, each in a fresh browser profile (signed in as its user)."""
     world = _world(language)
-    user, endpoint, values = PAGES[name](world)
-    if user is not None:
-        sign_in_browser(context, live_server, user)
-    with live_server.app.test_request_context():
-        path = url_for(endpoint, **values)
-    response = page.goto(path)
-    assert response is not None and response.status == 200, f"{path}: {response.status}"
-    assert page.locator("html").get_attribute("lang") == language
-    assert page.locator("h1").count() == 1
-    for width in (320, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+    for name, visit in PAGES.items():
+        user, endpoint, values = visit(world)
+        context = new_context(browser, live_server, language)
+        try:
+            if user is not None:
+                sign_in_browser(context, live_server, user)
+            with live_server.app.test_request_context():
+                path = url_for(endpoint, **values)
+            page = context.new_page()
+            response = page.goto(path)
+            assert response is not None and response.status == 200, f"{name} {path}"
+            assert page.locator("html").get_attribute("lang") == language, name
+            assert page.locator("h1").count() == 1, name
+            for width in (320, 1280):
+                page.set_viewport_size({"width": width, "height": 900})
+                assert_accessible(page)
+            page.set_viewport_size({"width": 320, "height": 640})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        finally:
+            context.close()
 
 
 def test_a_citizen_finds_laptop_lenen_on_the_neighbourhood_page_at_320_px(
