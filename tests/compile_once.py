@@ -38,6 +38,7 @@ def share_url_builders() -> None:
         return builder
 
     shared_builder.shared = True  # type: ignore[attr-defined]
+    shared_builder.compile_one = compile_builder  # type: ignore[attr-defined]
     Rule._compile_builder = shared_builder  # type: ignore[method-assign]
 
 
