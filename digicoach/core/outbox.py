@@ -365,6 +365,20 @@ def skip_expired(moment: datetime) -> int:
     return result.rowcount
 
 
+def skip_pending(key_prefix: str, *, keep_containing: str | None = None) -> int:
+    """Mark the pending messages whose key starts with `key_prefix` skipped (a reminder that no
+    longer applies), except those whose key contains `keep_containing`. The caller commits."""
+    query = update(OutboxMessage).where(
+        OutboxMessage.dedupe_key.like(f"{key_prefix}%"), OutboxMessage.status == Status.PENDING
+    )
+    if keep_containing is not None:
+        query = query.where(~OutboxMessage.dedupe_key.contains(keep_containing))
+    result = db.session.execute(
+        query.values(status=Status.SKIPPED).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
 def _claim_batch(
     moment: datetime, size: int, *, ids: Sequence[int] | None = None
 ) -> list[OutboxMessage]:

@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from digicoach.core.contact import EMAIL_MAX, FIRST_NAME_MAX
 from digicoach.core.forms import Form
 from digicoach.core.i18n import LANGUAGE_NAMES, LANGUAGES
 from digicoach.loans import services, wording
@@ -65,7 +66,7 @@ class LendForm(Form):
         _l("First name"),
         validators=[
             InputRequired(_l("Enter the citizen's first name.")),
-            _max(services.FIRST_NAME_MAX),
+            _max(FIRST_NAME_MAX),
         ],
         render_kw={"autocomplete": "off"},
     )
@@ -74,7 +75,7 @@ class LendForm(Form):
     )
     email = EmailField(
         _l("E-mail address"),
-        validators=[Optional(), _max(services.EMAIL_MAX)],
+        validators=[Optional(), _max(EMAIL_MAX)],
         render_kw={"autocomplete": "off"},
     )
     language = SelectField(

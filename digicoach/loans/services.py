@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,14 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from digicoach.accounts.models import User
 from digicoach.content.models import PageSlug, PageVersion
 from digicoach.content.services import current_version
-from digicoach.core import audit, clock, phones
+from digicoach.core import audit, clock, outbox
 from digicoach.core.citizens import citizen_key
+from digicoach.core.contact import check_contact, one_line
 from digicoach.core.db import assign, get_or_not_found
 from digicoach.core.errors import Conflict, FieldErrors, NotFound
 from digicoach.core.i18n import LANGUAGES
-from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.core.permissions import ensure
-from digicoach.core.text import fits_a_text, fits_one_line
+from digicoach.core.text import fits_a_text
 from digicoach.extensions import db
 from digicoach.loans import rules
 from digicoach.loans.models import (
@@ -52,8 +50,6 @@ from digicoach.places.models import Location
 LABEL_MAX = 80
 SERIAL_MAX = 80
 ACCESSORIES_MAX = 300
-FIRST_NAME_MAX = 80
-EMAIL_MAX = 254
 CALL_NOTE_MAX = 300
 RETURN_NOTE_MAX = 1000
 
@@ -78,30 +74,21 @@ class DeviceInput:
     accessories: Any = ""
 
 
-def _one_line(value: Any) -> str | None:
-    """A stripped one-line text, or None for something that is no such text."""
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not fits_one_line(value):
-        return None
-    return value.strip()
-
-
 def _clean_device(data: DeviceInput) -> dict[str, str]:
     errors = FieldErrors()
     if data.kind not in set(DeviceKind):
         errors.add("kind", _("Choose the kind of device."))
-    label = _one_line(data.label)
+    label = one_line(data.label)
     if not label:
         errors.add("label", _("Enter the name on the device's sticker, for example Laptop 3."))
     elif len(label) > LABEL_MAX:
         errors.add("label", _("Use at most %(count)d characters.", count=LABEL_MAX))
-    serial = _one_line(data.serial)
+    serial = one_line(data.serial)
     if serial is None or len(serial) > SERIAL_MAX:
         errors.add("serial", _("Use at most %(count)d characters.", count=SERIAL_MAX))
     if data.condition not in set(Condition):
         errors.add("condition", _("Choose the condition of the device."))
-    accessories = _one_line(data.accessories)
+    accessories = one_line(data.accessories)
     if accessories is None or len(accessories) > ACCESSORIES_MAX:
         errors.add("accessories", _("Use at most %(count)d characters.", count=ACCESSORIES_MAX))
     errors.raise_if_any()
@@ -202,47 +189,6 @@ class LoanInput:
     accepted: Any
     # The agreement version the citizen was shown (None: the current one).
     agreement_version_id: Any = None
-
-
-@dataclass(frozen=True)
-class Contact:
-    first_name: str
-    phone: str | None
-    email: str | None
-
-
-def check_contact(first_name: Any, phone: Any, email: Any, errors: FieldErrors) -> Contact:
-    """The citizen's first name and a phone number or e-mail address (at least one), the phone
-    in E.164. A landline is fine: the desk calls it; messages then go by e-mail."""
-    name = _one_line(first_name)
-    if not name:
-        errors.add("first_name", _("Enter the citizen's first name."))
-    elif len(name) > FIRST_NAME_MAX:
-        errors.add("first_name", _("Use at most %(count)d characters.", count=FIRST_NAME_MAX))
-    phone_text, email_text = _one_line(phone), _one_line(email)
-    normal_phone = None
-    if phone_text:
-        parsed = phones.parse(phone_text)
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
-            errors.add("phone", _("Enter a phone number, for example 0470 12 34 56."))
-        else:
-            normal_phone = phones.e164(phone_text)
-    elif phone_text is None:
-        errors.add("phone", _("Enter a phone number, for example 0470 12 34 56."))
-    normal_email = None
-    if email_text:
-        if len(email_text) > EMAIL_MAX:
-            errors.add("email", _("Use at most %(count)d characters.", count=EMAIL_MAX))
-        else:
-            try:
-                normal_email = validate_email(email_text, check_deliverability=False).normalized
-            except EmailNotValidError:
-                errors.add("email", _("Enter an e-mail address, for example name@example.be."))
-    elif email_text is None:
-        errors.add("email", _("Enter an e-mail address, for example name@example.be."))
-    if phone_text == "" and email_text == "":
-        errors.add("phone", _("Enter a phone number or an e-mail address (or both)."))
-    return Contact(name or "", normal_phone, normal_email)
 
 
 def check_due_date(
@@ -439,7 +385,7 @@ def record_call(*, actor: User, loan: Loan, note: Any, now: datetime) -> LoanCal
     """Note that the desk called the citizen about an open loan (and what was agreed)."""
     ensure(can_handle_loan(actor, loan))
     _require_open(loan)
-    text = _one_line(note)
+    text = one_line(note)
     errors = FieldErrors()
     if text is None or len(text) > CALL_NOTE_MAX:
         errors.add("note", _("Use at most %(count)d characters.", count=CALL_NOTE_MAX))
@@ -456,24 +402,12 @@ def skip_pending_notices(loan: Loan) -> int:
     its due date moved) are skipped. Returns how many."""
     from_outbox = notice_prefix(loan.id)
     current = f":{loan.due_on:%Y%m%d}:" if loan.status == LoanStatus.OPEN else None
-    return outbox_skip(from_outbox, keep_containing=current)
+    return outbox.skip_pending(from_outbox, keep_containing=current)
 
 
 def notice_prefix(loan_id: int) -> str:
     """Every outbox key about a loan starts with this (see reminders.make_key)."""
     return f"loan:{loan_id}:"
-
-
-def outbox_skip(prefix: str, *, keep_containing: str | None) -> int:
-    query = update(OutboxMessage).where(
-        OutboxMessage.dedupe_key.like(f"{prefix}%"), OutboxMessage.status == Status.PENDING
-    )
-    if keep_containing is not None:
-        query = query.where(~OutboxMessage.dedupe_key.contains(keep_containing))
-    result = db.session.execute(
-        query.values(status=Status.SKIPPED).execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)
 
 
 def get_scoped(model: type, actor: User, object_id: Any) -> Any:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from digicoach.core import clock
+from digicoach.core.contact import check_contact
 from digicoach.core.db import parse_id, unit_of_work
 from digicoach.core.errors import DomainError, FieldErrors, NotFound, ValidationFailed
 from digicoach.core.forms import ConfirmForm, show_errors
@@ -188,7 +189,7 @@ def lend(device_id: int) -> ResponseReturnValue:
 def _details_problems(form: forms.LendForm) -> dict[str, list[Any]]:
     """The service's checks of step one (contact, due date), before the agreement is shown."""
     errors = FieldErrors()
-    services.check_contact(form.first_name.data, form.phone.data, form.email.data, errors)
+    check_contact(form.first_name.data, form.phone.data, form.email.data, errors)
     services.check_due_date(
         form.due_on.data, today=clock.local_today(), max_days=_max_days(), errors=errors
     )

@@ -19,15 +19,15 @@ from sqlalchemy.orm import contains_eager
 from digicoach.accounts.models import User
 from digicoach.accounts.permissions import in_scope, is_desk
 from digicoach.bookings.models import Appointment
-from digicoach.core import audit
+from digicoach.core import audit, outbox
 from digicoach.core.citizens import citizen_key
+from digicoach.core.contact import check_contact
 from digicoach.core.errors import Conflict, FieldErrors, NotFound
 from digicoach.core.permissions import ensure
 from digicoach.core.text import fits_one_line
 from digicoach.extensions import db
 from digicoach.helplog.models import HelpLog
 from digicoach.helplog.models import Referral as HelpLogReferral
-from digicoach.loans.services import check_contact, outbox_skip
 from digicoach.partners.models import Offer, Organisation, OrganisationKind
 from digicoach.places.models import Location
 from digicoach.places.queries import valid_id
@@ -274,7 +274,7 @@ def close(*, actor: User, referral: Referral, outcome: Any, now: datetime) -> No
         from_statuses=(ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.CONTACTED),
         **values,
     )
-    outbox_skip(reminder_prefix(referral.id), keep_containing=None)
+    outbox.skip_pending(reminder_prefix(referral.id))
     audit.record(actor, "referrals.referral.close", referral, ["status", "outcome"])
 
 
