@@ -22,14 +22,24 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from digicoach.accounts.models import OneTimeToken, User
+from digicoach.allowances.forms import KIND_LABELS as ALLOWANCE_KIND_LABELS
+from digicoach.allowances.models import Allowance
+from digicoach.allowances.rules import Kind as AllowanceKind
+from digicoach.bookings.models import STATUS_LABELS as APPOINTMENT_STATUS_LABELS
+from digicoach.bookings.models import Appointment, AppointmentStatus
 from digicoach.coaches import export
 from digicoach.coaches.models import Coach
 from digicoach.core import audit_labels, outbox, vocabulary
 from digicoach.core.audit import AuditEvent
 from digicoach.extensions import db
-from digicoach.helpdesk.models import MODE_LABELS, HelpSession, SessionMode, Shift
+from digicoach.helpdesk.models import MODE_LABELS, CalendarFeed, HelpSession, SessionMode, Shift
 from digicoach.helplog.models import OUTCOME_LABELS, REFERRAL_LABELS, HelpLog, Outcome, Referral
-from digicoach.places.models import Location, Programme
+from digicoach.partners.models import Organisation
+from digicoach.places.models import Location, Municipality, Programme
+from digicoach.referrals.models import OUTCOME_LABELS as REFERRAL_OUTCOME_LABELS
+from digicoach.referrals.models import STATUS_LABELS as REFERRAL_STATUS_LABELS
+from digicoach.referrals.models import Referral as WarmReferral
+from digicoach.referrals.models import ReferralOutcome, ReferralStatus
 from digicoach.training.models import (
     Attendance,
     Certification,
@@ -45,6 +55,10 @@ SECTIONS = (
     "certificates",
     "shifts",
     "help_logs",
+    "appointments",
+    "allowances",
+    "referrals",
+    "calendar_feed",
     "links",
     "messages",
     "audit_events",
@@ -178,6 +192,77 @@ def help_logs(coach_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def appointments(coach_id: int) -> list[dict[str, Any]]:
+    """Appointments a coordinator gave them: when, where, how it went. Nothing about the
+    citizen."""
+    rows = db.session.execute(
+        select(Appointment.start, Appointment.end, Appointment.status, Location.name)
+        .join(Location, Location.id == Appointment.location_id)
+        .where(Appointment.assigned_coach_id == coach_id)
+        .order_by(Appointment.start, Appointment.id)
+    )
+    return [
+        {
+            "starts_at": _plain(start),
+            "ends_at": _plain(end),
+            "digipunt": location,
+            "status": _label(APPOINTMENT_STATUS_LABELS, AppointmentStatus, status),
+        }
+        for start, end, status, location in rows
+    ]
+
+
+def allowances(coach_id: int) -> list[dict[str, Any]]:
+    """The nominative list's lines about them: day, kind, kilometres, amount (in euros)."""
+    rows = db.session.execute(
+        select(Allowance, Municipality.name)
+        .join(Municipality, Municipality.id == Allowance.municipality_id)
+        .where(Allowance.coach_id == coach_id)
+        .order_by(Allowance.day, Allowance.id)
+    )
+    return [
+        {
+            "day": _plain(allowance.day),
+            "kind": _label(ALLOWANCE_KIND_LABELS, AllowanceKind, allowance.kind),
+            "km": allowance.km,
+            "amount_euros": round(allowance.amount_cents / 100, 2),
+            "municipality": municipality,
+            "note": allowance.note,
+            "recorded_at": _plain(allowance.recorded_at),
+        }
+        for allowance, municipality in rows
+    ]
+
+
+def referrals(user_id: int) -> list[dict[str, Any]]:
+    """Referrals they sent: to whom, when, how it went. Nothing about the citizen."""
+    rows = db.session.execute(
+        select(WarmReferral, func.coalesce(Organisation.name, Location.name))
+        .outerjoin(Organisation, Organisation.id == WarmReferral.organisation_id)
+        .outerjoin(Location, Location.id == WarmReferral.location_id)
+        .where(WarmReferral.from_user_id == user_id)
+        .order_by(WarmReferral.sent_at, WarmReferral.id)
+    )
+    return [
+        {
+            "sent_at": _plain(referral.sent_at),
+            "organisation": organisation,
+            "status": _label(REFERRAL_STATUS_LABELS, ReferralStatus, referral.status),
+            "outcome": _label(REFERRAL_OUTCOME_LABELS, ReferralOutcome, referral.outcome),
+            "closed_at": _plain(referral.closed_at),
+        }
+        for referral, organisation in rows
+    ]
+
+
+def calendar_feed(coach_id: int) -> list[dict[str, Any]]:
+    """Whether they have a calendar address and since when; never its token."""
+    created = db.session.scalars(
+        select(CalendarFeed.created_at).where(CalendarFeed.coach_id == coach_id)
+    )
+    return [{"created_at": _plain(moment)} for moment in created]
+
+
 def links(user_id: int) -> list[dict[str, Any]]:
     """One-time links sent to them (invitation, password reset, e-mail check): never the token."""
     rows = db.session.execute(
@@ -222,7 +307,8 @@ def messages(recipients: list[str]) -> list[dict[str, Any]]:
 
 
 def audit_events(user_id: int, coach_id: int) -> list[dict[str, Any]]:
-    """Events about them (their account or their coach record): who did what when."""
+    """Events about them (their account or their coach record) and events they caused
+    themselves: who did what when."""
     actor = aliased(User)
     rows = db.session.execute(
         select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.actor_id, actor.name)
@@ -231,6 +317,7 @@ def audit_events(user_id: int, coach_id: int) -> list[dict[str, Any]]:
             or_(
                 and_(AuditEvent.object_type == "User", AuditEvent.object_id == str(user_id)),
                 and_(AuditEvent.object_type == "Coach", AuditEvent.object_id == str(coach_id)),
+                AuditEvent.actor_id == user_id,
             )
         )
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
@@ -256,6 +343,10 @@ def coach_data(coach: Coach) -> dict[str, Any]:
     data["certificates"] = certificates(coach.id)
     data["shifts"] = shifts(coach.id)
     data["help_logs"] = help_logs(coach.id)
+    data["appointments"] = appointments(coach.id)
+    data["allowances"] = allowances(coach.id)
+    data["referrals"] = referrals(user.id)
+    data["calendar_feed"] = calendar_feed(coach.id)
     data["links"] = links(user.id)
     data["messages"] = messages([user.email, coach.phone or ""])
     data["audit_events"] = audit_events(user.id, coach.id)
