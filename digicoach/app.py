@@ -24,6 +24,7 @@ from digicoach.admin.views import bp as admin_bp
 from digicoach.allowances import permissions as allowance_permissions
 from digicoach.allowances import queries as allowance_queries
 from digicoach.allowances.views import bp as allowances_bp
+from digicoach.allowances.views import mine_bp as my_allowances_bp
 from digicoach.api import receivers as api_receivers
 from digicoach.api.views import bp as api_bp
 from digicoach.bookings import permissions as booking_permissions
@@ -105,6 +106,7 @@ BLUEPRINTS = (
     workspace_bp,
     rights_bp,
     allowances_bp,
+    my_allowances_bp,
     recognition_bp,
     loans_bp,
     referrals_bp,

@@ -268,6 +268,7 @@ def seed_demo_allowances(context: DemoContext) -> None:
         now=context.now,
         admin=context.users[Role.ADMIN],
         coordinator=context.users[Role.COORDINATOR],
+        demo_coach_user=context.users.get(Role.COACH),
     )
 
 

@@ -53,8 +53,16 @@ BICYCLE_KM = (6, 8, 12)
 COACHES_PAID = 4
 
 
-def seed_allowances(*, rng: random.Random, now: datetime, admin: User, coordinator: User) -> int:
-    """Caps, insurance and allowances; returns how many allowances were recorded."""
+def seed_allowances(
+    *,
+    rng: random.Random,
+    now: datetime,
+    admin: User,
+    coordinator: User,
+    demo_coach_user: User | None = None,
+) -> int:
+    """Caps, insurance and allowances; returns how many allowances were recorded. The demo
+    coach is among the coaches paid, so their /me/allowances page has lines."""
     year = clock.local(now).year
     services.set_caps(
         actor=admin, data=services.CapsInput(year=2024, source=SOURCE_2024, **CAPS_2024), now=now
@@ -83,11 +91,16 @@ def seed_allowances(*, rng: random.Random, now: datetime, admin: User, coordinat
             )
         )
     db.session.flush()
-    return _allowances_for_past_shifts(rng=rng, now=now, coordinator=coordinator, year=year)
+    first = None
+    if demo_coach_user is not None:
+        first = db.session.scalar(select(Coach.id).where(Coach.user_id == demo_coach_user.id))
+    return _allowances_for_past_shifts(
+        rng=rng, now=now, coordinator=coordinator, year=year, first_coach_id=first
+    )
 
 
 def _allowances_for_past_shifts(
-    *, rng: random.Random, now: datetime, coordinator: User, year: int
+    *, rng: random.Random, now: datetime, coordinator: User, year: int, first_coach_id: int | None
 ) -> int:
     """Per shift that ended this year in the coordinator's municipalities: a flat-rate
     allowance for a few coaches, and for some of them the bicycle kilometres of that day."""
@@ -108,7 +121,8 @@ def _allowances_for_past_shifts(
         if clock.local(starts_at).year == year:
             by_coach.setdefault(shift.coach_id, []).append(shift)
     recorded = 0
-    for index, coach_id in enumerate(sorted(by_coach)[:COACHES_PAID]):
+    paid = sorted(by_coach, key=lambda coach_id: (coach_id != first_coach_id, coach_id))
+    for index, coach_id in enumerate(paid[:COACHES_PAID]):
         coach = db.session.get(Coach, coach_id)
         assert coach is not None
         per_shift = PER_SHIFT[index % len(PER_SHIFT)]

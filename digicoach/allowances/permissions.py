@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from digicoach.accounts.models import User
+from digicoach.accounts.models import Role, User
 from digicoach.accounts.permissions import in_scope, is_coordinator
 
 
@@ -31,3 +31,8 @@ def can_record_allowance_for(actor: User, coach: Any, municipality_id: int) -> b
 
 def can_remove_allowance(actor: User, allowance: Any) -> bool:
     return is_coordinator(actor) and in_scope(actor, allowance.municipality_id)
+
+
+def can_see_own_allowances(actor: User) -> bool:
+    """A coach's own allowances at /me/allowances."""
+    return actor.has_role(Role.COACH)

@@ -134,6 +134,28 @@ def coach_lines(actor: User, coach: Coach, year: int) -> list[ListLine]:
     return [line for line in year_list(actor, year) if line.allowance.coach_id == coach.id]
 
 
+def own_lines(coach: Coach, year: int) -> list[ListLine]:
+    """A coach's own lines of a year, in every municipality they helped in."""
+    rows = db.session.execute(
+        select(Allowance, Municipality.name)
+        .join(Municipality, Municipality.id == Allowance.municipality_id)
+        .where(
+            Allowance.coach_id == coach.id,
+            Allowance.day >= date(year, 1, 1),
+            Allowance.day <= date(year, 12, 31),
+        )
+        .order_by(Allowance.day, Allowance.id)
+    ).all()
+    name = f"{coach.first_name} {coach.last_name}".strip()
+    return [ListLine(allowance=row[0], coach_name=name, municipality=row[1]) for row in rows]
+
+
+def own_years(coach: Coach, this: int) -> list[int]:
+    """The years the coach has allowances in, and this year, newest first."""
+    days = db.session.scalars(select(Allowance.day).where(Allowance.coach_id == coach.id))
+    return sorted({day.year for day in days} | {this}, reverse=True)
+
+
 @dataclass(frozen=True)
 class ShiftChoice:
     shift_id: int

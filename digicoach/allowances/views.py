@@ -16,12 +16,14 @@ from digicoach.allowances.forms import KIND_LABELS, AllowanceForm, CapsForm, Ins
 from digicoach.allowances.models import AllowanceCaps, ProgrammeInsurance
 from digicoach.allowances.permissions import (
     can_record_allowances,
+    can_see_own_allowances,
     can_set_allowance_caps,
     can_set_insurance,
 )
+from digicoach.coaches import services as coach_services
 from digicoach.core import clock, i18n
 from digicoach.core.db import get_or_not_found, parse_id, unit_of_work
-from digicoach.core.errors import Conflict, ValidationFailed
+from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
 from digicoach.core.spreadsheets import download, write_xlsx
@@ -29,6 +31,8 @@ from digicoach.extensions import db
 from digicoach.places.models import Programme
 
 bp = Blueprint("allowances", __name__, url_prefix="/allowances")
+# The coach's own page lives with their other pages under /me.
+mine_bp = Blueprint("my_allowances", __name__, url_prefix="/me")
 
 
 def _form_status() -> int:
@@ -211,4 +215,27 @@ def edit_insurance(programme_id: int) -> ResponseReturnValue:
     return (
         render_template("allowances/insurance_form.html", form=form, programme=programme),
         _form_status(),
+    )
+
+
+@mine_bp.get("/allowances")
+@require(can_see_own_allowances)
+def mine() -> ResponseReturnValue:
+    coach = coach_services.coach_of(current_user)
+    if coach is None or coach.erased_at is not None:
+        raise NotFound("coach")
+    this = queries.this_year()
+    years = queries.own_years(coach, this)
+    wanted = parse_id(request.args.get("year"))
+    year = wanted if wanted in years else this
+    lines = queries.own_lines(coach, year)
+    return render_template(
+        "allowances/mine.html",
+        year=year,
+        years=years,
+        lines=lines,
+        totals=next(iter(queries.coach_years(lines)), None),
+        caps=db.session.get(AllowanceCaps, year),
+        kind_labels=KIND_LABELS,
+        money=services.money,
     )

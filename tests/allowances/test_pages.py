@@ -4,12 +4,16 @@ workbook; admins enter caps and insurance, and the volunteer note shows the insu
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import openpyxl
 from sqlalchemy import func, select
 
+from digicoach.allowances import services
 from digicoach.allowances.models import Allowance, AllowanceCaps, ProgrammeInsurance
+from digicoach.core import clock
 from digicoach.extensions import db
+from tests.allowances.conftest import set_caps
 from tests.conftest import sign_in
 from tests.factories import make_programme
 
@@ -96,3 +100,49 @@ def test_the_volunteer_note_shows_the_programme_insurance(world, client):
     note = client.get("/volunteer-note").get_data(as_text=True)
     assert "Ethias" in note
     assert "45.123.456" in note
+
+
+def _record(world, coach, **values) -> None:
+    data = services.AllowanceInput(
+        kind=values.pop("kind", "flat"), day=values.pop("day", date(2026, 6, 10)), **values
+    )
+    services.record(actor=world.coordinator, coach=coach, data=data, now=clock.now())
+    db.session.commit()
+
+
+def test_a_coach_sees_their_own_allowances_and_what_is_left_of_the_caps(world, client):
+    _record(world, world.coach, amount="12,50", note="Shift De Krook")
+    _record(world, world.coach, kind="bicycle", km=14, day=date(2026, 6, 11))
+    someone_else = world.another_coach(first_name="Jonas", last_name="Claes")
+    _record(world, someone_else, amount="33,00", note="Not Sara's")
+    sign_in(client, world.coach.user)
+
+    me = client.get("/me").get_data(as_text=True)
+    assert "/me/allowances" in me
+    response = client.get("/me/allowances")
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert "Shift De Krook" in page and "14 km" in page
+    assert "€12.50 of €1,659.29" in page
+    assert "14 of 2,000 km" in page
+    assert "Not Sara's" not in page and "33.00" not in page
+
+
+def test_a_coach_chooses_an_earlier_year_and_an_unknown_year_shows_this_one(world, client):
+    set_caps(world.admin, year=2025)
+    _record(world, world.coach, amount="20,00", day=date(2025, 11, 3))
+    sign_in(client, world.coach.user)
+
+    earlier = client.get("/me/allowances?year=2025").get_data(as_text=True)
+    assert "€20.00" in earlier and '<option value="2025" selected>' in earlier
+    for wrong in ("1999", "abc", "2025.0", ""):
+        page = client.get(f"/me/allowances?year={wrong}")
+        assert page.status_code == 200
+        assert "No allowances recorded in 2026." in page.get_data(as_text=True)
+
+
+def test_staff_do_not_reach_a_coachs_own_allowance_page(world, client):
+    sign_in(client, world.coordinator)
+    assert client.get("/me/allowances").status_code == 403
