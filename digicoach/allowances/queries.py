@@ -180,6 +180,14 @@ def recent_shifts(coach: Coach, now: datetime, days: int = 90) -> list[ShiftChoi
     return [ShiftChoice(shift_id=r[0], starts_at=r[1], place=r[2]) for r in rows]
 
 
+def caps(year: int) -> AllowanceCaps | None:
+    return db.session.get(AllowanceCaps, year)
+
+
+def insurance_of(programme: Programme) -> ProgrammeInsurance | None:
+    return db.session.get(ProgrammeInsurance, programme.id)
+
+
 def all_caps() -> list[AllowanceCaps]:
     return list(db.session.scalars(select(AllowanceCaps).order_by(AllowanceCaps.year.desc())))
 

@@ -13,7 +13,6 @@ from flask_login import current_user
 
 from digicoach.allowances import export, queries, rules, services
 from digicoach.allowances.forms import KIND_LABELS, AllowanceForm, CapsForm, InsuranceForm
-from digicoach.allowances.models import AllowanceCaps, ProgrammeInsurance
 from digicoach.allowances.permissions import (
     can_record_allowances,
     can_see_own_allowances,
@@ -27,7 +26,6 @@ from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
 from digicoach.core.spreadsheets import download, write_xlsx
-from digicoach.extensions import db
 from digicoach.places.models import Programme
 
 bp = Blueprint("allowances", __name__, url_prefix="/allowances")
@@ -55,7 +53,7 @@ def index() -> ResponseReturnValue:
         lines=lines,
         totals=queries.coach_years(lines),
         coaches=queries.coaches_in_scope(current_user),
-        caps=db.session.get(AllowanceCaps, year),
+        caps=queries.caps(year),
         kind_labels=KIND_LABELS,
         money=services.money,
     )
@@ -118,7 +116,7 @@ def coach(coach_id: int) -> ResponseReturnValue:
             year=year,
             lines=lines,
             totals=next(iter(queries.coach_years(lines)), None),
-            caps=db.session.get(AllowanceCaps, year),
+            caps=queries.caps(year),
             kind_labels=KIND_LABELS,
             money=services.money,
             remove_form=ConfirmForm(),
@@ -143,7 +141,7 @@ def remove(allowance_id: int) -> ResponseReturnValue:
 @bp.route("/caps", methods=["GET", "POST"])
 @require(can_set_allowance_caps)
 def caps() -> ResponseReturnValue:
-    wanted = db.session.get(AllowanceCaps, _year(request.args.get("year")))
+    wanted = queries.caps(_year(request.args.get("year")))
     form = CapsForm()
     if request.method == "GET":
         if wanted is not None:
@@ -196,7 +194,7 @@ def insurance() -> ResponseReturnValue:
 @require(can_set_insurance)
 def edit_insurance(programme_id: int) -> ResponseReturnValue:
     programme = get_or_not_found(Programme, programme_id)
-    current = db.session.get(ProgrammeInsurance, programme.id)
+    current = queries.insurance_of(programme)
     form = InsuranceForm(obj=current)
     if form.validate_on_submit():
         data = services.InsuranceInput(
@@ -235,7 +233,7 @@ def mine() -> ResponseReturnValue:
         years=years,
         lines=lines,
         totals=next(iter(queries.coach_years(lines)), None),
-        caps=db.session.get(AllowanceCaps, year),
+        caps=queries.caps(year),
         kind_labels=KIND_LABELS,
         money=services.money,
     )
