@@ -10,12 +10,10 @@ from flask_login import current_user
 
 from digicoach.coaches.models import Coach
 from digicoach.core import clock
-from digicoach.core.db import unit_of_work
+from digicoach.core.db import get_or_not_found, unit_of_work
 from digicoach.core.errors import Conflict, NotFound
 from digicoach.core.forms import ConfirmForm
 from digicoach.core.permissions import authenticated, public, require
-from digicoach.extensions import db
-from digicoach.places import queries as place_queries
 from digicoach.training import queries
 from digicoach.training.permissions import can_manage_training
 from digicoach.training.services import certification as certification_services
@@ -48,8 +46,8 @@ def certify_all(cohort_id: int) -> ResponseReturnValue:
 @require(can_manage_training)
 def certify(cohort_id: int, coach_id: int) -> ResponseReturnValue:
     found = queries.get_cohort(current_user, cohort_id)
-    coach = db.session.get(Coach, coach_id) if coach_id <= place_queries.MAX_ID else None
-    if coach is None or enrolment_services.active_enrolment(coach.id, found.id) is None:
+    coach = get_or_not_found(Coach, coach_id)
+    if enrolment_services.active_enrolment(coach.id, found.id) is None:
         raise NotFound(coach_id)
     if ConfirmForm().validate_on_submit():
         try:

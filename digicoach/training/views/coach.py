@@ -9,12 +9,11 @@ from flask_login import current_user
 
 from digicoach.coaches.models import Coach
 from digicoach.core import clock, ics
-from digicoach.core.db import unit_of_work
+from digicoach.core.db import get_or_not_found, unit_of_work
 from digicoach.core.errors import Conflict, NotFound, ValidationFailed
 from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
-from digicoach.extensions import db, limiter
-from digicoach.places import queries as place_queries
+from digicoach.extensions import limiter
 from digicoach.training import queries, rules
 from digicoach.training.forms import CheckInForm
 from digicoach.training.models import Cohort, TrainingSession
@@ -41,10 +40,8 @@ def cohorts() -> ResponseReturnValue:
 
 def _cohort_for_coach(coach: Coach, cohort_id: int) -> Cohort:
     """A cohort of the coach's municipality; any other id is NotFound."""
-    if not place_queries.valid_id(cohort_id):
-        raise NotFound(cohort_id)
-    found = db.session.get(Cohort, cohort_id)
-    if found is None or coach.municipality_id not in found.municipality_ids:
+    found = get_or_not_found(Cohort, cohort_id)
+    if coach.municipality_id not in found.municipality_ids:
         raise NotFound(cohort_id)
     return found
 

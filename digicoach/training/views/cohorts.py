@@ -11,11 +11,10 @@ from wtforms import SelectChoice
 
 from digicoach.coaches.models import Coach
 from digicoach.core import clock
-from digicoach.core.db import unit_of_work
-from digicoach.core.errors import Conflict, NotFound, ValidationFailed
+from digicoach.core.db import get_or_not_found, unit_of_work
+from digicoach.core.errors import Conflict, ValidationFailed
 from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
-from digicoach.extensions import db
 from digicoach.places import queries as place_queries
 from digicoach.training import queries, rules
 from digicoach.training.forms import CohortForm, EnrolCoachForm
@@ -190,9 +189,7 @@ def enrol_coach(cohort_id: int) -> ResponseReturnValue:
     _enrol_choices(form, found)
     if not form.validate_on_submit():
         return _render_cohort(found, form), 422
-    coach = db.session.get(Coach, form.coach_id.data)
-    if coach is None:
-        raise NotFound(form.coach_id.data)
+    coach = get_or_not_found(Coach, form.coach_id.data)
     try:
         with unit_of_work():
             enrolment = enrolment_services.enrol(
