@@ -155,6 +155,9 @@ ACTION_LABELS: dict[str, Any] = {
     "loans.loan.lost": _l("Device marked lost"),
     # warm referrals
     "referrals.referral.send": _l("Citizen referred to a partner"),
+    "referrals.referral.send_digipunt": _l(
+        "Citizen referred to a digital help point of the municipality"
+    ),
     "referrals.referral.accept": _l("Referral accepted"),
     "referrals.referral.contact": _l("Referred citizen contacted"),
     "referrals.referral.close": _l("Referral closed"),
