@@ -107,6 +107,7 @@ ACTION_LABELS: dict[str, Any] = {
     "organisation.create": _l("Partner organisation added"),
     "organisation.update": _l("Partner organisation changed"),
     "organisation.invite_staff": _l("Partner staff invited"),
+    "organisation.link_staff": _l("Existing account added as partner staff"),
     "offer.create": _l("Offer added"),
     "offer.update": _l("Offer changed"),
     "offer.activate": _l("Offer shown again"),
