@@ -107,6 +107,7 @@ ACTION_LABELS: dict[str, Any] = {
     "organisation.create": _l("Partner organisation added"),
     "organisation.update": _l("Partner organisation changed"),
     "organisation.invite_staff": _l("Partner staff invited"),
+    "organisation.link_staff": _l("Existing account added as partner staff"),
     "offer.create": _l("Offer added"),
     "offer.update": _l("Offer changed"),
     "offer.activate": _l("Offer shown again"),
@@ -155,6 +156,9 @@ ACTION_LABELS: dict[str, Any] = {
     "loans.loan.lost": _l("Device marked lost"),
     # warm referrals
     "referrals.referral.send": _l("Citizen referred to a partner"),
+    "referrals.referral.send_digipunt": _l(
+        "Citizen referred to a digital help point of the municipality"
+    ),
     "referrals.referral.accept": _l("Referral accepted"),
     "referrals.referral.contact": _l("Referred citizen contacted"),
     "referrals.referral.close": _l("Referral closed"),

@@ -87,7 +87,10 @@ MENU: tuple[Group, ...] = (
             Entry(_l("Log your help"), "helplog.today", ("can_log_help",)),
             Entry(_l("Help logs"), "helplog.manage", ("can_correct_help_logs",)),
             Entry(_l("Progress"), "progress.dashboard", ("can_view_progress",)),
-            # Partner staff's inbox of incoming referrals (their only entry in this group).
+            # Who refers (coaches, the desk, coordinators, admins) follows their referrals.
+            Entry(_l("My referrals"), "referrals.mine", ("can_refer",)),
+            # The inbox of incoming referrals: partner staff (their only entry in this group),
+            # and coordinators and desk staff for their municipalities' own digipunten.
             Entry(_l("Referrals"), "referrals.inbox", ("can_receive_referrals",)),
         ),
     ),

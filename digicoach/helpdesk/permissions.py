@@ -2,7 +2,8 @@
 
 Admins plan sessions everywhere; coordinators at the locations of their municipalities. A coach
 changes only their own shifts; coordinators assign and remove coaches of their municipalities
-on sessions in their scope. Predicates with one argument guard routes (`@require`); the others
+on sessions in their scope; partner staff assign and remove coaches on the sessions at their
+organisation's digipunten. Predicates with one argument guard routes (`@require`); the others
 take the objects and serve templates (`can(...)`) and services (`ensure(...)`).
 """
 
@@ -41,12 +42,18 @@ def can_take_shifts(actor: User) -> bool:
 
 def can_assign_shift(actor: User, coach: Any, session: Any) -> bool:
     """A coach signs themselves up; a coordinator who manages the session signs up a coach who
-    serves a municipality in their scope (home, or chosen in the coach pool)."""
+    serves a municipality in their scope (home, or chosen in the coach pool); partner staff
+    sign up, on a session at their organisation's digipunt, a coach who serves that
+    digipunt's municipality."""
     if coach.user_id == actor.id:
         return True
-    return can_manage_help_session(actor, session) and any(
-        in_scope(actor, municipality_id) for municipality_id in coach.served_municipality_ids
-    )
+    if not can_manage_help_session(actor, session):
+        return False
+    if actor.is_admin or actor.has_role(Role.COORDINATOR):
+        return any(
+            in_scope(actor, municipality_id) for municipality_id in coach.served_municipality_ids
+        )
+    return session.location.municipality_id in coach.served_municipality_ids
 
 
 def can_change_shift(actor: User, shift: Any) -> bool:

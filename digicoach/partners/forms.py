@@ -84,6 +84,15 @@ class InviteStaffForm(Form):
     )
 
 
+class LinkStaffForm(Form):
+    """An existing account as staff; shown with the prefix "link" beside the invitation form."""
+
+    email = StringField(
+        _l("E-mail address of the account"),
+        validators=[InputRequired(_l("Enter an e-mail address.")), _max(320)],
+    )
+
+
 def _clock_field(label: Any) -> StringField:
     return StringField(label, validators=[Optional(), _max(5)], render_kw={"size": 5})
 

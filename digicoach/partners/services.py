@@ -251,6 +251,22 @@ def invite_staff(
     audit.record(actor, "organisation.invite_staff", organisation)
 
 
+def link_staff(*, actor: User, organisation_id: int, email: str, now: datetime) -> User:
+    """Make an existing account staff of the organisation (see
+    `accounts.services.link_organisation_staff` for whom it refuses). Only who may edit the
+    organisation: a coordinator of its municipality, or an admin."""
+    organisation = queries.get_organisation(actor, organisation_id)
+    ensure(permissions.can_edit_organisation(actor, organisation))
+    errors = FieldErrors()
+    address = _text(errors, "email", email, EMAIL_MAX, required=_("Enter an e-mail address."))
+    errors.raise_if_any()
+    user = account_services.link_organisation_staff(
+        actor=actor, email=address, organisation_id=organisation.id, now=now
+    )
+    audit.record(actor, "organisation.link_staff", organisation, ["staff"])
+    return user
+
+
 # --- offers -------------------------------------------------------------------------------------
 
 

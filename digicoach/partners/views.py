@@ -24,6 +24,7 @@ from digicoach.partners.forms import (
     PERIODS_PER_DAY,
     SPECIAL_DAYS,
     InviteStaffForm,
+    LinkStaffForm,
     OfferForm,
     OrganisationForm,
 )
@@ -94,7 +95,11 @@ def detail(organisation_id: int) -> ResponseReturnValue:
     return _render_detail(organisation, InviteStaffForm(formdata=None))
 
 
-def _render_detail(organisation: Organisation, invite_form: InviteStaffForm) -> Any:
+def _render_detail(
+    organisation: Organisation,
+    invite_form: InviteStaffForm,
+    link_form: LinkStaffForm | None = None,
+) -> Any:
     now = clock.now()
     offers = [(offer, _hours_summary(offer, now)) for offer in organisation.offers]
     editable = permissions.can_edit_organisation(current_user, organisation)
@@ -104,6 +109,7 @@ def _render_detail(organisation: Organisation, invite_form: InviteStaffForm) -> 
         offers=offers,
         staff=queries.staff_of(organisation) if editable else [],
         invite_form=invite_form,
+        link_form=link_form or LinkStaffForm(formdata=None, prefix="link"),
         confirm_form=ConfirmForm(formdata=None),
     ), _form_status()
 
@@ -169,6 +175,31 @@ def invite(organisation_id: int) -> ResponseReturnValue:
             )
             return redirect(url_for(".detail", organisation_id=organisation_id))
     return _render_detail(organisation, form)
+
+
+@bp.post("/<int:organisation_id>/staff/link")
+@require(can_manage_organisations)
+def link_staff(organisation_id: int) -> ResponseReturnValue:
+    """Add an existing account (a digicoach, say) as staff of the organisation."""
+    organisation = queries.get_organisation(current_user, organisation_id)
+    ensure(permissions.can_edit_organisation(current_user, organisation))
+    form = LinkStaffForm(prefix="link")
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                user = services.link_staff(
+                    actor=current_user,
+                    organisation_id=organisation.id,
+                    email=form.email.data or "",
+                    now=clock.now(),
+                )
+                name = user.name or user.email
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("%(name)s now works for this organisation.", name=name), "success")
+            return redirect(url_for(".detail", organisation_id=organisation_id))
+    return _render_detail(organisation, InviteStaffForm(formdata=None), form)
 
 
 def _organisation_form(municipality: Any, organisation: Organisation | None) -> OrganisationForm:

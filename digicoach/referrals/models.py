@@ -55,12 +55,15 @@ OUTCOME_LABELS = {
 
 
 class Referral(db.Model):
-    """One citizen referred to one organisation (through an offer or a digipunt it runs)."""
+    """One citizen referred to one organisation (through an offer or a digipunt it runs), or
+    to a digipunt no organisation runs (its municipality's coordinators and desk receive it)."""
 
     __tablename__ = "referral"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
+    # None for a digipunt no partner organisation runs: the municipality's coordinators and
+    # desk staff receive it (permissions.can_handle_referral).
+    organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("offer.id", ondelete="SET NULL"))
@@ -98,7 +101,7 @@ class Referral(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     contact_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
     offer: Mapped[Offer | None] = relationship()
     location: Mapped[Location | None] = relationship()
 
@@ -120,6 +123,9 @@ class Referral(db.Model):
             name="contact_known",
         ),
         CheckConstraint("offer_id IS NOT NULL OR location_id IS NOT NULL", name="target_known"),
+        CheckConstraint(
+            "organisation_id IS NOT NULL OR offer_id IS NULL", name="offer_with_organisation"
+        ),
         Index("ix_referral_status_sent_at", "status", "sent_at"),
     )
 
@@ -127,6 +133,18 @@ class Referral(db.Model):
     def target_name(self) -> str:
         if self.offer is not None:
             return self.offer.title
+        return self.location.name if self.location is not None else ""
+
+    @property
+    def to_municipality(self) -> bool:
+        """Sent to a digipunt no partner organisation runs: its municipality receives it."""
+        return self.organisation_id is None
+
+    @property
+    def receiver_name(self) -> str:
+        """Who receives it: the organisation, or the digipunt itself."""
+        if self.organisation is not None:
+            return self.organisation.name
         return self.location.name if self.location is not None else ""
 
     @property

@@ -2,9 +2,10 @@
 
 A referral not closed REFERRAL_REMINDER_DAYS after it was sent gets a reminder to each staff
 member of the organisation (or, without staff accounts, to the organisation's e-mail address),
-and another every REFERRAL_REMINDER_DAYS while it stays open. Each has the dedupe key
-`referral:<id>:open:<n>:<recipient>`, so the outbox queues it exactly once whatever runs twice.
-The message holds no contact data: it says a referral waits and links to the inbox.
+and another every REFERRAL_REMINDER_DAYS while it stays open. A referral to a digipunt no
+organisation runs reminds the coordinators and desk staff of its municipality. Each has the
+dedupe key `referral:<id>:open:<n>:<recipient>`, so the outbox queues it exactly once whatever
+runs twice. The message holds no contact data: it says a referral waits and links to the inbox.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from digicoach.accounts.models import User, UserOrganisation
+from digicoach.accounts.models import Role, User, UserMunicipality, UserOrganisation, UserRole
 from digicoach.core import messages
 from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
@@ -44,22 +45,19 @@ def queue_open_reminders(*, now: datetime, every_days: int) -> int:
     ).all()
     if not referrals:
         return 0
-    staff: dict[int, list[User]] = {}
-    for user, organisation_id in db.session.execute(
-        select(User, UserOrganisation.organisation_id)
-        .join(UserOrganisation, UserOrganisation.user_id == User.id)
-        .where(UserOrganisation.organisation_id.in_({r.organisation_id for r in referrals}))
-        .order_by(User.id)
-    ):
-        staff.setdefault(organisation_id, []).append(user)
+    staff = _organisation_staff({r.organisation_id for r in referrals if r.organisation_id})
+    municipal = _municipal_receivers({r.municipality_id for r in referrals if r.to_municipality})
     planned = []
     for referral in referrals:
         round_ = reminder_round(referral.sent_at, now, every_days)
         prefix = f"{reminder_prefix(referral.id)}open:{round_}:"
-        people = staff.get(referral.organisation_id, [])
+        if referral.organisation_id is None:
+            people = municipal.get(referral.municipality_id, [])
+        else:
+            people = staff.get(referral.organisation_id, [])
         if people:
             planned.extend((f"{prefix}user{user.id}", referral, user) for user in people)
-        elif referral.organisation.email:
+        elif referral.organisation is not None and referral.organisation.email:
             planned.append((f"{prefix}org", referral, None))
     existing = set(
         db.session.scalars(
@@ -78,10 +76,51 @@ def queue_open_reminders(*, now: datetime, every_days: int) -> int:
     return queued
 
 
+def _organisation_staff(organisation_ids: set[int]) -> dict[int, list[User]]:
+    """Per organisation, its partner staff."""
+    staff: dict[int, list[User]] = {}
+    if not organisation_ids:
+        return staff
+    for user, organisation_id in db.session.execute(
+        select(User, UserOrganisation.organisation_id)
+        .join(UserOrganisation, UserOrganisation.user_id == User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserOrganisation.organisation_id.in_(organisation_ids),
+            UserRole.role == Role.PARTNER,
+        )
+        .order_by(User.id)
+    ):
+        staff.setdefault(organisation_id, []).append(user)
+    return staff
+
+
+def _municipal_receivers(municipality_ids: set[int]) -> dict[int, list[User]]:
+    """Per municipality, its coordinators and desk staff: they receive the referrals to the
+    digipunten no organisation runs (permissions.receives_for_municipalities)."""
+    receivers: dict[int, list[User]] = {}
+    if not municipality_ids:
+        return receivers
+    for user, municipality_id in db.session.execute(
+        select(User, UserMunicipality.municipality_id)
+        .join(UserMunicipality, UserMunicipality.user_id == User.id)
+        .where(
+            UserMunicipality.municipality_id.in_(municipality_ids),
+            User.id.in_(
+                select(UserRole.user_id).where(UserRole.role.in_([Role.COORDINATOR, Role.DESK]))
+            ),
+        )
+        .order_by(User.id)
+    ):
+        receivers.setdefault(municipality_id, []).append(user)
+    return receivers
+
+
 def _queue(key: str, referral: Referral, user: User | None, now: datetime) -> object:
     context = {
         "referral": referral,
         "organisation": referral.organisation,
+        "receiver_name": referral.receiver_name,
         "days_open": (now - referral.sent_at).days,
         "inbox_url": messages.absolute_url("referrals.inbox"),
     }

@@ -1,15 +1,17 @@
 """Read models for the referral pages, scoped inside the query.
 
-The inbox holds the referrals of the actor's own organisations only; `get_incoming` answers
-NotFound (404) for any other id, exactly as for an id that does not exist. The referrer's list
-holds their own referrals only.
+The inbox holds the referrals of the actor's own organisations only, and for coordinators and
+desk staff those to their municipalities' digipunten that no organisation runs
+(`receivable_condition`, the SQL twin of `permissions.can_handle_referral`); `get_incoming`
+answers NotFound (404) for any other id, exactly as for an id that does not exist. The
+referrer's list holds their own referrals only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from digicoach.accounts.models import User, UserOrganisation
@@ -18,6 +20,7 @@ from digicoach.extensions import db
 from digicoach.places.models import Location
 from digicoach.places.queries import valid_id
 from digicoach.referrals.models import Referral, ReferralStatus
+from digicoach.referrals.permissions import receives_for_municipalities
 
 _OPEN_FIRST = case((Referral.status == ReferralStatus.CLOSED, 1), else_=0)
 
@@ -26,16 +29,53 @@ def _own_organisations(actor: User) -> Any:
     return select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == actor.id)
 
 
+def receivable_condition(actor: User) -> Any:
+    """The referrals the actor receives: to their organisations (partner staff), and to the
+    digipunten without organisation of their municipalities (coordinators and desk staff)."""
+    conditions = []
+    if actor.organisation_ids:
+        conditions.append(Referral.organisation_id.in_(_own_organisations(actor)))
+    if receives_for_municipalities(actor):
+        conditions.append(
+            and_(
+                Referral.organisation_id.is_(None),
+                Referral.municipality_id.in_(sorted(actor.municipality_ids)),
+            )
+        )
+    return or_(*conditions) if conditions else false()
+
+
 def incoming(actor: User, *, limit: int = 200) -> list[Referral]:
-    """The referrals to the actor's organisations: open ones first, the newest first."""
+    """The referrals the actor receives: open ones first, the newest first."""
     return list(
         db.session.scalars(
             select(Referral)
-            .where(Referral.organisation_id.in_(_own_organisations(actor)))
-            .options(selectinload(Referral.offer), selectinload(Referral.location))
+            .where(receivable_condition(actor))
+            .options(
+                selectinload(Referral.offer),
+                selectinload(Referral.location),
+                selectinload(Referral.organisation),
+            )
             .order_by(_OPEN_FIRST, Referral.sent_at.desc(), Referral.id.desc())
             .limit(limit)
         )
+    )
+
+
+def open_to_municipalities(actor: User) -> int:
+    """How many referrals to the actor's municipalities' own digipunten are not closed yet
+    (coordinators and desk staff; 0 for anyone else)."""
+    if not receives_for_municipalities(actor):
+        return 0
+    return int(
+        db.session.scalar(
+            select(func.count(Referral.id)).where(
+                Referral.organisation_id.is_(None),
+                Referral.municipality_id.in_(sorted(actor.municipality_ids)),
+                Referral.status != ReferralStatus.CLOSED,
+            )
+        )
+        or 0
     )
 
 
@@ -45,7 +85,7 @@ def get_incoming(actor: User, referral_id: Any) -> Referral:
         found = db.session.scalar(
             select(Referral).where(
                 Referral.id == referral_id,
-                Referral.organisation_id.in_(_own_organisations(actor)),
+                receivable_condition(actor),
             )
         )
     if found is None:

@@ -1,5 +1,9 @@
 """Use cases of warm referrals: refer, accept, note the contact, close with an outcome.
 
+A referral goes to a partner organisation (one of its offers, or a digipunt it runs), or to a
+digipunt no organisation runs; then the municipality's coordinators and desk staff receive it
+(permissions.can_handle_referral).
+
 Services check permissions and rules, change, flush and audit; the caller commits. Moving a
 referral on is one conditional UPDATE on its status (`... WHERE id = :id AND status IN (...)`),
 so two staff members clicking at once move it once; the other gets `referrals.moved_on`.
@@ -13,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import contains_eager
 
 from digicoach.accounts.models import User
@@ -121,17 +125,21 @@ def source_of(
 
 @dataclass(frozen=True)
 class Target:
-    """An offer or a digipunt a citizen may be referred to; `key` is what the form sends."""
+    """An offer or a digipunt a citizen may be referred to; `key` is what the form sends.
+    `organisation` is None for a digipunt no partner organisation runs: the municipality's
+    coordinators and desk staff receive the referral."""
 
     key: str
     label: str
-    organisation: Organisation
+    organisation: Organisation | None
+    municipality_id: int
     offer: Offer | None = None
     location: Location | None = None
 
 
 def targets(municipality_id: int) -> list[Target]:
-    """The active offers of the municipality's organisations, then the digipunten they run."""
+    """The active offers of the municipality's organisations, then its active digipunten:
+    those run by an organisation, and those the municipality runs itself."""
     offers = db.session.scalars(
         select(Offer)
         .join(Organisation, Organisation.id == Offer.organisation_id)
@@ -141,18 +149,35 @@ def targets(municipality_id: int) -> list[Target]:
     ).all()
     locations = db.session.execute(
         select(Location, Organisation)
-        .join(Organisation, Organisation.id == Location.organisation_id)
-        .where(Organisation.municipality_id == municipality_id, Location.active.is_(True))
+        .outerjoin(
+            Organisation,
+            and_(
+                Organisation.id == Location.organisation_id,
+                Organisation.municipality_id == municipality_id,
+            ),
+        )
+        .where(
+            Location.municipality_id == municipality_id,
+            Location.active.is_(True),
+            (Location.organisation_id.is_(None)) | (Organisation.id.is_not(None)),
+        )
         .order_by(Location.name)
     ).all()
     found = [
-        Target(f"offer:{o.id}", f"{o.title} ({o.organisation.name})", o.organisation, offer=o)
+        Target(
+            f"offer:{o.id}",
+            f"{o.title} ({o.organisation.name})",
+            o.organisation,
+            o.organisation.municipality_id,
+            offer=o,
+        )
         for o in offers
     ]
-    found.extend(
-        Target(f"location:{location.id}", f"{location.name} ({org.name})", org, location=location)
-        for location, org in locations
-    )
+    for location, org in locations:
+        label = f"{location.name} ({org.name})" if org is not None else location.name
+        found.append(
+            Target(f"location:{location.id}", label, org, municipality_id, location=location)
+        )
     return found
 
 
@@ -188,11 +213,12 @@ def refer(*, actor: User, source: Source, data: ReferralInput, now: datetime) ->
     contact = check_contact(data.first_name, data.phone, data.email, errors)
     errors.raise_if_any()
     assert target is not None
+    organisation = target.organisation
     referral = Referral(
-        organisation_id=target.organisation.id,
+        organisation_id=organisation.id if organisation is not None else None,
         offer_id=target.offer.id if target.offer else None,
         location_id=target.location.id if target.location else None,
-        municipality_id=target.organisation.municipality_id,
+        municipality_id=target.municipality_id,
         neighbourhood_id=source.neighbourhood_id,
         from_user_id=actor.id,
         help_log_id=source.help_log.id if source.help_log else None,
@@ -209,11 +235,14 @@ def refer(*, actor: User, source: Source, data: ReferralInput, now: datetime) ->
     db.session.add(referral)
     log = source.help_log
     if log is not None and log.referred_to is None:
-        log.referred_to = HELP_LOG_REFERRAL.get(target.organisation.kind, HelpLogReferral.OTHER)
+        kind = organisation.kind if organisation is not None else None
+        log.referred_to = HELP_LOG_REFERRAL.get(kind, HelpLogReferral.OTHER)
     db.session.flush()
     audit.record(
         actor,
-        "referrals.referral.send",
+        "referrals.referral.send"
+        if organisation is not None
+        else "referrals.referral.send_digipunt",
         referral,
         ["organisation_id", "consent", "reason", "first_name", "phone", "email"],
     )

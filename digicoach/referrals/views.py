@@ -1,5 +1,6 @@
 """Referral pages: the referral form (from a help log or the desk), "my referrals" for the
-referrer, and the inbox of incoming referrals for partner staff at /partners/referrals.
+referrer, and the inbox of incoming referrals at /partners/referrals: partner staff see their
+organisation's, coordinators and desk staff those to their municipalities' own digipunten.
 
 Thin views: parse the form, call one service inside a unit of work, render or redirect. Reads
 go through `queries`, which answer NotFound (404) for ids outside the actor's scope.
@@ -15,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from digicoach.accounts.permissions import is_desk
+from digicoach.accounts.permissions import is_desk, is_partner_staff
 from digicoach.core import clock
 from digicoach.core.db import unit_of_work
 from digicoach.core.errors import Conflict, ValidationFailed
@@ -23,7 +24,11 @@ from digicoach.core.forms import ConfirmForm, show_errors
 from digicoach.core.permissions import require
 from digicoach.referrals import queries, services
 from digicoach.referrals.forms import CloseForm, ReferForm
-from digicoach.referrals.permissions import can_receive_referrals, can_refer
+from digicoach.referrals.permissions import (
+    can_receive_referrals,
+    can_refer,
+    receives_for_municipalities,
+)
 
 bp = Blueprint("referrals", __name__)
 
@@ -97,7 +102,12 @@ def mine() -> ResponseReturnValue:
 @bp.get("/partners/referrals")
 @require(can_receive_referrals)
 def inbox() -> ResponseReturnValue:
-    return render_template("referrals/inbox.html", referrals=queries.incoming(current_user))
+    return render_template(
+        "referrals/inbox.html",
+        referrals=queries.incoming(current_user),
+        for_organisation=is_partner_staff(current_user),
+        for_municipalities=receives_for_municipalities(current_user),
+    )
 
 
 @bp.get("/partners/referrals/<int:referral_id>")

@@ -12,12 +12,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_login import current_user
 
+from digicoach.accounts.permissions import is_partner_staff
 from digicoach.core import clock
 from digicoach.core.permissions import require
 from digicoach.helplog.permissions import can_correct_help_logs
 from digicoach.helplog.queries import MISSING_LOG_DAYS
 from digicoach.progress.queries import referrals as referral_figures
-from digicoach.referrals.permissions import can_receive_referrals
+from digicoach.referrals import queries as referral_queries
 from digicoach.workspace import queries
 from digicoach.workspace.permissions import can_use_workspace
 
@@ -43,9 +44,11 @@ def home() -> ResponseReturnValue:
         local_day=_local_day,
         partner_referrals=(
             referral_figures.of_organisations(current_user.organisation_ids)
-            if can_receive_referrals(current_user)
+            if is_partner_staff(current_user)
             else None
         ),
+        # Coordinators and desk staff: open referrals to their own digipunten.
+        municipal_referrals_open=referral_queries.open_to_municipalities(current_user),
     )
 
 

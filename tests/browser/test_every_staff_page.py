@@ -437,6 +437,9 @@ NO_OBJECT_FOR_SOME: dict[str, str] = {
     "places.programme_phone": "a coordinator changes only a programme whose municipalities "
     "they all coordinate; the demo programme spans three",
     "reminders.programme_settings": "the same rule as the programme's phone number",
+    "referrals.detail": "coordinators and desk staff receive only the referrals to their "
+    "municipality's own digipunten, and every demo digipunt is run by a partner organisation "
+    "(tests/browser/test_referral_journey.py walks that page as the desk)",
 }
 
 

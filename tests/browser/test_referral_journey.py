@@ -97,3 +97,71 @@ def test_axe_finds_no_violation_on_the_referral_pages(
     sign_in_browser(context, live_server, world.ocmw_staff)
     for path in ("/partners/referrals", f"/partners/referrals/{referral.id}", "/work"):
         _check(page, path)
+
+
+def test_a_referral_to_the_municipalitys_own_digipunt_goes_to_its_desk(
+    context: BrowserContext, page: Page, live_server: LiveServer, world
+):
+    """Digipunt Dampoort has no partner organisation: the desk of Gent accepts and closes the
+    referral; the coach sees it closed."""
+    for user in (world.coach.user, world.desk):
+        user.language = "nl"
+    db.session.commit()
+    sign_in_browser(context, live_server, world.coach.user)
+    page.goto(f"/referrals/new?help_log={world.log.id}")
+    page.select_option("#target", f"location:{world.dampoort.id}")
+    page.fill("#reason", "Wil hulp bij itsme")
+    page.fill("#first_name", "Jeannine")
+    page.fill("#phone", "0478 12 34 56")
+    page.check("#consent")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "Digipunt Dampoort" in page.locator("main table").inner_text()
+
+    db.session.rollback()
+    sign_in_browser(context, live_server, world.desk)
+    page.goto("/work")
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("doorverwijzing wacht")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Jeannine").click()
+    assert page.locator('a[href="tel:+32478123456"]').is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Aanvaarden").click()
+    page.check('input[name="outcome"][value="helped"]')
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afsluiten").click()
+    db.session.rollback()
+    referral = db.session.scalar(select(Referral))
+    assert (referral.organisation_id, referral.status, referral.outcome) == (
+        None,
+        "closed",
+        "helped",
+    )
+
+    sign_in_browser(context, live_server, world.coach.user)
+    page.goto("/referrals/mine")
+    assert "Afgesloten: Geholpen" in page.locator("main table").inner_text()
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_axe_finds_no_violation_on_the_desks_referral_pages_and_the_staff_form(
+    context: BrowserContext, page: Page, live_server: LiveServer, world, language
+):
+    for user in (world.desk, world.coordinator):
+        user.language = language
+    db.session.commit()
+    with live_server.app.test_request_context("/"):
+        referral = refer(world, target=f"location:{world.dampoort.id}")
+    sign_in_browser(context, live_server, world.desk)
+    for path in ("/partners/referrals", f"/partners/referrals/{referral.id}", "/work"):
+        _check(page, path)
+    db.session.rollback()
+    sign_in_browser(context, live_server, world.coordinator)
+    _check(page, f"/organisations/{world.library.id}")
+    # The "add an existing account" form with its error (the desk has another staff role).
+    page.fill("#link-email", world.desk.email)
+    with page.expect_navigation():
+        page.locator("form[action$='/staff/link'] button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_accessible(page)

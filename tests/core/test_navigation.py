@@ -149,7 +149,7 @@ EXPECTED = {
         "My training",
         ("Help sessions", ["Find a shift", "My shifts"]),
         "Walk-ins",
-        "Log your help",
+        ("Reporting", ["Log your help", "My referrals"]),
         ("Account", ["My digicoach page", "My account"]),
     ],
     "desk": [
@@ -157,6 +157,8 @@ EXPECTED = {
             "Front desk",
             ["Front desk", "Call list", "Device loans", "Overdue loans", "Help at home"],
         ),
+        # The desk refers and receives the referrals to the municipality's own digipunten.
+        ("Reporting", ["My referrals", "Referrals"]),
         ("Account", ["My account"]),
     ],
     # Partner staff: their organisation's help sessions and the organisation itself.
@@ -174,7 +176,7 @@ EXPECTED = {
             "Front desk",
             ["Front desk", "Call list", "Device loans", "Overdue loans", "Help at home"],
         ),
-        ("Reporting", ["Help logs", "Progress"]),
+        ("Reporting", ["Help logs", "Progress", "My referrals", "Referrals"]),
         ("Management", ["Places and programmes", "Partner organisations"]),
         ("Account", ["My account"]),
     ],
@@ -185,7 +187,7 @@ EXPECTED = {
             "Front desk",
             ["Front desk", "Call list", "Device loans", "Overdue loans", "Help at home"],
         ),
-        ("Reporting", ["Help logs", "Progress"]),
+        ("Reporting", ["Help logs", "Progress", "My referrals"]),
         (
             "Management",
             [
@@ -222,7 +224,13 @@ def test_a_coordinator_who_coaches_finds_both_sides_in_the_same_groups(client, p
         if isinstance(entry, tuple)
     )
     assert groups["Help sessions"] == ["Staffing board", "Find a shift", "My shifts"]
-    assert groups["Reporting"] == ["Log your help", "Help logs", "Progress"]
+    assert groups["Reporting"] == [
+        "Log your help",
+        "Help logs",
+        "Progress",
+        "My referrals",
+        "Referrals",
+    ]
     assert groups["Digicoaches"][-1] == "My training"
     # The desk console lists the walk-ins, so who has it gets no separate walk-ins entry.
     assert "Walk-ins" not in str(outline(_menu_of(client, people["coordinator and coach"])))
@@ -246,6 +254,8 @@ OLD_MENU = [
     ("desk.walk_ins", ["can_see_walk_ins"], ["can_use_front_desk"]),
     ("helplog.today", ["can_log_help"], []),
     ("helplog.manage", ["can_correct_help_logs"], []),
+    # Not in the old menu, but every referrer finds their referrals (issue 18).
+    ("referrals.mine", ["can_refer"], []),
     ("progress.dashboard", ["can_view_progress"], []),
     ("reminders.outbox", ["can_manage_outbox"], []),
     ("accounts.security", [], []),

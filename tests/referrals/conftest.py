@@ -1,6 +1,7 @@
-"""A small referrals world: Gent with its OCMW (social tariff help) and library, Kortrijk with a
-library of its own, a coach who logged help at a Gent digipunt, the desk of Gent and the staff
-of each organisation."""
+"""A small referrals world: Gent with its OCMW (social tariff help), its library and a digipunt
+the municipality runs itself (Dampoort, no organisation), Kortrijk with a library of its own, a
+coach who logged help at a Gent digipunt, the desk and a coordinator of Gent, a coordinator of
+Kortrijk and the staff of each organisation."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class World:
     kortrijk: Any
     wijk: Any
     krook: Any
+    dampoort: Any
     ocmw: Any
     library: Any
     kortrijk_library: Any
@@ -46,6 +48,7 @@ class World:
     log: Any
     desk: Any
     coordinator: Any
+    kortrijk_coordinator: Any
     admin: Any
     ocmw_staff: Any
     library_staff: Any
@@ -73,6 +76,7 @@ def build_world() -> World:
         kortrijk=kortrijk,
         wijk=wijk,
         krook=krook,
+        dampoort=make_location(gent, name="Digipunt Dampoort"),
         ocmw=ocmw,
         library=library,
         kortrijk_library=kortrijk_library,
@@ -86,6 +90,7 @@ def build_world() -> World:
         ),
         desk=make_desk([gent]),
         coordinator=make_coordinator([gent]),
+        kortrijk_coordinator=make_coordinator([kortrijk], name="Kor Kortrijk"),
         admin=make_admin(),
         ocmw_staff=make_partner_staff(ocmw, name="Els OCMW"),
         library_staff=make_partner_staff(library, name="Tom Bib"),

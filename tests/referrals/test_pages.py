@@ -114,12 +114,22 @@ def test_other_organisations_staff_get_404_and_change_nothing(client, world, who
     assert _statuses() == before
 
 
-@pytest.mark.parametrize("who", ["coordinator", "desk", "admin"])
-def test_no_one_outside_the_organisation_opens_the_inbox(client, world, who):
+def test_no_one_outside_the_organisation_opens_the_inbox(client, world):
     referral = refer(world)
-    sign_in(client, getattr(world, who))
+    sign_in(client, world.admin)
     assert client.get("/partners/referrals").status_code == 403
     assert client.get(f"/partners/referrals/{referral.id}").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["coordinator", "desk"])
+def test_the_municipality_does_not_see_a_referral_to_an_organisation(client, world, who):
+    """Coordinators and desk staff open the inbox for their own digipunten' referrals
+    (test_municipal_digipunt.py); a referral to a partner organisation is not theirs."""
+    referral = refer(world)
+    sign_in(client, getattr(world, who))
+    assert b"Marcel" not in client.get("/partners/referrals").data
+    assert client.get(f"/partners/referrals/{referral.id}").status_code == 404
+    assert client.post(f"/partners/referrals/{referral.id}/accept").status_code == 404
 
 
 def test_figures_count_referrals_with_the_small_number_rule_and_exports_hold_no_contact(

@@ -384,6 +384,56 @@ def invite_organisation_staff(
     return user
 
 
+# Roles that already give a scope of their own: a coordinator of one municipality may not widen
+# or mix another staff member's rights; an administrator changes those accounts' roles.
+_OTHER_STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DESK})
+
+
+def link_organisation_staff(
+    *, actor: User, email: str, organisation_id: int, now: datetime
+) -> User:
+    """Make the existing account with this address staff of the organisation (role partner,
+    this organisation only), next to the digicoach role it may have. The caller,
+    `partners.services.link_staff`, decides who may. Refused, on the `email` field, for an
+    address without an active account, for an account with another staff role (admin,
+    coordinator, desk) and for staff of another organisation (partner staff work for one).
+    Gaining the role ends the account's sessions when it has no two-step verification yet,
+    so it sets that up at the next sign-in. Two coordinators linking at once take turns."""
+    user = find_by_email(email)
+    if user is None or not user.active or user.anonymised_at is not None:
+        raise ValidationFailed(
+            {"email": [_("No active account uses this address. Invite the person instead.")]}
+        )
+    serialize_on("user-organisation", str(user.id))
+    db.session.expire(user)  # read the roles and organisations again, after our turn came
+    if user.roles & _OTHER_STAFF_ROLES:
+        raise ValidationFailed(
+            {
+                "email": [
+                    _(
+                        "This account already has another staff role. An administrator "
+                        "changes its roles."
+                    )
+                ]
+            }
+        )
+    linked = {row.organisation_id for row in user.organisation_rows}
+    if user.has_role(Role.PARTNER) and linked == {organisation_id}:
+        raise ValidationFailed({"email": [_("This account already works for this organisation.")]})
+    if user.has_role(Role.PARTNER) and linked:
+        raise ValidationFailed(
+            {"email": [_("This account already works for another partner organisation.")]}
+        )
+    if not user.has_role(Role.PARTNER):
+        user.role_rows.append(UserRole(role=Role.PARTNER.value))
+    user.organisation_rows = [UserOrganisation(organisation_id=organisation_id)]
+    db.session.flush()
+    if user.needs_two_factor and user.totp_enabled_at is None:
+        sessions.end_all_sessions(user.id, now=now)
+    audit.record(actor, "user.roles_change", user, ["roles", "organisations"])
+    return user
+
+
 def invitation_is_pending(user: User) -> bool:
     return user.password_hash is None and user.active and user.anonymised_at is None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from digicoach.extensions import db
@@ -37,11 +38,11 @@ def _counts() -> tuple[Any, Any, Any]:
     )
 
 
-def _rows(query: Any, *, public: bool = True) -> list[ReferralRow]:
+def _rows(query: Any, *, public: bool = True, unnamed: str = "") -> list[ReferralRow]:
     shown = rules.public_count if public else (lambda value: value)
     return [
         ReferralRow(
-            label or "",
+            label or unnamed,
             shown(int(made or 0)),
             shown(int(accepted or 0)),
             shown(int(helped or 0)),
@@ -59,13 +60,18 @@ def _in_selection(query: Any, selection: Selection) -> Any:
 
 
 def by_organisation(selection: Selection) -> list[ReferralRow]:
+    """Per receiving organisation; the referrals to digipunten no organisation runs make one
+    row of their own."""
     query = (
         select(Organisation.name, *_counts())
-        .join(Organisation, Organisation.id == Referral.organisation_id)
+        .select_from(Referral)
+        .outerjoin(Organisation, Organisation.id == Referral.organisation_id)
         .group_by(Organisation.id, Organisation.name)
         .order_by(func.count(Referral.id).desc(), Organisation.name)
     )
-    return _rows(_in_selection(query, selection))
+    return _rows(
+        _in_selection(query, selection), unnamed=str(_("Digital help points of the municipality"))
+    )
 
 
 def by_neighbourhood(selection: Selection) -> list[ReferralRow]:
