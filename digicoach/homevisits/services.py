@@ -1,11 +1,18 @@
 """Booking a home visit, and what a visit's staffing means.
 
 Only staff book (permissions.can_book_at); citizens' booking pages and the booking API never
-offer a home visit, because a session in mode "at home" takes no appointments. A visit needs
-two people: two coaches, or one coach and the staff member who books and goes along (then the
-session's minimum is one coach). The coaches sign up through the helpdesk shift rules, which
-also keep the travel time between a visit and a coach's other shifts
-(helpdesk.rules.first_without_travel_time) and take the two places race-free.
+offer a home visit, because a session in mode "at home" takes no appointments. A visit is
+booked with the two people who go, chosen at booking time: two coaches, or one coach and the
+staff member who books and goes along (then the session's minimum is one coach). Nothing else
+is booked. The coaches are put on the visit in the same transaction, through the helpdesk
+shift rules (helpdesk.services.shifts.sign_up), which keep the travel time between a visit and
+a coach's other shifts (helpdesk.rules.first_without_travel_time) and take the places
+race-free; a refusal of either coach rolls the whole booking back. The chosen coaches' rows are
+locked in id order first, so two desks booking the same coaches at once take turns instead of
+deadlocking, and the second sees the first's visit as a clash.
+
+A coach who cancels later leaves the visit short: the staffing board shows it like any session
+that lacks a coach.
 
 A citizen (one phone number) has at most one coming home visit: the check and the insert take
 turns per citizen (core.db.serialize_on), and a per-form idempotency key (UNIQUE) makes a double
@@ -25,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from digicoach.accounts.models import User
+from digicoach.coaches.models import Coach
 from digicoach.core import audit, phones, timeslots, vocabulary
 from digicoach.core.citizens import citizen_key
 from digicoach.core.db import parse_id, serialize_on
@@ -34,6 +42,8 @@ from digicoach.extensions import db
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk import rules as helpdesk_rules
 from digicoach.helpdesk.models import HelpSession, SessionMode, SessionStatus
+from digicoach.helpdesk.services import common as helpdesk_common
+from digicoach.helpdesk.services import shifts
 from digicoach.homevisits import permissions
 from digicoach.homevisits.models import HomeVisit
 from digicoach.places.models import Location
@@ -62,7 +72,9 @@ class VisitInput:
     accessibility_notes: Any = ""
     topic: Any = "other"
     language: Any = "nl"
-    # The staff member who books goes along as the second person.
+    # The coaches who go (ids, first the "coach_id" field, then "second_id"): two, or one
+    # when the staff member who books goes along as the second person (companion).
+    coach_ids: tuple[Any, ...] = ()
     companion: bool = False
     token: str | None = None
 
@@ -152,6 +164,7 @@ def book_visit(*, actor: User, data: VisitInput, now: datetime) -> HomeVisit:
         errors.add("topic", _("Choose a topic."))
     if data.language not in vocabulary.codes(vocabulary.SPOKEN_LANGUAGES):
         errors.add("language", _("Choose a language."))
+    coaches = _chosen_coaches(errors, data, location)
     errors.raise_if_any()
     assert location is not None and starts_at is not None and ends_at is not None
     phone = phones.e164(phone_text)
@@ -187,18 +200,23 @@ def book_visit(*, actor: User, data: VisitInput, now: datetime) -> HomeVisit:
         created_at=now,
         created_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(visit)
-            db.session.flush()
-    except IntegrityError:
-        # The same form token, submitted twice at once: the other request booked it.
-        found = db.session.scalar(
-            select(HomeVisit).where(HomeVisit.idempotency_key == _hash(data.token or ""))
-        )
-        if found is None:
-            raise
-        return found
+    # Everything below is one savepoint: a refused coach leaves no visit, session or shift,
+    # even for a caller that commits after catching the refusal.
+    with db.session.begin_nested():
+        _lock_coaches(coaches)
+        try:
+            with db.session.begin_nested():
+                db.session.add(visit)
+                db.session.flush()
+        except IntegrityError:
+            # The same form token, submitted twice at once: the other request booked it.
+            found = db.session.scalar(
+                select(HomeVisit).where(HomeVisit.idempotency_key == _hash(data.token or ""))
+            )
+            if found is None:
+                raise
+            return found
+        _put_on(actor, visit, coaches, now)
     audit.record(
         actor,
         "homevisits.visit.book",
@@ -206,6 +224,92 @@ def book_visit(*, actor: User, data: VisitInput, now: datetime) -> HomeVisit:
         ["first_name", "phone", "street", "postcode", "city", "accessibility_notes"],
     )
     return visit
+
+
+COACH_FIELDS = ("coach_id", "second_id")
+
+
+def _chosen_coaches(
+    errors: FieldErrors, data: VisitInput, location: Location | None
+) -> list[tuple[str, Coach]]:
+    """The coaches chosen in the form, each with its field, or field errors: two different
+    coaches who do home visits and serve the visit's municipality, or one coach and the staff
+    member who goes along. Whether they are free is the shift rules' question (_put_on)."""
+    if len(data.coach_ids) > len(COACH_FIELDS):
+        errors.add("second_id", _("Two people go on a home visit, not more."))
+        return []
+    chosen: list[tuple[str, Coach]] = []
+    given: list[int] = []
+    for field, value in zip(COACH_FIELDS, data.coach_ids, strict=False):
+        if value is None or value == "":
+            continue
+        coach_id = parse_id(value)
+        if coach_id is None:
+            errors.add(field, _("Choose a digicoach from the list."))
+            continue
+        given.append(coach_id)
+        coach = db.session.get(Coach, coach_id)
+        if coach is None or coach.erased_at is not None or not coach.user.active:
+            errors.add(field, _("Choose a digicoach from the list."))
+        elif not coach.home_visits:
+            errors.add(field, _("%(name)s does not do home visits.", name=coach.user.name))
+        elif location is not None and (
+            location.municipality_id not in coach.served_municipality_ids
+        ):
+            errors.add(
+                field,
+                _(
+                    "%(name)s does not help in %(municipality)s.",
+                    name=coach.user.name,
+                    municipality=location.municipality.name,
+                ),
+            )
+        else:
+            chosen.append((field, coach))
+    if "coach_id" in errors or "second_id" in errors:
+        return chosen
+    if not given:
+        errors.add("coach_id", _("Choose the digicoach who goes."))
+    if len(given) == 2 and given[0] == given[1]:
+        errors.add("second_id", _("Choose two different digicoaches."))
+    elif len(given) == 2 and data.companion:
+        errors.add("second_id", _("Choose a second digicoach or go along yourself, not both."))
+    elif len(given) < 2 and not data.companion:
+        errors.add(
+            "second_id",
+            _("Two people go on a home visit: choose a second digicoach, or go along yourself."),
+        )
+    return chosen
+
+
+def _lock_coaches(coaches: list[tuple[str, Coach]]) -> None:
+    """Lock the chosen coaches' rows in id order (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers), so two bookings of the same coaches take turns without a deadlock."""
+    ids = sorted(coach.id for _field, coach in coaches)
+    db.session.execute(
+        select(Coach.id).where(Coach.id.in_(ids)).order_by(Coach.id).with_for_update()
+    )
+
+
+def _put_on(actor: User, visit: HomeVisit, coaches: list[tuple[str, Coach]], now: datetime) -> None:
+    """Sign the coaches up for the visit through the shift rules. Every refusal becomes an error
+    on the coach's field, and any refusal raises ValidationFailed (the caller's savepoint then
+    takes the visit back too)."""
+    errors = FieldErrors()
+    for field, coach in coaches:
+        try:
+            with db.session.begin_nested():
+                shifts.sign_up(actor=actor, coach=coach, session=visit.session, now=now)
+        except (helpdesk_common.SignUpRefused, helpdesk_common.SessionFull) as refused:
+            errors.add(
+                field,
+                _(
+                    "%(name)s cannot go: %(reason)s",
+                    name=coach.user.name,
+                    reason=refused.message,
+                ),
+            )
+    errors.raise_if_any()
 
 
 def coming_visit_of(key: str, *, now: datetime) -> HomeVisit | None:

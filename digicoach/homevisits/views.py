@@ -6,7 +6,9 @@ Thin views: parse the form, call one service inside a unit of work, render or re
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,6 +35,23 @@ def index() -> ResponseReturnValue:
     )
 
 
+def _coach_label(coach: Any, several: bool) -> str:
+    """A coach's name, with their municipality when the actor books in several."""
+    return f"{coach.user.name} ({coach.municipality.name})" if several else coach.user.name
+
+
+def _who_goes(form: forms.VisitForm, locations: list[Any]) -> None:
+    coaches = queries.home_visit_coaches(current_user)
+    several = len({location.municipality_id for location in locations}) > 1
+    options = [SelectChoice(str(coach.id), _coach_label(coach, several)) for coach in coaches]
+    form.coach_id.choices = [SelectChoice("", _("Choose a digicoach")), *options]
+    form.second_id.choices = [
+        SelectChoice("", _("Choose the second person")),
+        SelectChoice(forms.SELF, _("I go along myself (%(name)s)", name=current_user.name)),
+        *options,
+    ]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @require(can_book_home_visits)
 def new() -> ResponseReturnValue:
@@ -42,6 +61,7 @@ def new() -> ResponseReturnValue:
         SelectChoice("", _("Choose a digipunt")),
         *[SelectChoice(str(location.id), location.name) for location in locations],
     ]
+    _who_goes(form, locations)
     if request.method == "GET":
         form.token.data = new_token()
         if len(locations) == 1:
@@ -65,7 +85,11 @@ def new() -> ResponseReturnValue:
                             accessibility_notes=form.accessibility_notes.data or "",
                             topic=form.topic.data,
                             language=form.language.data,
-                            companion=bool(form.companion.data),
+                            coach_ids=(
+                                form.coach_id.data,
+                                "" if form.second_id.data == forms.SELF else form.second_id.data,
+                            ),
+                            companion=form.second_id.data == forms.SELF,
                             token=form.token.data or None,
                         ),
                         now=clock.now(),
@@ -78,8 +102,16 @@ def new() -> ResponseReturnValue:
             else:
                 flash(_("The home visit is booked."), "success")
                 return redirect(url_for(".detail", visit_id=visit_id), code=303)
-        return render_template("homevisits/new.html", form=form), 422
-    return render_template("homevisits/new.html", form=form)
+        return _form_page(form), 422
+    return _form_page(form)
+
+
+def _form_page(form: forms.VisitForm) -> str:
+    return render_template(
+        "homevisits/new.html",
+        form=form,
+        travel_minutes=int(current_app.config["HOME_VISIT_TRAVEL_MINUTES"]),
+    )
 
 
 @bp.get("/<int:visit_id>")
