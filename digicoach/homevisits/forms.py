@@ -99,3 +99,23 @@ class VisitForm(Form):
 
 
 SELF = "self"
+
+
+class ChangeVisitForm(Form):
+    """A booked visit's time and who goes (the rules are in services.change_visit)."""
+
+    day = VisitForm.day
+    start_time = VisitForm.start_time
+    end_time = VisitForm.end_time
+    coach_id = VisitForm.coach_id
+    second_id = VisitForm.second_id
+
+
+class CancelVisitForm(Form):
+    reason = TextAreaField(
+        _l("Why is the home visit cancelled?"),
+        validators=[
+            InputRequired(_l("Say why the home visit is cancelled.")),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+        ],
+    )
