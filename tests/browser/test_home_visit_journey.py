@@ -1,7 +1,7 @@
 """A coordinator books a home visit for a caller in a real browser, choosing the two digicoaches
 who go (one alone is refused); axe finds no violation on the home-visit pages (the list, the
-booking form with and without errors, the visit) in Dutch and French, and they reflow at
-320 px."""
+booking form with and without errors, the visit, changing it) in Dutch and French, and they
+reflow at 320 px."""
 
 from __future__ import annotations
 
@@ -79,8 +79,17 @@ def test_a_coordinator_books_a_home_visit_for_a_caller(
     }
     assert "Anna Peeters" in page.content() and "Bart Claes" in page.content()
 
+    page.get_by_role("link", name="Huisbezoek wijzigen of annuleren").click()
+    page.wait_for_url(re.compile(r".*/home-visits/\d+/change$"))
+    _check(page, "nl")
+
     coordinator.language = "fr"
     db.session.commit()
-    for path in ("/home-visits", "/home-visits/new", f"/home-visits/{visit.id}"):
+    for path in (
+        "/home-visits",
+        "/home-visits/new",
+        f"/home-visits/{visit.id}",
+        f"/home-visits/{visit.id}/change",
+    ):
         page.goto(path)
         _check(page, "fr")
