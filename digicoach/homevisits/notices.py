@@ -23,7 +23,8 @@ def tell_coach(visit: HomeVisit, shift: Shift) -> None:
     messages.queue_user_email(
         coach.user,
         kind="homevisits.assigned",
-        dedupe_key=f"shift:{shift.id}:homevisits.assigned:{session.revision}",
+        # Taken off and put on again later is a new message: the sign-up moment tells them apart.
+        dedupe_key=f"shift:{shift.id}:homevisits.assigned:{shift.signed_up_at.isoformat()}",
         template="homevisits/email/assigned",
         subject=lambda: _("You go on a home visit"),
         session=session,

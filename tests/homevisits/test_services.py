@@ -411,3 +411,15 @@ def test_the_helpdesk_edit_refuses_a_home_visit_and_planning_offers_no_such_mode
         planning.create_session(actor=world.coordinator, data=data, now=clock.now())
     assert "mode" in refused.value.errors
     assert "at_home" not in [choice.value for choice in SessionDetailsForm.mode.kwargs["choices"]]
+
+
+def test_the_desk_puts_coaches_on_home_visits_only_not_on_digipunt_sessions(world):
+    coach = world.coach()
+    session = make_help_session(
+        world.location,
+        starts_at=timeslots.local_moment(visit_day(), time(14)),
+        ends_at=timeslots.local_moment(visit_day(), time(16)),
+    )
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        shifts.sign_up(actor=world.desk, coach=coach, session=session, now=clock.now())
