@@ -90,6 +90,35 @@ def book_the_same_coaches(
     )
 
 
+def change_to_the_same_coach(
+    index: int, desk_id: int, visit_ids: tuple[int, ...], coach_ids: tuple[int, ...]
+) -> str:
+    """Desk `index` swaps the second coach of visit `index` for the one shared coach."""
+    with current_app.test_request_context("/", method="POST"), force_locale("en"):
+        try:
+            with unit_of_work():
+                visit = db.session.get(HomeVisit, visit_ids[index])
+                starts = clock.local(visit.session.starts_at)
+                ends = clock.local(visit.session.ends_at)
+                kept = min(s.coach_id for s in visit.session.shifts if s.is_active)
+                services.change_visit(
+                    actor=db.session.get(User, desk_id),
+                    visit=visit,
+                    data=services.ChangeInput(
+                        day=starts.date(),
+                        start_time=starts.time(),
+                        end_time=ends.time(),
+                        coach_ids=(kept, coach_ids[0]),
+                    ),
+                    now=clock.now(),
+                )
+                return "changed"
+        except ValidationFailed:
+            return "coach_busy"
+        except DomainError as error:
+            return f"refused: {error.message}"
+
+
 def test_of_racers_for_the_second_coach_place_exactly_one_goes(world, racing_processes):
     # A digicoach and the staff member go; a second digicoach may still join.
     visit = book(world, companion=True)
@@ -167,4 +196,28 @@ def test_desks_booking_the_same_coaches_at_overlapping_times_book_one_visit(
             select(func.count()).select_from(Shift).where(Shift.status == ShiftStatus.SIGNED_UP)
         )
         == 2
+    )
+
+
+def test_desks_changing_visits_at_the_same_time_to_one_coach_give_them_one(world, racing_processes):
+    shared = world.coach()
+    visits = [
+        book(world, phone=f"0470 00 20 {index:02d}", start_time=time(10), end_time=time(11))
+        for index in range(2)
+    ]
+    db.session.commit()
+
+    outcomes = racing_processes(
+        2, change_to_the_same_coach, world.desk.id, tuple(v.id for v in visits), (shared.id,)
+    )
+
+    assert sorted(outcomes) == ["changed", "coach_busy"], outcomes
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Shift)
+            .where(Shift.coach_id == shared.id, Shift.status == ShiftStatus.SIGNED_UP)
+        )
+        == 1
     )
