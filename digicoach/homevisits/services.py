@@ -12,7 +12,8 @@ locked in id order first, so two desks booking the same coaches at once take tur
 deadlocking, and the second sees the first's visit as a clash.
 
 A coach who cancels later leaves the visit short: the staffing board shows it like any session
-that lacks a coach.
+that lacks a coach. Staff change a visit's time and who goes under the same rules
+(change_visit), or cancel it (cancel_visit); the coaches and the citizen are told (notices).
 
 A citizen (one phone number) has at most one coming home visit: the check and the insert take
 turns per citizen (core.db.serialize_on), and a per-form idempotency key (UNIQUE) makes a double
