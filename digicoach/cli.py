@@ -293,7 +293,8 @@ def seed_demo_referrals(context: DemoContext) -> None:
 
 def seed_demo_home_visits(context: DemoContext) -> None:
     """A few Gent coaches who do home visits, and four visits in the coming week booked by the
-    demo desk: two with two coaches, one with a coach and the desk, one lacking a coach."""
+    demo desk with the people who go: three with two coaches (a coach of one cancelled afterwards,
+    so it lacks a coach), one with a coach and the desk."""
     homevisits_demo.seed_home_visits(
         rng=context.rng,
         places=context.places,

@@ -166,6 +166,7 @@ ACTION_LABELS: dict[str, Any] = {
     "loans.loan.call": _l("Call about a loan noted"),
     "loans.loan.erase_contact": _l("Contact data of loans erased"),
     "homevisits.visit.book": _l("Home visit booked"),
+    "homevisits.visit.change": _l("Home visit changed"),
     "homevisits.visit.erase_address": _l("Names and addresses of home visits erased"),
     # the installation's identity
     "installation.change": _l("Name, logo or colour changed"),

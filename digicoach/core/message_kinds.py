@@ -59,6 +59,11 @@ KINDS: dict[str, MessageKind] = {
     "helpdesk.session_cancelled": MessageKind(_l("Help session cancelled"), "Shift"),
     "helpdesk.shift_cancelled": MessageKind(_l("Shift cancelled"), "Shift"),
     "helpdesk.invitation": MessageKind(_l("Invitation to help at a help session"), "HelpSession"),
+    # home visits (to the coaches put on one, and to the citizen)
+    "homevisits.assigned": MessageKind(_l("Put on a home visit"), "Shift"),
+    "homevisits.booked": MessageKind(_l("Confirmation of a home visit"), "HelpSession"),
+    "homevisits.moved": MessageKind(_l("New time of a home visit"), "HelpSession"),
+    "homevisits.cancelled": MessageKind(_l("Cancellation of a home visit"), "HelpSession"),
     # training
     "training.promoted": MessageKind(
         _l("A place in a training group after the waiting list"), "Enrolment"

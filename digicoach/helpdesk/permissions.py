@@ -40,13 +40,29 @@ def can_take_shifts(actor: User) -> bool:
     return actor.has_role(Role.COACH)
 
 
+def can_staff_home_visit(actor: User, session: Any) -> bool:
+    """Whoever books home visits at the session's digipunt chooses who goes on a visit: the
+    front desk and coordinators of its municipality, admins, and the staff of the organisation
+    that runs it (the same people as homevisits.permissions.can_book_at)."""
+    if not session.is_home_visit:
+        return False
+    location = session.location
+    desk = actor.is_admin or bool(actor.roles & {Role.COORDINATOR, Role.DESK})
+    return (desk and in_scope(actor, location.municipality_id)) or can_plan_at_location(
+        actor, location
+    )
+
+
 def can_assign_shift(actor: User, coach: Any, session: Any) -> bool:
     """A coach signs themselves up; a coordinator who manages the session signs up a coach who
     serves a municipality in their scope (home, or chosen in the coach pool); partner staff
     sign up, on a session at their organisation's digipunt, a coach who serves that
-    digipunt's municipality."""
+    digipunt's municipality; whoever books a home visit puts a coach who serves the visit's
+    municipality on it."""
     if coach.user_id == actor.id:
         return True
+    if can_staff_home_visit(actor, session):
+        return session.location.municipality_id in coach.served_municipality_ids
     if not can_manage_help_session(actor, session):
         return False
     if actor.is_admin or actor.has_role(Role.COORDINATOR):
@@ -57,5 +73,10 @@ def can_assign_shift(actor: User, coach: Any, session: Any) -> bool:
 
 
 def can_change_shift(actor: User, shift: Any) -> bool:
-    """Cancel a shift: the coach it belongs to, or whoever manages the session."""
-    return shift.coach.user_id == actor.id or can_manage_help_session(actor, shift.session)
+    """Cancel a shift: the coach it belongs to, whoever manages the session, and for a home
+    visit whoever books visits there."""
+    return (
+        shift.coach.user_id == actor.id
+        or can_manage_help_session(actor, shift.session)
+        or can_staff_home_visit(actor, shift.session)
+    )

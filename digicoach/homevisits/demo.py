@@ -1,10 +1,13 @@
 """Demo home visits in Gent: a few coaches who opted in, and four visits in the coming week from
-the first Gent digipunt, booked by the demo desk through the same service as the form. Two have
-two coaches, one has a coach and the desk staff member, one still lacks its second coach (the
+the first Gent digipunt, booked by the demo desk through the same service as the form, with the
+people who go chosen at booking time. Three have two coaches, one has a coach and the desk staff
+member; on one of the three a coach cancelled afterwards, so it lacks its second coach (the
 staffing board shows it). Addresses are real Gent streets with made-up house numbers."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -14,8 +17,9 @@ from sqlalchemy import select
 from digicoach.accounts.models import User
 from digicoach.coaches.models import Coach
 from digicoach.core import clock
-from digicoach.core.errors import DomainError
+from digicoach.core.errors import ValidationFailed
 from digicoach.extensions import db
+from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.services import shifts
 from digicoach.homevisits import services
 from digicoach.homevisits.models import HomeVisit
@@ -24,7 +28,7 @@ from digicoach.training.rules import WORKING_STATUSES
 MUNICIPALITY = "Gent"
 OPTED_IN = 8
 # (n-th weekday ahead, start, end, first name, phone, street, postcode, notes, topic,
-#  the desk goes along, coaches wanted)
+#  the desk goes along, a coach cancels afterwards)
 VISITS = (
     (
         1,
@@ -37,7 +41,7 @@ VISITS = (
         "Tweede verdieping, er is een lift. Bel twee keer.",
         "eid_itsme",
         False,
-        2,
+        False,
     ),
     (
         2,
@@ -50,7 +54,7 @@ VISITS = (
         "Mevrouw hoort slecht: spreek rustig en duidelijk.",
         "online_banking",
         False,
-        2,
+        False,
     ),
     (
         3,
@@ -63,7 +67,7 @@ VISITS = (
         "Gelijkvloers. Een kleine hond in huis.",
         "video_calling",
         True,
-        1,
+        False,
     ),
     (
         5,
@@ -76,7 +80,7 @@ VISITS = (
         "Derde verdieping zonder lift; mevrouw komt niet meer buiten.",
         "health_apps",
         False,
-        1,
+        True,
     ),
 )
 
@@ -100,27 +104,28 @@ def seed_home_visits(
     db.session.flush()
     weekdays = _weekdays_after(clock.local(now).date())
     visits = []
-    for days, start, end, name, phone, street, postcode, notes, topic, companion, wanted in VISITS:
-        visit = services.book_visit(
-            actor=desk,
-            data=services.VisitInput(
-                location_id=location.id,
-                day=weekdays[days - 1],
-                start_time=start,
-                end_time=end,
-                first_name=name,
-                phone=phone,
-                street=street,
-                postcode=postcode,
-                city=MUNICIPALITY,
-                accessibility_notes=notes,
-                topic=topic,
-                language="nl",
-                companion=companion,
-            ),
-            now=now,
+    for days, start, end, name, phone, street, postcode, notes, topic, companion, leaves in VISITS:
+        data = services.VisitInput(
+            location_id=location.id,
+            day=weekdays[days - 1],
+            start_time=start,
+            end_time=end,
+            first_name=name,
+            phone=phone,
+            street=street,
+            postcode=postcode,
+            city=MUNICIPALITY,
+            accessibility_notes=notes,
+            topic=topic,
+            language="nl",
+            companion=companion,
         )
-        _staff(visit, wanted, opted_in, now)
+        visit = _book_with_free_coaches(desk, data, opted_in, now)
+        if visit is None:
+            continue
+        if leaves:
+            shift = helpdesk_queries.active_shifts(visit.session)[-1]
+            shifts.cancel_shift(actor=shift.coach.user, shift=shift, now=now)
         visits.append(visit)
     return visits
 
@@ -135,15 +140,20 @@ def _weekdays_after(day: date, count: int = 7) -> list[date]:
     return found
 
 
-def _staff(visit: HomeVisit, wanted: int, coaches: list[Coach], now: datetime) -> None:
-    """Sign up `wanted` coaches through the shift rules (overlap, travel time), in order."""
-    signed = 0
-    for coach in coaches:
-        if signed == wanted:
-            return
+def _book_with_free_coaches(
+    desk: User, data: services.VisitInput, coaches: list[Coach], now: datetime
+) -> HomeVisit | None:
+    """Book the visit with the first coaches, in order, whom the shift rules let go (overlap,
+    travel time): one when the desk goes along, two otherwise. The service writes nothing when
+    it refuses, so the next choice is simply tried."""
+    wanted = 1 if data.companion else 2
+    for chosen in itertools.combinations(coaches, wanted):
         try:
-            with db.session.begin_nested():
-                shifts.sign_up(actor=coach.user, coach=coach, session=visit.session, now=now)
-            signed += 1
-        except DomainError:
+            return services.book_visit(
+                actor=desk,
+                data=dataclasses.replace(data, coach_ids=tuple(c.id for c in chosen)),
+                now=now,
+            )
+        except ValidationFailed:
             continue
+    return None

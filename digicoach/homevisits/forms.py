@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField,
     DateField,
     HiddenField,
     SelectField,
@@ -79,4 +78,44 @@ class VisitForm(Form):
         choices=vocabulary.select_choices(vocabulary.SPOKEN_LANGUAGES),
         validators=[InputRequired(_l("Choose a language."))],
     )
-    companion = BooleanField(_l("I go along myself as the second person"))
+    # Who goes: a digicoach, and a second digicoach or the staff member who books (SELF).
+    coach_id = SelectField(
+        _l("Digicoach"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose the digicoach who goes."))],
+    )
+    second_id = SelectField(
+        _l("Second person"),
+        validate_choice=False,
+        validators=[
+            InputRequired(
+                _l(
+                    "Two people go on a home visit: choose a second digicoach, "
+                    "or go along yourself."
+                )
+            )
+        ],
+    )
+
+
+SELF = "self"
+
+
+class ChangeVisitForm(Form):
+    """A booked visit's time and who goes (the rules are in services.change_visit)."""
+
+    day = VisitForm.day
+    start_time = VisitForm.start_time
+    end_time = VisitForm.end_time
+    coach_id = VisitForm.coach_id
+    second_id = VisitForm.second_id
+
+
+class CancelVisitForm(Form):
+    reason = TextAreaField(
+        _l("Why is the home visit cancelled?"),
+        validators=[
+            InputRequired(_l("Say why the home visit is cancelled.")),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+        ],
+    )

@@ -57,7 +57,7 @@ from digicoach.helplog.models import HelpLog
 from digicoach.helplog.permissions import can_correct_help_log
 from digicoach.homevisits import services as home_visit_services
 from digicoach.homevisits.models import HomeVisit
-from digicoach.homevisits.permissions import can_see_home_visit
+from digicoach.homevisits.permissions import can_book_at, can_see_home_visit
 from digicoach.loans.models import Device, Loan
 from digicoach.loans.permissions import can_handle_device, can_handle_loan, can_lend_at
 from digicoach.partners.models import Offer, Organisation
@@ -356,6 +356,22 @@ def _home_visit_id(user: User) -> list[Values]:
     return _values(visit_id=found and found.id)
 
 
+def _changeable_home_visit_id(user: User) -> list[Values]:
+    """A coming visit at a digipunt the user books home visits for."""
+    now = clock.now()
+
+    def allowed(actor: User, visit: HomeVisit) -> bool:
+        session = visit.session
+        return (
+            can_book_at(actor, session.location)
+            and not session.is_cancelled
+            and session.ends_at > now
+        )
+
+    found = _first(user, select(HomeVisit).order_by(HomeVisit.id), allowed)
+    return _values(visit_id=found and found.id)
+
+
 def _lending_location_id(user: User) -> list[Values]:
     found = _first(user, select(Location).order_by(Location.id), can_lend_at)
     return _values(location_id=found and found.id)
@@ -394,6 +410,7 @@ URL_VALUES: dict[str, Callable[[User], list[Values]]] = {
     "helpdesk.invitation": _invitation_token,
     "helpdesk.session": _help_session_id,
     "helplog.edit": _help_log_id,
+    "homevisits.change": _changeable_home_visit_id,
     "homevisits.detail": _home_visit_id,
     "loans.device": _device_id(),
     "loans.edit_device": _device_id(),

@@ -1,5 +1,6 @@
-"""A coordinator books a home visit for a caller in a real browser; axe finds no violation on
-the home-visit pages (the list, the booking form, the visit) in Dutch and French, and they
+"""A coordinator books a home visit for a caller in a real browser, choosing the two digicoaches
+who go (one alone is refused); axe finds no violation on the home-visit pages (the list, the
+booking form with and without errors, the visit, changing it) in Dutch and French, and they
 reflow at 320 px."""
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ import re
 import pytest
 from flask_babel import force_locale
 from playwright.sync_api import BrowserContext, Page
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from digicoach.extensions import db
 from digicoach.homevisits.models import HomeVisit
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in_browser
 from tests.factories import make_coordinator, make_location, make_municipality
+from tests.helpdesk.factories import make_working_coach
 from tests.homevisits.conftest import visit_day
 
 pytestmark = pytest.mark.browser
@@ -37,6 +39,8 @@ def test_a_coordinator_books_a_home_visit_for_a_caller(
         gent = make_municipality(name="Gent", nis_code="44021")
         location = make_location(gent, name="Dienstencentrum Ledeberg")
         coordinator = make_coordinator([gent], name="Koen Gent", language="nl")
+        anna = make_working_coach(gent, first_name="Anna", last_name="Peeters", home_visits=True)
+        bart = make_working_coach(gent, first_name="Bart", last_name="Claes", home_visits=True)
         db.session.commit()
     sign_in_browser(context, live_server, coordinator)
 
@@ -53,6 +57,14 @@ def test_a_coordinator_books_a_home_visit_for_a_caller(
     page.fill('input[name="city"]', "Gent")
     page.fill('textarea[name="accessibility_notes"]', "Derde verdieping, geen lift.")
     page.select_option('select[name="topic"]', "eid_itsme")
+    # One digicoach alone is refused: two people go.
+    page.select_option('select[name="coach_id"]', str(anna.id))
+    page.locator('form:has(input[name="street"]) [type="submit"]').click()
+    page.wait_for_load_state()
+    assert "kies een tweede digicoach, of ga zelf mee" in page.content()
+    assert db.session.scalar(select(func.count()).select_from(HomeVisit)) == 0
+    _check(page, "nl")
+    page.select_option('select[name="second_id"]', str(bart.id))
     page.locator('form:has(input[name="street"]) [type="submit"]').click()
     page.wait_for_url(re.compile(r".*/home-visits/\d+$"))
     assert "Brusselsesteenweg 120" in page.content()
@@ -61,9 +73,23 @@ def test_a_coordinator_books_a_home_visit_for_a_caller(
     visit = db.session.scalar(select(HomeVisit))
     assert visit is not None and visit.session.mode == "at_home"
     assert visit.created_by_id == coordinator.id
+    assert {shift.coach_id for shift in visit.session.shifts if shift.is_active} == {
+        anna.id,
+        bart.id,
+    }
+    assert "Anna Peeters" in page.content() and "Bart Claes" in page.content()
+
+    page.get_by_role("link", name="Huisbezoek wijzigen of annuleren").click()
+    page.wait_for_url(re.compile(r".*/home-visits/\d+/change$"))
+    _check(page, "nl")
 
     coordinator.language = "fr"
     db.session.commit()
-    for path in ("/home-visits", "/home-visits/new", f"/home-visits/{visit.id}"):
+    for path in (
+        "/home-visits",
+        "/home-visits/new",
+        f"/home-visits/{visit.id}",
+        f"/home-visits/{visit.id}/change",
+    ):
         page.goto(path)
         _check(page, "fr")

@@ -96,7 +96,15 @@ def visit_input(location: Location, **values: Any) -> services.VisitInput:
 
 
 def book(world: HomeWorld, actor: User | None = None, **values: Any) -> HomeVisit:
+    """Book a visit; without `coach_ids`, with fresh coaches who do home visits (two, or one
+    when the staff member goes along)."""
     location = values.pop("location", world.location)
+    if "coach_ids" not in values:
+        wanted = 1 if values.get("companion") else 2
+        municipality = location.municipality
+        values["coach_ids"] = tuple(
+            world.coach(municipality=municipality).id for _ in range(wanted)
+        )
     visit = services.book_visit(
         actor=actor or world.desk, data=visit_input(location, **values), now=clock.now()
     )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from digicoach.coaches.services import applications
 from digicoach.core import clock
 from digicoach.extensions import db
+from digicoach.helpdesk.models import Shift
 from digicoach.helpdesk.services import shifts
 from digicoach.homevisits.models import HomeVisit
 from tests.conftest import sign_in
@@ -29,14 +30,37 @@ FORM = {
 }
 
 
-def test_the_desk_books_a_visit_through_the_form_and_sees_it_listed(world, client):
+def _form(world, **values):
+    return {
+        **FORM,
+        "day": visit_day().isoformat(),
+        "location_id": str(world.location.id),
+        **values,
+    }
+
+
+def _visits() -> int:
+    return db.session.scalar(select(func.count()).select_from(HomeVisit))
+
+
+def _shifts() -> int:
+    return db.session.scalar(select(func.count()).select_from(Shift))
+
+
+def test_the_desk_books_a_visit_with_two_coaches_through_the_form_and_sees_it_listed(world, client):
+    first = world.coach(first_name="Anna", last_name="Peeters")
+    second = world.coach(first_name="Bart", last_name="Claes")
+    stays = world.coach(first_name="Carla", last_name="Thuis", home_visits=False)
+    db.session.commit()
     sign_in(client, world.desk)
-    page = client.get("/home-visits/new")
-    assert page.status_code == 200
-    data = {**FORM, "day": visit_day().isoformat(), "location_id": str(world.location.id)}
+    page = client.get("/home-visits/new").get_data(as_text=True)
+    assert first.user.name in page and second.user.name in page
+    assert stays.user.name not in page  # only coaches who do home visits are offered
+    assert "I go along myself (Dirk Desk)" in page
+    data = _form(world, coach_id=str(first.id), second_id=str(second.id))
     refused = client.post("/home-visits/new", data={**data, "postcode": "12"})
     assert refused.status_code == 422
-    assert db.session.scalar(select(func.count()).select_from(HomeVisit)) == 0
+    assert _visits() == 0
 
     done = client.post("/home-visits/new", data=data)
     assert done.status_code == 303
@@ -44,13 +68,55 @@ def test_the_desk_books_a_visit_through_the_form_and_sees_it_listed(world, clien
     assert done.headers["Location"].endswith(f"/home-visits/{visit.id}")
     detail = client.get(f"/home-visits/{visit.id}").get_data(as_text=True)
     assert "Brusselsesteenweg 120" in detail
-    assert "Short by 2 digicoaches" in detail or "No digicoach yet" in detail
+    assert first.user.name in detail and second.user.name in detail
     assert "Maria" not in client.get("/home-visits").get_data(as_text=True)
 
 
-def test_coaches_see_a_visit_only_when_they_are_on_it(world, client):
-    visit = book(world)
+def test_a_home_visit_cannot_be_booked_with_one_coach_through_the_form(world, client):
     coach = world.coach()
+    db.session.commit()
+    sign_in(client, world.desk)
+
+    refused = client.post("/home-visits/new", data=_form(world, coach_id=str(coach.id)))
+
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "choose a second digicoach, or go along yourself" in page
+    assert (_visits(), _shifts()) == (0, 0)
+
+
+def test_the_same_coach_twice_or_none_is_refused_through_the_form(world, client):
+    coach = world.coach()
+    db.session.commit()
+    sign_in(client, world.desk)
+    twice = client.post(
+        "/home-visits/new", data=_form(world, coach_id=str(coach.id), second_id=str(coach.id))
+    )
+    assert twice.status_code == 422
+    assert "Choose two different digicoaches." in twice.get_data(as_text=True)
+    nobody = client.post("/home-visits/new", data=_form(world, second_id="self"))
+    assert nobody.status_code == 422
+    assert "Choose the digicoach who goes." in nobody.get_data(as_text=True)
+    assert (_visits(), _shifts()) == (0, 0)
+
+
+def test_one_coach_and_i_go_along_myself_books_the_visit(world, client):
+    coach = world.coach()
+    db.session.commit()
+    sign_in(client, world.coordinator)
+    done = client.post(
+        "/home-visits/new", data=_form(world, coach_id=str(coach.id), second_id="self")
+    )
+    assert done.status_code == 303
+    visit = db.session.scalar(select(HomeVisit))
+    assert visit.companion_id == world.coordinator.id
+    assert _shifts() == 1
+
+
+def test_coaches_see_a_visit_only_when_they_are_on_it(world, client):
+    visit = book(world, companion=True)
+    coach = world.coach()
+    db.session.commit()
     sign_in(client, coach.user)
     assert client.get("/home-visits").status_code == 403
     assert client.get("/home-visits/new").status_code == 403

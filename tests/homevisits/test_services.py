@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from digicoach.bookings import services as booking_services
 from digicoach.bookings.models import BookingChannel
@@ -14,11 +15,12 @@ from digicoach.core.errors import Conflict, PermissionDenied, ValidationFailed
 from digicoach.extensions import db
 from digicoach.helpdesk import queries as helpdesk_queries
 from digicoach.helpdesk.forms import SessionDetailsForm
-from digicoach.helpdesk.models import SessionMode
+from digicoach.helpdesk.models import HelpSession, SessionMode, Shift
 from digicoach.helpdesk.services import common, editing, planning, shifts
 from digicoach.helplog import services as helplog_services
 from digicoach.helplog.rules import HelpDetails
 from digicoach.homevisits import queries, services
+from digicoach.homevisits.models import HomeVisit
 from tests.helpdesk.factories import make_help_session
 from tests.homevisits.conftest import book, visit_day, visit_input
 
@@ -93,12 +95,123 @@ def test_a_citizen_has_one_coming_home_visit_and_a_double_submit_books_once(worl
         book(world, day=visit_day(5))
 
 
-# --- two people go -----------------------------------------------------------------------------
+# --- two people go, chosen when the visit is booked ----------------------------------------
 
 
-def test_a_visit_with_one_coach_is_not_staffed_and_shows_on_the_staffing_board(world):
-    visit = book(world)
-    sign_up(world.coach(), visit)
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _refused(world, actor=None, **values):
+    """Book with `values`; return the field errors, after checking nothing was written."""
+    db.session.commit()
+    visits, sessions, shifts_before = _count(HomeVisit), _count(HelpSession), _count(Shift)
+    with pytest.raises(ValidationFailed) as refused:
+        services.book_visit(
+            actor=actor or world.desk,
+            data=visit_input(world.location, **values),
+            now=clock.now(),
+        )
+    db.session.commit()  # even a caller that commits after the refusal keeps nothing
+    assert (_count(HomeVisit), _count(HelpSession), _count(Shift)) == (
+        visits,
+        sessions,
+        shifts_before,
+    )
+    return refused.value.errors
+
+
+def test_a_home_visit_cannot_be_booked_with_one_coach(world):
+    coach = world.coach()
+    errors = _refused(world, coach_ids=(coach.id,))
+    assert set(errors) == {"second_id"}
+    assert "choose a second digicoach, or go along yourself" in str(errors["second_id"][0])
+
+
+def test_a_home_visit_cannot_be_booked_without_a_coach(world):
+    errors = _refused(world, coach_ids=())
+    assert "coach_id" in errors
+    # Going along yourself does not replace the digicoach.
+    assert "coach_id" in _refused(world, coach_ids=(), companion=True)
+
+
+def test_with_two_coaches_the_visit_is_booked_and_staffed(world):
+    first, second = world.coach(), world.coach()
+    visit = book(world, coach_ids=(first.id, second.id))
+
+    assert services.is_staffed(visit)
+    assert visit.session.coaches_min == 2 and visit.session.coaches_taken == 2
+    on_it = {shift.coach_id for shift in helpdesk_queries.active_shifts(visit.session)}
+    assert on_it == {first.id, second.id}
+    assert all(
+        shift.signed_up_by_id == world.desk.id
+        for shift in helpdesk_queries.active_shifts(visit.session)
+    )
+    with pytest.raises(common.SessionFull):
+        sign_up(world.coach(), visit)
+
+
+def test_with_one_coach_and_the_staff_member_who_goes_along_the_visit_is_booked(world):
+    coach = world.coach()
+    visit = book(world, coach_ids=(coach.id,), companion=True)
+
+    assert visit.companion_id == world.desk.id
+    assert visit.session.coaches_min == 1
+    assert services.is_staffed(visit)
+
+
+def test_the_same_coach_twice_is_refused(world):
+    coach = world.coach()
+    errors = _refused(world, coach_ids=(coach.id, coach.id))
+    assert "different" in str(errors["second_id"][0])
+
+
+def test_two_coaches_and_the_staff_member_as_well_is_refused(world):
+    errors = _refused(world, coach_ids=(world.coach().id, world.coach().id), companion=True)
+    assert "not both" in str(errors["second_id"][0])
+
+
+def test_a_coach_who_does_not_do_home_visits_is_refused(world):
+    stays = world.coach(home_visits=False)
+    errors = _refused(world, coach_ids=(world.coach().id, stays.id))
+    assert set(errors) == {"second_id"}
+    assert "does not do home visits" in str(errors["second_id"][0])
+
+
+def test_a_coach_of_another_municipality_or_unknown_is_refused(world):
+    elsewhere = world.coach(municipality=world.kortrijk)
+    errors = _refused(world, coach_ids=(elsewhere.id, "99999999"))
+    assert "does not help in Gent" in str(errors["coach_id"][0])
+    assert "Choose a digicoach from the list." in str(errors["second_id"][0])
+
+
+def test_a_coach_busy_within_the_travel_time_is_refused_and_nothing_is_written(world):
+    busy = world.coach()
+    _digipunt_shift(world, busy, time(12), time(14))
+    errors = _refused(
+        world, coach_ids=(world.coach().id, busy.id), start_time=time(10), end_time=time(11, 45)
+    )
+    assert set(errors) == {"second_id"}
+    assert "cannot go" in str(errors["second_id"][0])
+    assert "30 minutes" in str(errors["second_id"][0])
+    # The coach who was free got no shift either (the count check in _refused).
+
+
+def test_a_coach_on_another_visit_at_that_time_is_refused(world):
+    coach = world.coach()
+    book(world, coach_ids=(coach.id, world.coach().id))
+    errors = _refused(world, coach_ids=(coach.id, world.coach().id), phone="0470 00 00 05")
+    assert "Already on a help session at that time" in str(errors["coach_id"][0])
+
+
+def test_a_coach_who_cancels_leaves_the_visit_on_the_staffing_board_lacking_one(world):
+    leaves = world.coach()
+    visit = book(world, coach_ids=(leaves.id, world.coach().id))
+    shift = next(
+        s for s in helpdesk_queries.active_shifts(visit.session) if s.coach_id == leaves.id
+    )
+    shifts.cancel_shift(actor=leaves.user, shift=shift, now=clock.now())
+    db.session.commit()
 
     assert not services.is_staffed(visit)
     staffing = helpdesk_queries.staffing_of(visit.session)
@@ -110,25 +223,20 @@ def test_a_visit_with_one_coach_is_not_staffed_and_shows_on_the_staffing_board(w
     assert on_board and on_board[0].staffing.needs_coaches
 
 
-def test_two_coaches_staff_a_visit_and_a_third_finds_it_full(world):
-    visit = book(world)
-    sign_up(world.coach(), visit)
-    sign_up(world.coach(), visit)
-    assert services.is_staffed(visit)
-    with pytest.raises(common.SessionFull):
-        sign_up(world.coach(), visit)
-
-
-def test_one_coach_and_the_staff_member_who_goes_along_staff_a_visit(world):
-    visit = book(world, companion=True)
-    assert visit.companion_id == world.desk.id
-    assert not services.is_staffed(visit)
-    sign_up(world.coach(), visit)
-    assert services.is_staffed(visit)
+def test_the_coach_beside_the_staff_member_cancelling_leaves_the_visit_empty(world):
+    coach = world.coach()
+    visit = book(world, coach_ids=(coach.id,), companion=True)
+    (shift,) = helpdesk_queries.active_shifts(visit.session)
+    shifts.cancel_shift(actor=world.desk, shift=shift, now=clock.now())
+    db.session.commit()
+    assert helpdesk_queries.staffing_of(visit.session).kind == "empty"
 
 
 def test_only_coaches_who_opted_in_go_on_a_visit_or_see_it_in_find_a_shift(world):
-    visit = book(world)
+    visit = book(world, companion=True)
+    leaves = helpdesk_queries.active_shifts(visit.session)[0]
+    shifts.cancel_shift(actor=world.desk, shift=leaves, now=clock.now())
+    db.session.commit()
     stay_at_digipunt = world.coach(home_visits=False)
     with pytest.raises(common.SignUpRefused) as refused:
         sign_up(stay_at_digipunt, visit)
@@ -147,7 +255,7 @@ def test_only_coaches_who_opted_in_go_on_a_visit_or_see_it_in_find_a_shift(world
 
 
 def test_invitations_for_a_visit_go_only_to_coaches_who_opted_in(world):
-    visit = book(world)
+    visit = book(world, companion=True)
     stay_at_digipunt = world.coach(home_visits=False)
     goes_out = world.coach()
     db.session.commit()
@@ -173,32 +281,54 @@ def _digipunt_shift(world, coach, start, end):
     return session
 
 
+def _travel_refusal(errors):
+    (message,) = errors["coach_id"]
+    return str(message)
+
+
 def test_a_visit_needs_travel_time_before_and_after_the_coachs_other_shifts(world):
     coach = world.coach()
     _digipunt_shift(world, coach, time(12), time(14))
-    too_close = book(world, start_time=time(10), end_time=time(11, 45))
-    with pytest.raises(common.SignUpRefused) as refused:
-        sign_up(coach, too_close)
-    assert refused.value.code == "travel_time"
-    assert "30 minutes" in refused.value.message
-    after = book(world, phone="0470 00 00 09", start_time=time(14, 15), end_time=time(15))
-    with pytest.raises(common.SignUpRefused):
-        sign_up(coach, after)
+    before = _refused(
+        world, coach_ids=(coach.id, world.coach().id), start_time=time(10), end_time=time(11, 45)
+    )
+    assert "30 minutes of travel" in _travel_refusal(before)
+    after = _refused(
+        world, coach_ids=(coach.id, world.coach().id), start_time=time(14, 15), end_time=time(15)
+    )
+    assert "30 minutes of travel" in _travel_refusal(after)
 
 
 def test_exactly_the_travel_time_apart_is_fine_and_digipunt_shifts_need_none(world):
     coach = world.coach()
     _digipunt_shift(world, coach, time(12), time(14))
     _digipunt_shift(world, coach, time(14), time(16))  # two digipunt shifts back to back
-    visit = book(world, start_time=time(10), end_time=time(11, 30))
-    sign_up(coach, visit)
-    assert services.is_staffed(visit) is False
+    visit = book(
+        world, coach_ids=(coach.id, world.coach().id), start_time=time(10), end_time=time(11, 30)
+    )
+    assert services.is_staffed(visit)
 
 
 def test_two_visits_need_travel_time_between_them(world):
     coach = world.coach()
-    sign_up(coach, book(world, start_time=time(10), end_time=time(11)))
-    second = book(world, phone="0470 00 00 08", start_time=time(11, 15), end_time=time(12))
+    book(world, coach_ids=(coach.id, world.coach().id), start_time=time(10), end_time=time(11))
+    errors = _refused(
+        world,
+        coach_ids=(coach.id, world.coach().id),
+        phone="0470 00 00 08",
+        start_time=time(11, 15),
+        end_time=time(12),
+    )
+    assert "30 minutes of travel" in _travel_refusal(errors)
+
+
+def test_a_coach_signing_up_later_keeps_the_travel_time_too(world):
+    coach = world.coach()
+    book(world, coach_ids=(coach.id, world.coach().id), start_time=time(10), end_time=time(11))
+    # A visit with a digicoach and the staff member keeps a place for a second digicoach.
+    second = book(
+        world, companion=True, phone="0470 00 00 08", start_time=time(11, 15), end_time=time(12)
+    )
     with pytest.raises(common.SignUpRefused) as refused:
         sign_up(coach, second)
     assert refused.value.code == "travel_time"
@@ -208,7 +338,7 @@ def test_the_travel_time_is_a_setting(world, app):
     app.config["HOME_VISIT_TRAVEL_MINUTES"] = 10
     coach = world.coach()
     _digipunt_shift(world, coach, time(12), time(14))
-    sign_up(coach, book(world, start_time=time(10), end_time=time(11, 50)))
+    book(world, coach_ids=(coach.id, world.coach().id), start_time=time(10), end_time=time(11, 50))
 
 
 # --- citizens never book it; the help is logged like any other -----------------------------------
@@ -233,8 +363,8 @@ def test_the_citizen_booking_refuses_a_home_visit_at_every_door(world):
 
 def test_the_help_given_on_a_visit_is_logged_like_any_other(world, app):
     visit = book(world)
-    coach = world.coach()
-    shift = sign_up(coach, visit)
+    shift = helpdesk_queries.active_shifts(visit.session)[0]
+    coach = shift.coach
     details = HelpDetails(
         topics=("eid_itsme",),
         minutes=60,
@@ -281,3 +411,15 @@ def test_the_helpdesk_edit_refuses_a_home_visit_and_planning_offers_no_such_mode
         planning.create_session(actor=world.coordinator, data=data, now=clock.now())
     assert "mode" in refused.value.errors
     assert "at_home" not in [choice.value for choice in SessionDetailsForm.mode.kwargs["choices"]]
+
+
+def test_the_desk_puts_coaches_on_home_visits_only_not_on_digipunt_sessions(world):
+    coach = world.coach()
+    session = make_help_session(
+        world.location,
+        starts_at=timeslots.local_moment(visit_day(), time(14)),
+        ends_at=timeslots.local_moment(visit_day(), time(16)),
+    )
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        shifts.sign_up(actor=world.desk, coach=coach, session=session, now=clock.now())

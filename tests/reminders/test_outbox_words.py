@@ -20,6 +20,7 @@ from digicoach.core import outbox
 from digicoach.core.message_kinds import KINDS, subject_of
 from digicoach.core.outbox import OutboxMessage, Status
 from digicoach.extensions import db
+from digicoach.homevisits import notices as home_visit_notices
 from digicoach.reminders.services import keys as reminder_keys
 from tests.bookings.factories import make_appointment as book
 from tests.bookings.factories import make_bookable_session
@@ -29,7 +30,10 @@ from tests.helpdesk.factories import make_help_session, make_shift, make_working
 from tests.reminders.factories import make_appointment
 
 # Kinds built with an f-string: every value the placeholder can take.
-DYNAMIC_KINDS = {"bookings.": sorted(booking_services.SUBJECTS)}
+DYNAMIC_KINDS = {
+    "bookings.": sorted(booking_services.SUBJECTS),
+    "homevisits.": list(home_visit_notices.CITIZEN_KINDS),
+}
 
 
 def _module_of(path: Path, root: Path) -> object:

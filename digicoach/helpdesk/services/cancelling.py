@@ -23,8 +23,12 @@ def cancel_session(*, actor: User, session: HelpSession, reason: str, now: datet
     (bookings cancel the appointments "by the organiser").
 
     Raises ValidationFailed without a reason, Conflict when it is cancelled or over already.
+    Whoever books home visits at its digipunt cancels a home visit too.
     """
-    ensure(permissions.can_manage_help_session(actor, session))
+    ensure(
+        permissions.can_manage_help_session(actor, session)
+        or permissions.can_staff_home_visit(actor, session)
+    )
     text = (reason or "").strip()
     if not text:
         raise ValidationFailed({"reason": [_("Say why the help session is cancelled.")]})

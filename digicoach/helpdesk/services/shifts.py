@@ -116,35 +116,7 @@ def sign_up(
         raise SignUpRefused(
             "not_certified", _("Only certified and active digicoaches take shifts.")
         )
-    busy = queries.busy_periods([coach.id], around=_period(session), exclude_session_id=session.id)
-    clash = rules.first_overlap(_period(session), busy.get(coach.id, []))
-    if clash is not None:
-        raise SignUpRefused(
-            "overlap",
-            _(
-                "Already on a help session at that time (%(place)s).",
-                place=clash.session.location.name,
-            ),
-        )
-    travel = timedelta(minutes=int(current_app.config["HOME_VISIT_TRAVEL_MINUTES"]))
-    others = busy.get(coach.id, [])
-    modes = queries.modes_of(other.session_id for _period_, other in others) if others else {}
-    too_close = rules.first_without_travel_time(
-        _period(session),
-        session.mode,
-        [(period, modes[other.session_id], other) for period, other in others],
-        travel,
-    )
-    if too_close is not None:
-        raise SignUpRefused(
-            "travel_time",
-            _(
-                "A home visit needs %(minutes)d minutes of travel before and after it. "
-                "This is too close to another shift (%(place)s).",
-                minutes=int(travel.total_seconds() // 60),
-                place=too_close.session.location.name,
-            ),
-        )
+    ensure_free(coach, session)
     if not as_shadow:
         if not take_place(HelpSession, session.id, "coaches_taken", "coaches_max"):
             raise SessionFull(_("This help session has all the digicoaches it needs."))
@@ -176,6 +148,41 @@ def sign_up(
     return shift
 
 
+def ensure_free(coach: Coach, session: HelpSession) -> None:
+    """Refuse (SignUpRefused "overlap" or "travel_time") when the coach has another shift at
+    the session's time, or within HOME_VISIT_TRAVEL_MINUTES of it when one of the two is a
+    home visit. Used by sign_up, and by homevisits when a visit with coaches on it moves."""
+    busy = queries.busy_periods([coach.id], around=_period(session), exclude_session_id=session.id)
+    clash = rules.first_overlap(_period(session), busy.get(coach.id, []))
+    if clash is not None:
+        raise SignUpRefused(
+            "overlap",
+            _(
+                "Already on a help session at that time (%(place)s).",
+                place=clash.session.location.name,
+            ),
+        )
+    travel = timedelta(minutes=int(current_app.config["HOME_VISIT_TRAVEL_MINUTES"]))
+    others = busy.get(coach.id, [])
+    modes = queries.modes_of(other.session_id for _period_, other in others) if others else {}
+    too_close = rules.first_without_travel_time(
+        _period(session),
+        session.mode,
+        [(period, modes[other.session_id], other) for period, other in others],
+        travel,
+    )
+    if too_close is not None:
+        raise SignUpRefused(
+            "travel_time",
+            _(
+                "A home visit needs %(minutes)d minutes of travel before and after it. "
+                "This is too close to another shift (%(place)s).",
+                minutes=int(travel.total_seconds() // 60),
+                place=too_close.session.location.name,
+            ),
+        )
+
+
 def cancel_shift(*, actor: User, shift: Shift, now: datetime) -> Shift:
     """Take a coach off a session. The coach does it themselves up to the cut-off
     (SHIFT_CANCEL_CUTOFF_HOURS before the start, rules.may_cancel_shift); coordinators who
@@ -188,7 +195,9 @@ def cancel_shift(*, actor: User, shift: Shift, now: datetime) -> Shift:
     session = shift.session
     if not shift.is_active:
         raise Conflict(_("This shift is cancelled already."))
-    staff = permissions.can_manage_help_session(actor, session)
+    staff = permissions.can_manage_help_session(actor, session) or permissions.can_staff_home_visit(
+        actor, session
+    )
     if session.ends_at <= now:
         raise Conflict(_("This help session is over."))
     cutoff = int(current_app.config["SHIFT_CANCEL_CUTOFF_HOURS"])
