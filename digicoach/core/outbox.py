@@ -379,6 +379,17 @@ def skip_pending(key_prefix: str, *, keep_containing: str | None = None) -> int:
     return int(result.rowcount or 0)
 
 
+def erase_messages(key_prefix: str) -> None:
+    """Blank the recipient and the text of every message whose key starts with `key_prefix`
+    (retention: the row stays, with its kind, channel and dates). The caller commits."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key.like(f"{key_prefix}%"))
+        .values(recipient="", subject="", body_text="", body_html=None, attachment=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _claim_batch(
     moment: datetime, size: int, *, ids: Sequence[int] | None = None
 ) -> list[OutboxMessage]:

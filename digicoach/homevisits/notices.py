@@ -33,6 +33,12 @@ def tell_coach(visit: HomeVisit, shift: Shift) -> None:
     )
 
 
+def citizen_message_prefix(session_id: int) -> str:
+    """Every outbox key of a message to the citizen of a visit starts with this (retention
+    blanks them with the visit's address)."""
+    return f"help_session:{session_id}:homevisits."
+
+
 def tell_citizen(visit: HomeVisit, kind: str) -> None:
     """SMS the citizen that the visit is booked, has a new time or is cancelled."""
     assert kind in CITIZEN_KINDS
@@ -43,9 +49,7 @@ def tell_citizen(visit: HomeVisit, kind: str) -> None:
         recipient=visit.phone,
         language=visit.language,
         kind=f"homevisits.{kind}",
-        dedupe_key=(
-            f"help_session:{session.id}:homevisits.{kind}:{session.starts_at.isoformat()}:sms"
-        ),
+        dedupe_key=f"{citizen_message_prefix(session.id)}{kind}:{session.starts_at.isoformat()}:sms",
         template=f"homevisits/sms/{kind}.txt",
         visit=visit,
         session=session,

@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from digicoach.core import audit
-from digicoach.core.outbox import OutboxMessage
+from digicoach.core.retention import erase_contact_data
 from digicoach.extensions import db
 from digicoach.loans.models import Loan, LoanCall, LoanStatus
 from digicoach.loans.services import notice_prefix
@@ -24,44 +23,27 @@ def purge_contact_data(*, now: datetime, retention_days: int) -> int:
     """Erase the contact data of loans closed (returned or lost) `retention_days` or more
     before `now`. Returns how many loans were erased; safe to run as often as wanted."""
     limit = now - timedelta(days=retention_days)
-    ids = list(
-        db.session.scalars(
-            select(Loan.id).where(
-                Loan.contact_erased_at.is_(None),
-                Loan.status != LoanStatus.OPEN,
-                Loan.closed_at <= limit,
-            )
+    ids = db.session.scalars(
+        select(Loan.id).where(
+            Loan.contact_erased_at.is_(None),
+            Loan.status != LoanStatus.OPEN,
+            Loan.closed_at <= limit,
         )
+    ).all()
+    return erase_contact_data(
+        Loan,
+        ids,
+        dict(first_name="", phone=None, email=None, return_note="", contact_erased_at=now),
+        action="loans.loan.erase_contact",
+        message_prefix=notice_prefix,
+        also=_erase_call_notes,
     )
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        db.session.execute(
-            update(Loan)
-            .where(Loan.id.in_(chunk))
-            .values(first_name="", phone=None, email=None, return_note="", contact_erased_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(
-            update(LoanCall)
-            .where(LoanCall.loan_id.in_(chunk))
-            .values(note="")
-            .execution_options(synchronize_session=False)
-        )
-        for loan_id in chunk:
-            db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.dedupe_key.like(f"{notice_prefix(loan_id)}%"))
-                .values(recipient="", subject="", body_text="", body_html=None, attachment=None)
-                .execution_options(synchronize_session=False)
-            )
-    if ids:
-        audit.record(
-            None,
-            "loans.loan.erase_contact",
-            object_type="Loan",
-            object_id="*",
-            fields=[f"count={len(ids)}"],
-        )
-    db.session.flush()
-    db.session.expire_all()
-    return len(ids)
+
+
+def _erase_call_notes(loan_ids: list[int]) -> None:
+    db.session.execute(
+        update(LoanCall)
+        .where(LoanCall.loan_id.in_(loan_ids))
+        .values(note="")
+        .execution_options(synchronize_session=False)
+    )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from digicoach.core import audit
+from digicoach.core.retention import erase_contact_data
 from digicoach.extensions import db
 from digicoach.referrals.models import Referral, ReferralStatus
 
@@ -22,30 +22,16 @@ def purge_contact_data(*, now: datetime, retention_days: int) -> int:
     """Erase the contact data of referrals closed `retention_days` or more before `now`.
     Returns how many were erased; safe to run as often as wanted."""
     limit = now - timedelta(days=retention_days)
-    ids = list(
-        db.session.scalars(
-            select(Referral.id).where(
-                Referral.contact_erased_at.is_(None),
-                Referral.status == ReferralStatus.CLOSED,
-                Referral.closed_at <= limit,
-            )
+    ids = db.session.scalars(
+        select(Referral.id).where(
+            Referral.contact_erased_at.is_(None),
+            Referral.status == ReferralStatus.CLOSED,
+            Referral.closed_at <= limit,
         )
+    ).all()
+    return erase_contact_data(
+        Referral,
+        ids,
+        dict(first_name="", phone=None, email=None, reason="", contact_erased_at=now),
+        action="referrals.referral.erase_contact",
     )
-    for start in range(0, len(ids), 500):
-        db.session.execute(
-            update(Referral)
-            .where(Referral.id.in_(ids[start : start + 500]))
-            .values(first_name="", phone=None, email=None, reason="", contact_erased_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    if ids:
-        audit.record(
-            None,
-            "referrals.referral.erase_contact",
-            object_type="Referral",
-            object_id="*",
-            fields=[f"count={len(ids)}"],
-        )
-    db.session.flush()
-    db.session.expire_all()
-    return len(ids)

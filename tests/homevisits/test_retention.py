@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from digicoach import scheduler
 from digicoach.core.audit import AuditEvent
+from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
 from digicoach.homevisits import retention, tasks
 from digicoach.homevisits.models import HomeVisit
@@ -50,3 +51,22 @@ def test_the_nightly_job_erases_with_the_configured_retention(world, app):
     db.session.expire_all()
     assert db.session.get(HomeVisit, visit.id).street == ""
     assert "homevisits.purge_addresses" in {job.name for job in scheduler.JOBS}
+
+
+def test_the_text_messages_to_the_citizen_lose_their_number_and_text_with_the_address(world):
+    visit = book(world)
+    phone, ends_at = visit.phone, visit.session.ends_at
+    db.session.commit()
+    sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == phone)).all()
+    assert [message.kind for message in sent] == ["homevisits.booked"]
+    assert visit.first_name in sent[0].body_text
+
+    retention.purge_addresses(now=ends_at + timedelta(days=30), retention_days=30)
+    db.session.commit()
+
+    [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id == sent[0].id))
+    assert (message.recipient, message.body_text, message.subject) == ("", "", "")
+    assert message.kind == "homevisits.booked"
+    assert not db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == phone)
+    ).all()
