@@ -57,7 +57,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from digicoach.core import clock, mail, sms
+from digicoach.core import clock, ics, mail, sms
 from digicoach.core.db import UTCDateTime
 from digicoach.extensions import db
 
@@ -119,6 +119,25 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+
+
+def calendar_attachment(filename: str, event: ics.CalendarEvent) -> Attachment:
+    """A calendar file with one event, its words already in the recipient's language, stored
+    as the event's facts: the sender makes the .ics (`deliverable_attachment`), stamped with
+    the row's creation time. Building the file (icalendar's time zone and serialisation) was
+    the costliest Python of a booking with an e-mail address (issue 17), and nobody reads it
+    before it is sent."""
+    return Attachment(filename, ics.EVENT_FACTS_TYPE, ics.event_facts(event))
+
+
+def deliverable_attachment(message: OutboxMessage) -> Attachment | None:
+    """The message's attachment as it is sent: a deferred calendar event made into its .ics."""
+    name, kind, data = message.attachment_name, message.attachment_type, message.attachment
+    if not (name and kind and data):
+        return None
+    if kind != ics.EVENT_FACTS_TYPE:
+        return Attachment(name, kind, data)
+    return Attachment(name, "text/calendar", ics.calendar_from_facts(data, now=message.created_at))
 
 
 def enqueue(
@@ -511,11 +530,7 @@ def _give_back(outcomes: Connection, messages: list[OutboxMessage]) -> None:
 
 def _deliver(message: OutboxMessage, connection: mail.Connection) -> None:
     if message.channel == Channel.EMAIL:
-        attachment = (
-            Attachment(message.attachment_name, message.attachment_type, message.attachment)
-            if message.attachment_name and message.attachment_type and message.attachment
-            else None
-        )
+        attachment = deliverable_attachment(message)
         connection.send(
             recipient=message.recipient,
             subject=message.subject,

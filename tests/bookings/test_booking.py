@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from digicoach.bookings import queries, services
 from digicoach.bookings.models import Appointment, AppointmentStatus, BookingChannel, Slot
-from digicoach.core import clock
+from digicoach.core import clock, outbox
 from digicoach.core.errors import PermissionDenied, ValidationFailed
 from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
@@ -64,7 +64,10 @@ def test_the_confirmation_e_mail_carries_the_appointment_for_the_calendar_at_loc
     booking = make_appointment(session, email="maria@example.be", contact_language="fr")
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")).one()
     assert mail.attachment_name == f"appointment-{booking.appointment.reference}.ics"
-    calendar = Calendar.from_ical(mail.attachment)
+    # The row holds the event's facts; the .ics is made as the message is sent.
+    attachment = outbox.deliverable_attachment(mail)
+    assert attachment.content_type == "text/calendar"
+    calendar = Calendar.from_ical(attachment.data)
     event = next(iter(calendar.walk("VEVENT")))
     assert event.decoded("dtstart") == booking.appointment.start
     assert event.decoded("dtstart").tzinfo.key == "Europe/Brussels"
