@@ -46,8 +46,9 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true")
     parser.add_argument("--dump", metavar="FILE", help="with --profile: keep the raw profile")
     parser.add_argument(
-        "--email", action="store_true", help="book with an e-mail address too (the load test's "
-        "bookings give a mobile number only)"
+        "--email",
+        action="store_true",
+        help="book with an e-mail address too (the load test's bookings give a mobile number only)",
     )
     args = parser.parse_args()
 
@@ -60,12 +61,12 @@ def main() -> None:
         )
 
         @event.listens_for(db.engine, "before_cursor_execute")
-        def _count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        def _count(conn, cursor, statement, parameters, context, executemany) -> None:
             seen.append(statement)
             conn.info["bench_began"] = time.perf_counter()
 
         @event.listens_for(db.engine, "after_cursor_execute")
-        def _time(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        def _time(conn, cursor, statement, parameters, context, executemany) -> None:
             took.append(time.perf_counter() - conn.info.pop("bench_began", time.perf_counter()))
 
     client = app.test_client()
@@ -101,9 +102,7 @@ def main() -> None:
                 )
                 assert answer.status_code == 200, answer.get_data(as_text=True)
             if record is not None:
-                record.append(
-                    (time.perf_counter() - wall, time.process_time() - cpu, len(seen))
-                )
+                record.append((time.perf_counter() - wall, time.process_time() - cpu, len(seen)))
             if args.sql and record is not None and len(record) <= 2:
                 print(f"--- {method}: {len(seen)} statements")
                 for statement, seconds in zip(seen, took, strict=False):
