@@ -108,12 +108,16 @@ def take_slot_place(session: HelpSession, start: datetime, *, capacity: int | No
     return slot_id
 
 
-def _unique_reference() -> str:
-    while True:
-        reference = rules.new_reference()
-        taken = db.session.scalar(select(Appointment.id).where(Appointment.reference == reference))
-        if taken is None:
-            return reference
+# A new reference that another appointment holds already (one in hundreds of millions) fails
+# the unique index; the booking then tries again with another, this many times in all.
+REFERENCE_TRIES = 3
+
+
+def _reference_taken(reference: str) -> bool:
+    return (
+        db.session.scalar(select(Appointment.id).where(Appointment.reference == reference))
+        is not None
+    )
 
 
 def _assign_coach(session: HelpSession, *, language: str, topic: str) -> int | None:
@@ -169,54 +173,61 @@ def book(*, actor: User | None, data: BookingInput, now: datetime) -> Booking:
             raise _already_booked()
     token = manage_token_for(data.token) if data.token else new_token()
     language = message_language(data.contact_language)
-    try:
-        with db.session.begin_nested():
-            # The coaches on shift give both the capacity and the coach to assign.
-            coaches = queries.coach_candidates(clean.session)
-            slot_id = take_slot_place(
-                clean.session,
-                clean.start,
-                capacity=rules.slot_capacity(
-                    clean.session.mode, len(coaches), clean.session.citizens_per_slot
-                ),
-            )
-            appointment = Appointment(
-                help_session_id=clean.session.id,
-                location_id=clean.session.location_id,
-                slot_id=slot_id,
-                start=clean.start,
-                end=clean.start + timedelta(minutes=clean.session.slot_minutes),
-                reference=_unique_reference(),
-                manage_token_hash=queries.hash_token(token),
-                idempotency_key=queries.idempotency_hash(data.token) if data.token else None,
-                status=AppointmentStatus.BOOKED,
-                channel=data.channel,
-                first_name=clean.first_name,
-                phone=clean.phone,
-                email=clean.email,
-                note=clean.note,
-                staff_note=clean.staff_note,
-                language=clean.language,
-                contact_language=language,
-                topic=clean.topic,
-                citizen_key=key,
-                assigned_coach_id=rules.pick_coach(
-                    coaches, language=clean.language, topic=clean.topic
-                ),
-                created_at=now,
-                created_by_id=actor.id if actor is not None and staff else None,
-            )
-            db.session.add(appointment)
-            db.session.flush()
-    except IntegrityError:
-        # The same form submitted twice at the same moment, or the same citizen booking the
-        # same slot in two requests: the other submission won.
-        existing = queries.appointment_by_idempotency(data.token) if data.token else None
-        if existing is not None:
-            return Booking(existing, token, replayed=True)
-        if key and queries.holds_place_at(key, clean.session.id, clean.start):
-            raise _already_booked() from None
-        raise
+    # The reference is not looked up first (a statement per booking): the unique index refuses
+    # one that is taken, and the savepoint lets the booking try again with another.
+    for attempt in range(REFERENCE_TRIES):
+        reference = rules.new_reference()
+        try:
+            with db.session.begin_nested():
+                # The coaches on shift give both the capacity and the coach to assign.
+                coaches = queries.coach_candidates(clean.session)
+                slot_id = take_slot_place(
+                    clean.session,
+                    clean.start,
+                    capacity=rules.slot_capacity(
+                        clean.session.mode, len(coaches), clean.session.citizens_per_slot
+                    ),
+                )
+                appointment = Appointment(
+                    help_session_id=clean.session.id,
+                    location_id=clean.session.location_id,
+                    slot_id=slot_id,
+                    start=clean.start,
+                    end=clean.start + timedelta(minutes=clean.session.slot_minutes),
+                    reference=reference,
+                    manage_token_hash=queries.hash_token(token),
+                    idempotency_key=queries.idempotency_hash(data.token) if data.token else None,
+                    status=AppointmentStatus.BOOKED,
+                    channel=data.channel,
+                    first_name=clean.first_name,
+                    phone=clean.phone,
+                    email=clean.email,
+                    note=clean.note,
+                    staff_note=clean.staff_note,
+                    language=clean.language,
+                    contact_language=language,
+                    topic=clean.topic,
+                    citizen_key=key,
+                    assigned_coach_id=rules.pick_coach(
+                        coaches, language=clean.language, topic=clean.topic
+                    ),
+                    created_at=now,
+                    created_by_id=actor.id if actor is not None and staff else None,
+                )
+                db.session.add(appointment)
+                db.session.flush()
+        except IntegrityError:
+            # The same form submitted twice at the same moment, or the same citizen booking the
+            # same slot in two requests: the other submission won.
+            existing = queries.appointment_by_idempotency(data.token) if data.token else None
+            if existing is not None:
+                return Booking(existing, token, replayed=True)
+            if key and queries.holds_place_at(key, clean.session.id, clean.start):
+                raise _already_booked() from None
+            if attempt + 1 < REFERENCE_TRIES and _reference_taken(reference):
+                continue  # the place was given back with the savepoint; take it again
+            raise
+        break
     audit.record(
         actor if staff else None,
         "bookings.appointment.book",
