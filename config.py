@@ -185,6 +185,10 @@ class Config:
     # GET /api/v1/locations (not narrowed) is kept this long, and dropped when a location,
     # municipality or neighbourhood is saved (api/lists.py). 0 reads them on every request.
     API_LIST_CACHE_SECONDS = 60
+    # GET /api/v1/slots is kept this long per query, and dropped when a place is taken or given
+    # back at its location, or a place, programme, help session or shift is saved
+    # (api/lists.py). 0 reads the free places on every request.
+    API_SLOTS_CACHE_SECONDS = 10
     # The public pages anyone not signed in sees alike (the wizard's first step, a digipunt's
     # page, the impact page) are kept this long per language, and dropped when a place, a
     # programme or a help session is saved (core/page_cache.py). 0 renders them every time.
@@ -265,6 +269,9 @@ class TestingConfig(Config):
     # Rendered on every request, so page tests see their own changes (tests/core/test_page_cache.py
     # turns it on).
     PUBLIC_PAGE_CACHE_SECONDS = 0
+    # Free places read on every request, so tests see their own bookings
+    # (tests/api/test_kept_slots.py turns it on).
+    API_SLOTS_CACHE_SECONDS = 0
     # Read once per request, as before the process cache: statement counts do not depend on
     # how long a test took (tests/core/test_branding_cache.py sets its own).
     BRANDING_CACHE_SECONDS = 0.0

@@ -221,6 +221,12 @@ def slots() -> ResponseReturnValue:
     until = query.until or start + timedelta(weeks=_weeks())
     if until <= start or until - start > MAX_RANGE:
         return _invalid({"to": [_("Give a 'to' after 'from', at most 12 weeks later.")]})
+    kept = lists.slots_seconds() > 0
+    key = ""
+    if kept:
+        key, body = lists.kept_slots(query.location_id, list(request.args.items(multi=True)))
+        if body is not None:
+            return _json(body)
     location = place_queries.active_location(query.location_id)
     offers = queries.free_slots(
         [location.id],
@@ -231,17 +237,17 @@ def slots() -> ResponseReturnValue:
         start_from=start,
         until=until,
     )
-    return jsonify(
-        [
-            {
-                "help_session_id": offer.session.id,
-                "start": _moment(offer.start),
-                "end": _moment(offer.end),
-                "remaining": offer.remaining,
-            }
-            for offer in offers
-        ]
-    )
+    rows = [
+        {
+            "help_session_id": offer.session.id,
+            "start": _moment(offer.start),
+            "end": _moment(offer.end),
+            "remaining": offer.remaining,
+        }
+        for offer in offers
+    ]
+    # Kept a few seconds per query, dropped when a place is taken or given back there.
+    return _json(lists.keep_slots(key, rows)) if kept else jsonify(rows)
 
 
 @bp.post("/bookings")
@@ -280,9 +286,9 @@ def create_booking() -> ResponseReturnValue:
     return jsonify({**created, "manage_token": token}), 201
 
 
-def _by_reference(reference: str) -> Appointment:
+def _by_reference(reference: str, *, lock: bool = False) -> Appointment:
     token = request.headers.get(schemas.MANAGE_TOKEN_HEADER, "")
-    found = queries.appointment_by_reference(reference, token, now=clock.now())
+    found = queries.appointment_by_reference(reference, token, now=clock.now(), lock=lock)
     if found is None:
         raise NotFound("booking")
     return found
@@ -298,12 +304,18 @@ def get_booking(reference: str) -> ResponseReturnValue:
 @public
 @limit_booking_writes
 def cancel_booking(reference: str) -> ResponseReturnValue:
-    appointment = _by_reference(reference)
+    # Read with its row lock: the cancel below needs no second read (one statement fewer).
+    # The lock is this request's transaction's, which the unit of work ends.
+    appointment = _by_reference(reference, lock=True)
     token = request.headers[schemas.MANAGE_TOKEN_HEADER]
     try:
         with unit_of_work():
             services.cancel(
-                actor=None, appointment=appointment, now=clock.now(), manage_token=token
+                actor=None,
+                appointment=appointment,
+                now=clock.now(),
+                manage_token=token,
+                locked=True,
             )
             body = _booking(appointment)
     except Conflict as error:

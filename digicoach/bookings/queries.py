@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, literal, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager, defaultload, lazyload, selectinload
 
 from digicoach.accounts.models import User
@@ -59,29 +71,38 @@ def well_formed_token(token: Any) -> bool:
 # --- citizens ---------------------------------------------------------------------------------
 
 
-def appointment_by_token(token: Any, *, now: datetime) -> Appointment | None:
-    """The appointment of a manage link; None for a wrong, unknown or expired token alike."""
+def appointment_by_token(token: Any, *, now: datetime, lock: bool = False) -> Appointment | None:
+    """The appointment of a manage link; None for a wrong, unknown or expired token alike.
+
+    With `lock`, its row is locked until the transaction ends and read fresh (the lock that
+    `services.common._lock` would take, in the same statement: for a change right after)."""
     if not well_formed_token(token):
         return None
     # The session comes joined, without its topics and languages: cancelling and the manage
     # page don't read them (two statements fewer), and a move checks the new session's own.
     session = defaultload(Appointment.session)
-    found = db.session.scalar(
+    query = (
         select(Appointment)
         .where(Appointment.manage_token_hash == hash_token(token))
         .options(
             session.lazyload(HelpSession.topic_rows), session.lazyload(HelpSession.language_rows)
         )
     )
+    if lock:
+        query = query.with_for_update(of=Appointment).execution_options(populate_existing=True)
+    found = db.session.scalar(query)
     if found is None or not rules.manage_link_valid(found.end, now):
         return None
     return found
 
 
-def appointment_by_reference(reference: Any, token: Any, *, now: datetime) -> Appointment | None:
-    """The API's lookup: the reference and its manage token must both match (else None)."""
+def appointment_by_reference(
+    reference: Any, token: Any, *, now: datetime, lock: bool = False
+) -> Appointment | None:
+    """The API's lookup: the reference and its manage token must both match (else None).
+    `lock` as for `appointment_by_token`."""
     normal = rules.normalise_reference(reference) if isinstance(reference, str) else None
-    found = appointment_by_token(token, now=now)
+    found = appointment_by_token(token, now=now, lock=lock)
     if normal is None or found is None or found.reference != normal:
         return None
     return found
@@ -277,45 +298,48 @@ def session_terms(session_ids: Iterable[int]) -> dict[int, tuple[list[str], list
 
 
 def coach_candidates(session: HelpSession) -> list[rules.CoachFit]:
-    """The session's non-shadow coaches with their languages, topics and current load.
+    """The session's non-shadow coaches with their languages, topics and current load, one
+    entry per signed-up shift (so `len()` is `coach_counts` of the session).
 
     Plain columns, not Coach objects: a coach loads six collections eagerly, and booking
-    needs only ids and codes (three statements instead of nine on every booking).
+    needs only ids and codes. One statement: the shifts, the coaches' languages and topics and
+    their booked appointments in this session, as rows of (coach, kind, code).
     """
-    coach_ids = db.session.scalars(
-        select(Shift.coach_id)
-        .where(
-            Shift.session_id == session.id,
-            Shift.status == ShiftStatus.SIGNED_UP,
-            Shift.as_shadow.is_(False),
-        )
-        .order_by(Shift.coach_id)
-    ).all()
-    if not coach_ids:
-        return []
-    codes = union_all(
-        select(CoachLanguage.coach_id, literal("language"), CoachLanguage.code).where(
-            CoachLanguage.coach_id.in_(coach_ids)
-        ),
-        select(CoachTopic.coach_id, literal("topic"), CoachTopic.code).where(
-            CoachTopic.coach_id.in_(coach_ids)
-        ),
+    on_shift = (
+        Shift.session_id == session.id,
+        Shift.status == ShiftStatus.SIGNED_UP,
+        Shift.as_shadow.is_(False),
     )
-    languages: dict[int, set[str]] = {}
-    topics: dict[int, set[str]] = {}
-    for coach_id, kind, code in db.session.execute(codes):
-        (languages if kind == "language" else topics).setdefault(coach_id, set()).add(code)
-    loads = dict(
-        db.session.execute(
-            select(Appointment.assigned_coach_id, func.count())
+    coaches_on_shift = select(Shift.coach_id).where(*on_shift)
+    rows = db.session.execute(
+        union_all(
+            select(Shift.coach_id, literal("shift"), literal("")).where(*on_shift),
+            select(CoachLanguage.coach_id, literal("language"), CoachLanguage.code).where(
+                CoachLanguage.coach_id.in_(coaches_on_shift)
+            ),
+            select(CoachTopic.coach_id, literal("topic"), CoachTopic.code).where(
+                CoachTopic.coach_id.in_(coaches_on_shift)
+            ),
+            select(Appointment.assigned_coach_id, literal("load"), cast(func.count(), String))
             .where(
                 Appointment.help_session_id == session.id,
                 Appointment.status == AppointmentStatus.BOOKED,
                 Appointment.assigned_coach_id.is_not(None),
             )
-            .group_by(Appointment.assigned_coach_id)
-        ).all()
-    )
+            .group_by(Appointment.assigned_coach_id),
+        )
+    ).all()
+    coach_ids: list[int] = []
+    languages: dict[int, set[str]] = {}
+    topics: dict[int, set[str]] = {}
+    loads: dict[int, int] = {}
+    for coach_id, kind, code in rows:
+        if kind == "shift":
+            coach_ids.append(coach_id)
+        elif kind == "load":
+            loads[coach_id] = int(code)
+        else:
+            (languages if kind == "language" else topics).setdefault(coach_id, set()).add(code)
     return [
         rules.CoachFit(
             coach_id=coach_id,
@@ -323,7 +347,7 @@ def coach_candidates(session: HelpSession) -> list[rules.CoachFit]:
             topics=frozenset(topics.get(coach_id, ())),
             appointments=loads.get(coach_id, 0),
         )
-        for coach_id in coach_ids
+        for coach_id in sorted(coach_ids)
     ]
 
 
@@ -338,6 +362,39 @@ def active_count(citizen_key: str, *, now: datetime) -> int:
             Appointment.end > now,
         )
     )
+
+
+def citizen_bookings(
+    citizen_key: str, session_id: int, start: datetime, *, now: datetime
+) -> tuple[int, bool]:
+    """A citizen's coming booked appointments, and whether one of them is in this slot (a
+    slot that can still be booked is coming): `active_count` and `holds_place_at` in one
+    statement, for booking."""
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(
+                func.max(
+                    case(
+                        (
+                            and_(
+                                Appointment.help_session_id == session_id,
+                                Appointment.start == start,
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+        ).where(
+            Appointment.citizen_key == citizen_key,
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.end > now,
+        )
+    ).one()
+    return int(row[0]), bool(row[1])
 
 
 def holds_place_at(citizen_key: str, session_id: int, start: datetime) -> bool:

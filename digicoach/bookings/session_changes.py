@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from digicoach.accounts.models import User
-from digicoach.bookings import rules, signals
+from digicoach.bookings import free_places, rules, signals
 from digicoach.bookings.models import Appointment, AppointmentStatus, Slot
 from digicoach.bookings.services import notify, take_slot_place
 from digicoach.core import audit
@@ -151,6 +151,7 @@ def follow(
         )
     for appointment in appointments:
         release_place(Slot, appointment.slot_id, "taken")
+        free_places.changed(appointment.location_id)
     length = timedelta(minutes=session.slot_minutes)
     to_cancel = set(result.affected)
     moved: list[Appointment] = []

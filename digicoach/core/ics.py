@@ -7,6 +7,7 @@ of the digipunt, which is what matters for an appointment there.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,3 +71,37 @@ def calendar_for(events: Iterable[CalendarEvent], *, now: datetime | None = None
             last_date=(max(moments) + timedelta(days=366)).date(),
         )
     return calendar.to_ical()
+
+
+# One event's facts as JSON: what the outbox stores instead of the .ics file, which its sender
+# makes at sending time (core.outbox.calendar_attachment).
+EVENT_FACTS_TYPE = "application/vnd.digicoach.calendar-event+json"
+
+
+def event_facts(event: CalendarEvent) -> bytes:
+    return json.dumps(
+        {
+            "uid": event.uid,
+            "start": event.start.isoformat(),
+            "end": event.end.isoformat(),
+            "summary": event.summary,
+            "location": event.location,
+            "description": event.description,
+            "sequence": event.sequence,
+        }
+    ).encode()
+
+
+def calendar_from_facts(data: bytes, *, now: datetime | None = None) -> bytes:
+    """The .ics file of one event stored with `event_facts`."""
+    facts = json.loads(data)
+    event = CalendarEvent(
+        uid=facts["uid"],
+        start=datetime.fromisoformat(facts["start"]),
+        end=datetime.fromisoformat(facts["end"]),
+        summary=facts["summary"],
+        location=facts["location"],
+        description=facts["description"],
+        sequence=int(facts["sequence"]),
+    )
+    return calendar_for([event], now=now)

@@ -52,13 +52,12 @@ from sqlalchemy import (
     case,
     func,
     select,
+    text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from digicoach.core import clock, mail, sms
+from digicoach.core import clock, ics, mail, sms
 from digicoach.core.db import UTCDateTime
 from digicoach.extensions import db
 
@@ -122,6 +121,25 @@ class Attachment:
     data: bytes
 
 
+def calendar_attachment(filename: str, event: ics.CalendarEvent) -> Attachment:
+    """A calendar file with one event, its words already in the recipient's language, stored
+    as the event's facts: the sender makes the .ics (`deliverable_attachment`), stamped with
+    the row's creation time. Building the file (icalendar's time zone and serialisation) was
+    the costliest Python of a booking with an e-mail address (issue 17), and nobody reads it
+    before it is sent."""
+    return Attachment(filename, ics.EVENT_FACTS_TYPE, ics.event_facts(event))
+
+
+def deliverable_attachment(message: OutboxMessage) -> Attachment | None:
+    """The message's attachment as it is sent: a deferred calendar event made into its .ics."""
+    name, kind, data = message.attachment_name, message.attachment_type, message.attachment
+    if not (name and kind and data):
+        return None
+    if kind != ics.EVENT_FACTS_TYPE:
+        return Attachment(name, kind, data)
+    return Attachment(name, "text/calendar", ics.calendar_from_facts(data, now=message.created_at))
+
+
 def enqueue(
     *,
     dedupe_key: str,
@@ -162,23 +180,58 @@ def enqueue(
     }
     # One statement: two schedulers may queue the same reminder at the same moment, and the
     # unique key lets exactly one insert win; the other gets no row back and goes on.
-    if _is_postgresql():
-        # The wake-up rides on the insert (no extra round trip) and only for a row that was
-        # inserted; PostgreSQL delivers it at commit, folds repeats into one, and drops it on
-        # rollback, so the dispatcher never wakes for a message that does not exist.
-        row = db.session.execute(
-            pg_insert(OutboxMessage)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(OutboxMessage, func.pg_notify(WAKE_CHANNEL, ""))
-        ).first()
-        return None if row is None else row[0]
-    return db.session.scalars(
-        sqlite_insert(OutboxMessage)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(OutboxMessage)
-    ).one_or_none()
+    statement = _ENQUEUE_POSTGRESQL if _is_postgresql() else _ENQUEUE_SQLITE
+    return db.session.scalars(statement, values).one_or_none()
+
+
+_QUEUED_COLUMNS = (
+    "dedupe_key",
+    "kind",
+    "channel",
+    "recipient",
+    "language",
+    "subject",
+    "body_text",
+    "body_html",
+    "due_at",
+    "next_attempt_at",
+    "send_not_after",
+    "attachment_name",
+    "attachment_type",
+    "attachment",
+    "status",
+    "attempts",
+    "created_at",
+)
+
+
+def _enqueue_statement(*, notify: bool) -> Any:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING the row, as a text statement
+    that SQLAlchemy compiles once: the dialects' own `insert().on_conflict_do_nothing()` has no
+    cache key in SQLAlchemy 2.0 and was compiled anew for every message (issue 17).
+
+    With `notify` (PostgreSQL) the wake-up rides on the insert (no extra round trip) and only
+    for a row that was inserted; PostgreSQL delivers it at commit, folds repeats into one, and
+    drops it on rollback, so the dispatcher never wakes for a message that does not exist."""
+    table = OutboxMessage.__table__
+    returned = ", ".join(f'outbox_message."{column.name}"' for column in table.c)
+    wake = f", pg_notify('{WAKE_CHANNEL}', '') AS woken" if notify else ""
+    # Built from the table's own column names at import, never from input.
+    sql = (
+        f"INSERT INTO outbox_message ({', '.join(_QUEUED_COLUMNS)}) "  # noqa: S608
+        f"VALUES ({', '.join(':' + name for name in _QUEUED_COLUMNS)}) "
+        f"ON CONFLICT (dedupe_key) DO NOTHING RETURNING {returned}{wake}"
+    )
+    textual = (
+        text(sql)
+        .bindparams(*(bindparam(name, type_=table.c[name].type) for name in _QUEUED_COLUMNS))
+        .columns(*table.c)
+    )
+    return select(OutboxMessage).from_statement(textual)
+
+
+_ENQUEUE_POSTGRESQL = _enqueue_statement(notify=True)
+_ENQUEUE_SQLITE = _enqueue_statement(notify=False)
 
 
 def _is_postgresql() -> bool:
@@ -502,11 +555,7 @@ def _give_back(outcomes: Connection, messages: list[OutboxMessage]) -> None:
 
 def _deliver(message: OutboxMessage, connection: mail.Connection) -> None:
     if message.channel == Channel.EMAIL:
-        attachment = (
-            Attachment(message.attachment_name, message.attachment_type, message.attachment)
-            if message.attachment_name and message.attachment_type and message.attachment
-            else None
-        )
+        attachment = deliverable_attachment(message)
         connection.send(
             recipient=message.recipient,
             subject=message.subject,

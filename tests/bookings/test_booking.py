@@ -9,9 +9,9 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from digicoach.bookings import queries, services
+from digicoach.bookings import queries, rules, services
 from digicoach.bookings.models import Appointment, AppointmentStatus, BookingChannel, Slot
-from digicoach.core import clock
+from digicoach.core import clock, outbox
 from digicoach.core.errors import PermissionDenied, ValidationFailed
 from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
@@ -64,11 +64,40 @@ def test_the_confirmation_e_mail_carries_the_appointment_for_the_calendar_at_loc
     booking = make_appointment(session, email="maria@example.be", contact_language="fr")
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")).one()
     assert mail.attachment_name == f"appointment-{booking.appointment.reference}.ics"
-    calendar = Calendar.from_ical(mail.attachment)
+    # The row holds the event's facts; the .ics is made as the message is sent.
+    attachment = outbox.deliverable_attachment(mail)
+    assert attachment.content_type == "text/calendar"
+    calendar = Calendar.from_ical(attachment.data)
     event = next(iter(calendar.walk("VEVENT")))
     assert event.decoded("dtstart") == booking.appointment.start
     assert event.decoded("dtstart").tzinfo.key == "Europe/Brussels"
     assert booking.appointment.reference in str(event["summary"])
+
+
+def test_a_reference_held_already_is_replaced_and_the_place_taken_once(world, monkeypatch):
+    """The reference is not looked up before the insert: the unique index refuses a taken one
+    and the booking tries again with another, in its savepoint."""
+    session = make_bookable_session(world.location, [world.coach(), world.coach()])
+    first = make_appointment(session, phone="0470 11 11 11").appointment
+    fresh = "KKK-KKK"
+    offered = iter([first.reference, fresh])
+    monkeypatch.setattr(rules, "new_reference", lambda: next(offered))
+    second = make_appointment(session, phone="0470 22 22 22").appointment
+    assert second.reference == fresh
+    assert db.session.get(Slot, second.slot_id).taken == 2
+    assert _count() == 2
+
+
+def test_a_reference_refused_every_time_fails_without_taking_a_place(world, monkeypatch):
+    session = make_bookable_session(world.location, [world.coach(), world.coach()])
+    first = make_appointment(session, phone="0470 11 11 11").appointment
+    db.session.commit()
+    monkeypatch.setattr(rules, "new_reference", lambda: first.reference)
+    with pytest.raises(IntegrityError):
+        make_appointment(session, phone="0470 22 22 22")
+    db.session.rollback()
+    assert db.session.get(Slot, first.slot_id).taken == 1
+    assert _count() == 1
 
 
 def test_a_full_slot_refuses_the_next_booking_and_changes_nothing(world):

@@ -101,7 +101,7 @@ def test_moving_a_session_moves_its_appointments_and_tells_citizens_and_coaches(
     assert {m.language for m in moved} == {"fr"}
     email = next(m for m in moved if m.channel == "email")
     assert email.attachment_name == f"appointment-{appointment.reference}.ics"
-    assert b"SEQUENCE:1" in email.attachment
+    assert b"SEQUENCE:1" in outbox.deliverable_attachment(email).data
     assert [m.recipient for m in messages("helpdesk.shift_moved")] == ["coach@example.org"]
     assert db.session.get(OutboxMessage, shift_reminder.id).status == "skipped"
     update = db.session.scalar(

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from digicoach.accounts.models import User
-from digicoach.bookings import permissions, queries, signals
+from digicoach.bookings import free_places, permissions, queries, signals
 from digicoach.bookings.models import (
     Appointment,
     AppointmentStatus,
@@ -32,17 +32,27 @@ from digicoach.helpdesk.models import HelpSession
 
 
 def cancel(
-    *, actor: User | None, appointment: Appointment, now: datetime, manage_token: str | None = None
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    now: datetime,
+    manage_token: str | None = None,
+    locked: bool = False,
 ) -> Appointment:
     """Cancel a booked appointment (the citizen through the manage link, or the desk) until it
-    starts; its place goes back to the slot. Raises NotChangeable, PermissionDenied."""
+    starts; its place goes back to the slot. Raises NotChangeable, PermissionDenied.
+
+    `locked`: the caller read the appointment with its row lock in this transaction
+    (`queries.appointment_by_token(..., lock=True)`), so it is not locked and read again."""
     if actor is not None and manage_token is None:
         ensure(permissions.can_handle_appointment(actor, appointment))
-    _lock(appointment)
+    if not locked:
+        _lock(appointment)
     _ensure_changeable(appointment, now)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = now
     release_place(Slot, appointment.slot_id, "taken")
+    free_places.changed(appointment.location_id)
     db.session.flush()
     audit.record(actor, "bookings.appointment.cancel", appointment, ["status"])
     notify(appointment, "cancelled")
@@ -92,6 +102,7 @@ def move(
         raise _already_booked()
     new_slot = take_slot_place(session, clean_start)
     release_place(Slot, appointment.slot_id, "taken")
+    free_places.changed(appointment.location_id)
     appointment.help_session_id = session.id
     appointment.slot_id = new_slot
     appointment.start = clean_start
@@ -125,6 +136,7 @@ def cancel_by_organiser(session: HelpSession, *, actor: User | None, now: dateti
         appointment.status = AppointmentStatus.CANCELLED_BY_ORGANISER
         appointment.cancelled_at = now
         release_place(Slot, appointment.slot_id, "taken")
+        free_places.changed(appointment.location_id)
     db.session.flush()
     for appointment in appointments:
         audit.record(actor, "bookings.appointment.cancel_by_organiser", appointment, ["status"])

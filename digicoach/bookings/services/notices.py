@@ -9,7 +9,7 @@ from digicoach.bookings import queries
 from digicoach.bookings.models import (
     Appointment,
 )
-from digicoach.core import clock, ics, messages, outbox, phones
+from digicoach.core import ics, messages, outbox, phones
 
 # --- messages ---------------------------------------------------------------------------------
 
@@ -56,8 +56,8 @@ def _calendar_attachment(appointment: Appointment, language: str, kind: str) -> 
     moves = 0 if kind == "booked" else None
     with force_locale(language):
         event = appointment_event(appointment, times_moved=moves)
-        data = ics.calendar_for([event], now=clock.now())
-    return outbox.Attachment(f"appointment-{appointment.reference}.ics", "text/calendar", data)
+    # The event's words now, in the citizen's language; the .ics file when it is sent.
+    return outbox.calendar_attachment(f"appointment-{appointment.reference}.ics", event)
 
 
 def notify(appointment: Appointment, kind: str, *, manage_token: str | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from digicoach.bookings import rules
 from digicoach.bookings.models import (
@@ -146,7 +147,13 @@ def bookable_session(session_id: Any) -> HelpSession | None:
     """A planned session at an active location that takes appointments, or None."""
     if not valid_id(session_id):
         return None
-    session = db.session.get(HelpSession, session_id)
+    # One statement: the session with its location, topics and languages joined (a handful
+    # of codes each), instead of a select per collection.
+    session = db.session.get(
+        HelpSession,
+        session_id,
+        options=[joinedload(HelpSession.topic_rows), joinedload(HelpSession.language_rows)],
+    )
     if (
         session is None
         or session.status != SessionStatus.PLANNED
