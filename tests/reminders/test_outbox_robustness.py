@@ -5,7 +5,7 @@ import smtplib
 from datetime import timedelta
 
 from digicoach.core import clock, mail, outbox
-from digicoach.core.outbox import OutboxMessage, Status
+from digicoach.core.outbox import OutboxMessage, Status, sending
 from digicoach.extensions import db
 
 
@@ -150,6 +150,6 @@ def test_a_claim_takes_no_more_rows_than_its_batch_size(app):
         queue(number)
     now = clock.now()
 
-    assert len(outbox._claim_batch(now, 100)) == 100
-    assert len(outbox._claim_batch(now, 20)) == 20
+    assert len(sending._claim_batch(now, 100)) == 100
+    assert len(sending._claim_batch(now, 20)) == 20
     assert db.session.query(OutboxMessage).filter_by(status=Status.PENDING).count() == 30

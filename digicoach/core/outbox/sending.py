@@ -1,31 +1,5 @@
-"""The outbox: every e-mail and SMS is a row first, sent only after its transaction commits.
-
-The row is the truth. It is enqueued once (a unique key per subject, kind and channel), claimed
-with a conditional update before it is sent (so two dispatchers never send the same row), never
-sent after `send_not_after`, retried with back-off, and its outcome is recorded.
-
-Batches: a dispatcher claims up to BATCH_SIZE due rows in one statement (pending → sending,
-`FOR UPDATE SKIP LOCKED` on PostgreSQL, under SQLite's write lock elsewhere), sends them over one
-SMTP connection and records each outcome as soon as it is known (one commit per message, so a
-crash loses at most the message in flight). OUTBOX_SENDERS batches go out side by side, each
-over its own connection: one by default; more pays off when the mail server is a relay some
-round trips away (a message costs four of them), at the price stated below.
-
-Delivery is never the request's work: a request commits its rows and returns. The scheduler
-process runs `Dispatcher` beside its jobs: on PostgreSQL it LISTENs on WAKE_CHANNEL, and
-`enqueue` (and `requeue`) NOTIFY it in the same statement as the insert, so the wake-up is
-delivered when, and only if, the transaction commits; elsewhere (SQLite) it looks for due rows
-every OUTBOX_POLL_SECONDS. Either way a message queued for now goes out within a second or two.
-
-Lease: a row stays `sending` only while a dispatcher works on it. A dispatcher that was killed
-halfway leaves rows in `sending`; once their claim is older than LEASE, the next dispatch puts
-them back to `pending` and they are sent again. The price is AT MOST ONE DUPLICATE: the message
-that the mail server had accepted just before the process died, whose outcome was never
-written (one per sender with OUTBOX_SENDERS above 1: each may have one in flight). Nothing is
-lost. A batch stops claiming time well before the lease runs out (and after a connection-level
-failure): its unsent rows go straight back to `pending`, so a slow or dead server never makes a
-second dispatcher send them while the first still holds them.
-"""
+"""Sending what is due: claims, batches, outcomes, and the scheduler's Dispatcher (see the
+package docstring)."""
 
 from __future__ import annotations
 
@@ -34,224 +8,32 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import (
     Connection,
     Engine,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
     bindparam,
-    case,
-    func,
     select,
-    text,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from digicoach.core import clock, ics, mail, sms
-from digicoach.core.db import UTCDateTime
-from digicoach.extensions import db
-
-
-class Channel(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-MAX_ATTEMPTS = 5
-# How many rows one claim takes; they are sent over one SMTP connection.
-BATCH_SIZE = 100
-# A row in `sending` whose claim is older than this is taken to be abandoned by a dead sender.
-LEASE = timedelta(minutes=10)
-# A batch gives its unsent rows back when it has worked this long (well within the lease).
-BATCH_WALL_SECONDS = LEASE.total_seconds() / 4
-# The PostgreSQL channel that wakes the dispatcher when a message was queued.
-WAKE_CHANNEL = "digicoach_outbox"
-
-
-class OutboxMessage(db.Model):
-    __tablename__ = "outbox_message"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(60), index=True)
-    channel: Mapped[str] = mapped_column(String(10))
-    recipient: Mapped[str] = mapped_column(String(320))
-    language: Mapped[str] = mapped_column(String(5), default="nl")
-    subject: Mapped[str] = mapped_column(String(300), default="")
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
-    attachment_name: Mapped[str | None] = mapped_column(String(100))
-    attachment_type: Mapped[str | None] = mapped_column(String(100))
-    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    send_not_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(10), default=Status.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(500))
-
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content_type: str
-    data: bytes
-
-
-def calendar_attachment(filename: str, event: ics.CalendarEvent) -> Attachment:
-    """A calendar file with one event, its words already in the recipient's language, stored
-    as the event's facts: the sender makes the .ics (`deliverable_attachment`), stamped with
-    the row's creation time. Building the file (icalendar's time zone and serialisation) was
-    the costliest Python of a booking with an e-mail address (issue 17), and nobody reads it
-    before it is sent."""
-    return Attachment(filename, ics.EVENT_FACTS_TYPE, ics.event_facts(event))
-
-
-def deliverable_attachment(message: OutboxMessage) -> Attachment | None:
-    """The message's attachment as it is sent: a deferred calendar event made into its .ics."""
-    name, kind, data = message.attachment_name, message.attachment_type, message.attachment
-    if not (name and kind and data):
-        return None
-    if kind != ics.EVENT_FACTS_TYPE:
-        return Attachment(name, kind, data)
-    return Attachment(name, "text/calendar", ics.calendar_from_facts(data, now=message.created_at))
-
-
-def enqueue(
-    *,
-    dedupe_key: str,
-    kind: str,
-    channel: Channel,
-    recipient: str,
-    body_text: str,
-    subject: str = "",
-    body_html: str | None = None,
-    language: str = "nl",
-    due_at: datetime | None = None,
-    send_not_after: datetime | None = None,
-    attachment: Attachment | None = None,
-) -> OutboxMessage | None:
-    """Queue a message in the caller's transaction. A second call with the same key is a no-op.
-
-    Returns the new row, or None when a message with this key was queued before.
-    """
-    moment = due_at or clock.now()
-    values = {
-        "dedupe_key": dedupe_key,
-        "kind": kind,
-        "channel": channel.value,
-        "recipient": recipient,
-        "language": language,
-        "subject": subject,
-        "body_text": body_text,
-        "body_html": body_html,
-        "due_at": moment,
-        "next_attempt_at": moment,
-        "send_not_after": send_not_after,
-        "attachment_name": attachment.filename if attachment else None,
-        "attachment_type": attachment.content_type if attachment else None,
-        "attachment": attachment.data if attachment else None,
-        "status": Status.PENDING.value,
-        "attempts": 0,
-        "created_at": clock.now(),
-    }
-    # One statement: two schedulers may queue the same reminder at the same moment, and the
-    # unique key lets exactly one insert win; the other gets no row back and goes on.
-    statement = _ENQUEUE_POSTGRESQL if _is_postgresql() else _ENQUEUE_SQLITE
-    return db.session.scalars(statement, values).one_or_none()
-
-
-_QUEUED_COLUMNS = (
-    "dedupe_key",
-    "kind",
-    "channel",
-    "recipient",
-    "language",
-    "subject",
-    "body_text",
-    "body_html",
-    "due_at",
-    "next_attempt_at",
-    "send_not_after",
-    "attachment_name",
-    "attachment_type",
-    "attachment",
-    "status",
-    "attempts",
-    "created_at",
+from digicoach.core import clock, mail, sms
+from digicoach.core.outbox.models import (
+    BATCH_SIZE,
+    BATCH_WALL_SECONDS,
+    MAX_ATTEMPTS,
+    WAKE_CHANNEL,
+    Channel,
+    OutboxMessage,
+    Status,
+    deliverable_attachment,
 )
-
-
-def _enqueue_statement(*, notify: bool) -> Any:
-    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING the row, as a text statement
-    that SQLAlchemy compiles once: the dialects' own `insert().on_conflict_do_nothing()` has no
-    cache key in SQLAlchemy 2.0 and was compiled anew for every message (issue 17).
-
-    With `notify` (PostgreSQL) the wake-up rides on the insert (no extra round trip) and only
-    for a row that was inserted; PostgreSQL delivers it at commit, folds repeats into one, and
-    drops it on rollback, so the dispatcher never wakes for a message that does not exist."""
-    table = OutboxMessage.__table__
-    returned = ", ".join(f'outbox_message."{column.name}"' for column in table.c)
-    wake = f", pg_notify('{WAKE_CHANNEL}', '') AS woken" if notify else ""
-    # Built from the table's own column names at import, never from input.
-    sql = (
-        f"INSERT INTO outbox_message ({', '.join(_QUEUED_COLUMNS)}) "  # noqa: S608
-        f"VALUES ({', '.join(':' + name for name in _QUEUED_COLUMNS)}) "
-        f"ON CONFLICT (dedupe_key) DO NOTHING RETURNING {returned}{wake}"
-    )
-    textual = (
-        text(sql)
-        .bindparams(*(bindparam(name, type_=table.c[name].type) for name in _QUEUED_COLUMNS))
-        .columns(*table.c)
-    )
-    return select(OutboxMessage).from_statement(textual)
-
-
-_ENQUEUE_POSTGRESQL = _enqueue_statement(notify=True)
-_ENQUEUE_SQLITE = _enqueue_statement(notify=False)
-
-
-def _is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def requeue(message_id: int, now: datetime) -> bool:
-    """A failed message goes back to pending, due now (the dispatcher sends it within a second
-    or two of the commit, like a fresh one). Returns False when it is not failed (any more)."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.FAILED)
-        .values(status=Status.PENDING, next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return False
-    if _is_postgresql():
-        db.session.execute(select(func.pg_notify(WAKE_CHANNEL, "")))
-    return True
+from digicoach.core.outbox.queue import release_abandoned, skip_expired
+from digicoach.extensions import db
 
 
 def dispatch_due(now: datetime | None = None, limit: int = 5000) -> int:
@@ -377,70 +159,6 @@ def dispatch(*, ids: list[int], now: datetime | None = None) -> int:
         if server_down:
             break
     return sent
-
-
-def release_abandoned(moment: datetime) -> int:
-    """Rows left in `sending` by a dead sender go back to pending (or to failed when their
-    attempts are used up). Returns how many. See the module docstring: at most one duplicate."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.status == Status.SENDING,
-            OutboxMessage.claimed_at < moment - LEASE,
-        )
-        .values(
-            status=case(
-                (OutboxMessage.attempts >= MAX_ATTEMPTS, Status.FAILED.value),
-                else_=Status.PENDING.value,
-            ),
-            next_attempt_at=moment,
-            last_error="interrupted while sending; sent again",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount
-
-
-def skip_expired(moment: datetime) -> int:
-    """Pending rows past their `send_not_after` will never go out: mark them skipped."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.status == Status.PENDING,
-            OutboxMessage.send_not_after.is_not(None),
-            OutboxMessage.send_not_after < moment,
-        )
-        .values(status=Status.SKIPPED, last_error="too late to send")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount
-
-
-def skip_pending(key_prefix: str, *, keep_containing: str | None = None) -> int:
-    """Mark the pending messages whose key starts with `key_prefix` skipped (a reminder that no
-    longer applies), except those whose key contains `keep_containing`. The caller commits."""
-    query = update(OutboxMessage).where(
-        OutboxMessage.dedupe_key.like(f"{key_prefix}%"), OutboxMessage.status == Status.PENDING
-    )
-    if keep_containing is not None:
-        query = query.where(~OutboxMessage.dedupe_key.contains(keep_containing))
-    result = db.session.execute(
-        query.values(status=Status.SKIPPED).execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)
-
-
-def erase_messages(key_prefix: str) -> None:
-    """Blank the recipient and the text of every message whose key starts with `key_prefix`
-    (retention: the row stays, with its kind, channel and dates). The caller commits."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.dedupe_key.like(f"{key_prefix}%"))
-        .values(recipient="", subject="", body_text="", body_html=None, attachment=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _claim_batch(
