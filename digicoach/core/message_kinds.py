@@ -86,6 +86,7 @@ KINDS: dict[str, MessageKind] = {
     "accounts.invitation": MessageKind(_l("Invitation to digicoach")),
     "accounts.invitation_existing": MessageKind(_l("Invitation to an existing account"), "User"),
     "accounts.sign_in_unlock": MessageKind(_l("Sign-in slowed: link to sign in again")),
+    "accounts.organisation_link": MessageKind(_l("Now staff of a partner organisation"), "User"),
 }
 
 # Keys that start with the record itself: `appointment:42:reminder.day_before:…`.

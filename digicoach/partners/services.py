@@ -261,7 +261,11 @@ def link_staff(*, actor: User, organisation_id: int, email: str, now: datetime) 
     address = _text(errors, "email", email, EMAIL_MAX, required=_("Enter an e-mail address."))
     errors.raise_if_any()
     user = account_services.link_organisation_staff(
-        actor=actor, email=address, organisation_id=organisation.id, now=now
+        actor=actor,
+        email=address,
+        organisation_id=organisation.id,
+        organisation_name=organisation.name,
+        now=now,
     )
     audit.record(actor, "organisation.link_staff", organisation, ["staff"])
     return user

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from digicoach.accounts.models import UserOrganisation, UserRole
 from digicoach.core.audit import AuditEvent
+from digicoach.core.outbox import OutboxMessage
 from digicoach.extensions import db
 from tests.conftest import sign_in
 from tests.factories import make_user
@@ -47,6 +48,13 @@ def test_a_coordinator_adds_a_digicoach_as_staff_of_the_library(client, world):
     assert user.organisation_ids == {world.library.id}
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"organisation.link_staff", "user.roles_change"} <= actions
+    # The person learns it by e-mail, in their own language, with the organisation's name.
+    note = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "accounts.organisation_link")
+    ).one()
+    assert note.recipient == coach.user.email
+    assert world.library.name in note.subject
+    assert world.library.name in note.body_text
     assert b"Ria Bib" in client.get(f"/organisations/{world.library.id}").data
     # As partner staff they now reach their organisation's pages and referrals.
     sign_in(client, user)

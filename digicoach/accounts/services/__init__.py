@@ -390,7 +390,7 @@ _OTHER_STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DESK})
 
 
 def link_organisation_staff(
-    *, actor: User, email: str, organisation_id: int, now: datetime
+    *, actor: User, email: str, organisation_id: int, organisation_name: str, now: datetime
 ) -> User:
     """Make the existing account with this address staff of the organisation (role partner,
     this organisation only), next to the digicoach role it may have. The caller,
@@ -398,7 +398,8 @@ def link_organisation_staff(
     address without an active account, for an account with another staff role (admin,
     coordinator, desk) and for staff of another organisation (partner staff work for one).
     Gaining the role ends the account's sessions when it has no two-step verification yet,
-    so it sets that up at the next sign-in. Two coordinators linking at once take turns."""
+    so it sets that up at the next sign-in; an e-mail tells the person what changed. Two
+    coordinators linking at once take turns."""
     user = find_by_email(email)
     if user is None or not user.active or user.anonymised_at is not None:
         raise ValidationFailed(
@@ -428,8 +429,21 @@ def link_organisation_staff(
         user.role_rows.append(UserRole(role=Role.PARTNER.value))
     user.organisation_rows = [UserOrganisation(organisation_id=organisation_id)]
     db.session.flush()
-    if user.needs_two_factor and user.totp_enabled_at is None:
+    setting_up_two_factor = user.needs_two_factor and user.totp_enabled_at is None
+    if setting_up_two_factor:
         sessions.end_all_sessions(user.id, now=now)
+    _mail(
+        user,
+        kind="accounts.organisation_link",
+        dedupe_key=f"user:{user.id}:organisation-link:{organisation_id}:{now.isoformat()}",
+        subject=_l(
+            "You now work for %(organisation)s in digicoach", organisation=organisation_name
+        ),
+        template="organisation_link",
+        organisation=organisation_name,
+        setting_up_two_factor=setting_up_two_factor,
+        link=messages.absolute_url("accounts.login"),
+    )
     audit.record(actor, "user.roles_change", user, ["roles", "organisations"])
     return user
 
